@@ -1,0 +1,51 @@
+# circuitforge set-up: `make demo` and `make test` install everything they need.
+# Running a target twice does no work twice (stamp files under .venv).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.circuitforge-installed
+SYSSTAMP := $(VENV)/.system-packages
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SYSTEM_PACKAGES := ngspice libngspice0-dev
+
+.PHONY: all install demo test test-slow bench clean
+
+all: install
+
+install: $(STAMP)
+
+# Debian packages (only those missing are installed).
+$(SYSSTAMP):
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch first, pinned, so pip takes the local CPU build and never the CUDA one.
+$(STAMP): pyproject.toml $(SYSSTAMP) | $(BIN)/python
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/circuitforge demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/parse_corpus.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -1,0 +1,59 @@
+"""Guessing the dialect of a netlist from its text (and file name)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+__all__ = ["detect_dialect"]
+
+_SPECTRE_INSTANCE = re.compile(r"^\s*[A-Za-z_][\w!<>\[\].\-]*\s*\([^)]*\)\s*[A-Za-z_]\w*")
+_SPECTRE_KEYWORDS = re.compile(
+    r"^\s*(simulator\s+lang\s*=|subckt\s|ends\b|parameters\s|model\s+\w+\s+\w+|global\s|include\s+\"|//)")
+_SPICE_DOT = re.compile(r"^\s*\.(subckt|ends|model|param|include|inc|lib|end|tran|ac|dc|op|option|options|"
+                        r"control|global|meas|measure|noise|title)\b", re.I)
+
+
+def detect_dialect(text: str, filename: str | None = None) -> str:
+    """``ngspice``, ``spectre`` or ``analoggenie``.
+
+    Spectre: a ``simulator lang=spectre`` line, ``.scs`` files, or statements
+    in Spectre form (``name (nets) master``, ``subckt``/``ends``, ``//``).
+    AnalogGenie: Spectre instance lines with no header next to a ``PortN.txt``.
+    Everything else is SPICE.
+    """
+    head = text[:200_000]
+    m = re.search(r"^\s*simulator\s+lang\s*=\s*(\w+)", head, re.M | re.I)
+    if m:
+        return "spectre" if m.group(1).lower() == "spectre" else "ngspice"
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if suffix == ".scs":
+        return "spectre"
+    spectre_votes = 0
+    spice_votes = 0
+    for i, line in enumerate(head.splitlines()[:400]):
+        s = line.strip()
+        if not s:
+            continue
+        if _SPICE_DOT.match(s):
+            spice_votes += 2
+        elif _SPECTRE_KEYWORDS.match(s):
+            spectre_votes += 2
+        elif _SPECTRE_INSTANCE.match(s):
+            spectre_votes += 1
+        elif s.startswith("*") or s.startswith("+"):
+            spice_votes += 0 if i == 0 else 1
+        elif re.match(r"^[A-Za-z]\w*\s+[^()\s]+\s+[^()\s]+", s):
+            spice_votes += 1
+    if spectre_votes > spice_votes:
+        if filename and _has_port_file(Path(filename)):
+            return "analoggenie"
+        return "spectre"
+    return "ngspice"
+
+
+def _has_port_file(path: Path) -> bool:
+    stem = path.stem
+    stem = stem[: -len("_full")] if stem.endswith("_full") else stem
+    stem = stem[len("Opamp"):] if stem.startswith("Opamp") else stem
+    return (path.parent / f"Port{stem}.txt").is_file()

@@ -1,0 +1,115 @@
+"""Reading netlist files: decoding, physical lines, and logical lines."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from ..source import SourceLoc
+
+__all__ = ["decode", "LogicalLine", "spice_logical_lines", "strip_spice_comment"]
+
+
+def decode(data: bytes) -> str:
+    """Text of a netlist file: UTF-8 (with or without BOM), UTF-16 by BOM, else Latin-1.
+
+    LTspice writes UTF-16 or Latin-1 (where ``µ`` is the byte 0xB5); both read
+    to the same text as a UTF-8 file.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if len(data) >= 4 and data[1:2] == b"\x00" and data[3:4] == b"\x00" and data[0:1] != b"\x00":
+        return data.decode("utf-16-le", errors="replace")  # UTF-16 without BOM (LTspice)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class LogicalLine:
+    """One statement after continuation lines are joined (``text``) and where it began."""
+
+    text: str
+    loc: SourceLoc
+    raw: str  # the physical lines as written, joined with newlines
+
+
+def strip_spice_comment(line: str) -> str:
+    """Remove an end-of-line comment (``;`` anywhere, ``$`` after white space) outside quotes/braces."""
+    depth = 0
+    quote = False
+    for i, ch in enumerate(line):
+        if ch == "'" :
+            quote = not quote
+        elif quote:
+            continue
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch == ";":
+            return line[:i].rstrip()
+        elif depth == 0 and ch == "$" and (i == 0 or line[i - 1] in " \t"):
+            return line[:i].rstrip()
+    return line
+
+
+def spice_logical_lines(lines: list[str], filename: str | None, first_line: int = 1) -> list[LogicalLine]:
+    """Join ``+`` continuations, drop ``*`` comment lines and end-of-line comments.
+
+    ``.control`` ... ``.endc`` blocks are returned as one logical line each,
+    with their lines joined by newlines and nothing stripped.
+    """
+    out: list[LogicalLine] = []
+    cur: list[str] = []
+    raw: list[str] = []
+    start = 0
+    in_control = False
+    ctrl: list[str] = []
+    ctrl_start = 0
+
+    def flush() -> None:
+        nonlocal cur, raw
+        if cur:
+            out.append(LogicalLine(" ".join(cur), SourceLoc(filename, start, 1), "\n".join(raw)))
+        cur, raw = [], []
+
+    for idx, phys in enumerate(lines):
+        lineno = first_line + idx
+        line = phys.rstrip("\r\n")
+        stripped = line.strip()
+        if in_control:
+            ctrl.append(line)
+            if stripped.lower().startswith(".endc"):
+                out.append(LogicalLine("\n".join(ctrl), SourceLoc(filename, ctrl_start, 1), "\n".join(ctrl)))
+                in_control = False
+                ctrl = []
+            continue
+        if not stripped or stripped.startswith("*"):
+            continue
+        if stripped.lower().startswith(".control"):
+            flush()
+            in_control = True
+            ctrl = [line]
+            ctrl_start = lineno
+            continue
+        body = strip_spice_comment(stripped)
+        if stripped.startswith("+"):
+            if cur:
+                cur.append(body[1:].strip())
+                raw.append(line)
+                continue
+            body = body[1:].strip()  # a stray continuation: treat as a new statement
+        flush()
+        if not body:
+            continue
+        cur = [body]
+        raw = [line]
+        start = lineno
+    flush()
+    if in_control:
+        out.append(LogicalLine("\n".join(ctrl), SourceLoc(filename, ctrl_start, 1), "\n".join(ctrl)))
+    return out

@@ -1,0 +1,482 @@
+"""ngspice / SPICE3 reader.
+
+Case-insensitive names (a net keeps the spelling it was first seen with),
+``+`` continuations, ``*`` comment lines, ``;`` and `` $`` end-of-line
+comments, ``.subckt``/``.ends`` (nested), ``.model``, ``.param``,
+``.include``/``.lib`` (resolved relative to the including file, inside the
+allowed root), ``.global``, ``.option``, analyses, ``.control`` blocks and
+``.meas`` kept verbatim, ``.end``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..device import SPICE_LETTERS, TERMINAL_ROLES, Device, kind_name
+from ..errors import ParseError, UnsafeInputError
+from ..model import ModelCard
+from ..netlist import Netlist, Subckt
+from ..source import SourceLoc
+from ..statement import Statement
+from ..units import try_parse_number
+from ..values import Value
+from .context import UNSAFE_CONTROL_COMMANDS, ParseContext
+from .lines import LogicalLine, spice_logical_lines
+from .tokens import is_assignment, split_params, tokenize
+
+__all__ = ["parse_spice", "parse_spice_lines", "WAVEFORM_PARAMS", "WORD_PARAMS", "source_params"]
+
+WAVEFORM_PARAMS: dict[str, tuple[str, ...]] = {
+    "pulse": ("val0", "val1", "delay", "rise", "fall", "width", "period", "phase"),
+    "sin": ("sinedc", "ampl", "freq", "delay", "damp", "sinephase"),
+    "exp": ("val0", "val1", "td1", "tau1", "td2", "tau2"),
+    "sffm": ("sinedc", "ampl", "fc", "mdi", "fs", "phasec", "phases"),
+    "am": ("ampl", "sinedc", "fm", "fc", "delay", "phase"),
+}
+"""SPICE waveform arguments in order, named as Spectre names them (the IR's names)."""
+
+WORD_PARAMS = frozenset({"type", "probe", "file", "region", "model", "ind1", "ind2", "wave"})
+"""Parameters whose value is a word, never an expression."""
+
+_ANALYSES = {".op", ".dc", ".ac", ".tran", ".noise", ".tf", ".sens", ".pz", ".disto", ".four",
+             ".pss", ".sp", ".hb"}
+_KINDS = {".option": "option", ".options": "option", ".opt": "option", ".temp": "option",
+          ".meas": "measure", ".measure": "measure", ".save": "output", ".print": "output",
+          ".plot": "output", ".probe": "output", ".width": "output", ".ic": "initial",
+          ".nodeset": "initial", ".func": "function", ".csparam": "other", ".if": "other",
+          ".elseif": "other", ".else": "other", ".endif": "other", ".alter": "other",
+          ".data": "other", ".enddata": "other", ".step": "other", ".backanno": "other",
+          ".model_bin": "other", ".connect": "other", ".dcvolt": "initial", ".fourier": "analysis",
+          ".net": "analysis", ".noise_": "analysis", ".lin": "analysis", ".four_": "analysis"}
+_FLAGS = frozenset({"off", "on"})
+_BEHAVIOURAL_KEYS = ("value", "vol", "cur", "poly", "table", "laplace", "freq")
+_WAVE_RE = re.compile(r"^(pulse|sin|exp|pwl|sffm|am|trnoise|trrandom|extern)(\(.*\))?$", re.I | re.S)
+
+
+def parse_spice(text: str, ctx: ParseContext, *, title: bool = True) -> None:
+    """Parse a whole SPICE deck into ``ctx.netlist`` (the first line is its title)."""
+    lines = text.splitlines()
+    first = 1
+    if title and lines:
+        head = lines[0].strip()
+        if head.startswith("."):
+            pass  # a deck that starts with a directive has no title line
+        else:
+            ctx.netlist.title = head.lstrip("*").strip() if head.startswith("*") else head
+            if head and not head.startswith("*") and _looks_like_element(head):
+                ctx.warn("title-looks-like-element",
+                         "the first line is the title in SPICE and was not read as a device "
+                         "(start the file with a '* title' line)", SourceLoc(ctx.filename, 1), head)
+            lines = lines[1:]
+            first = 2
+    parse_spice_lines(lines, ctx, first)
+
+
+def parse_spice_lines(lines: list[str], ctx: ParseContext, first_line: int = 1) -> None:
+    """Parse SPICE statements (no title line) into ``ctx``; used for Spectre's ``lang=spice`` too."""
+    logical = spice_logical_lines(lines, ctx.filename, first_line)
+    for i, ll in enumerate(logical):
+        if _statement(ll, ctx):
+            rest = [x for x in logical[i + 1:] if x.text.strip()]
+            if rest:
+                ctx.warn("after-end", f"{len(rest)} statement(s) after .end ignored (as ngspice does)",
+                         rest[0].loc, rest[0].raw.splitlines()[0])
+            return
+
+
+def _looks_like_element(line: str) -> bool:
+    words = line.split()
+    return (len(words) >= 3 and words[0][0].upper() in "RCLMQDVIX"
+            and words[0][1:2].isalnum() and not any(c in line for c in ",:!?"))
+
+
+def _statement(ll: LogicalLine, ctx: ParseContext) -> bool:
+    """Handle one logical line; True when it was ``.end``."""
+    text = ll.text.strip()
+    if text.startswith("."):
+        return _directive(text, ll, ctx)
+    if text[0].isalpha():
+        _element(text, ll, ctx)
+        return False
+    raise ParseError("expected a device line (starting with a letter) or a '.' directive", ll.loc, text)
+
+
+# ----------------------------------------------------------------------------------------
+# directives
+# ----------------------------------------------------------------------------------------
+
+def _directive(text: str, ll: LogicalLine, ctx: ParseContext) -> bool:
+    word = text.split(None, 1)[0].lower()
+    rest = text[len(word):].strip()
+    loc = ll.loc
+    if word == ".end":
+        return True
+    if word == ".title":
+        ctx.netlist.title = rest
+    elif word == ".subckt":
+        _subckt(rest, ll, ctx)
+    elif word == ".ends":
+        ctx.close_subckt(rest.split()[0] if rest else None, loc, text)
+    elif word == ".model":
+        _model(rest, ll, ctx)
+    elif word == ".param" or word == ".params":
+        _params(rest, ll, ctx)
+    elif word in (".include", ".inc"):
+        path = _unquote(rest)
+        if not path:
+            raise ParseError(".include needs a file name", loc, text)
+        ctx.include(path, None, "include", "spice", loc, text)
+    elif word == ".lib":
+        words = tokenize(rest, loc)
+        if len(words) >= 2:
+            ctx.include(_unquote(words[0]), _unquote(words[1]), "lib", "spice", loc, text)
+        elif len(words) == 1:
+            if ctx.scopes or ctx.lib_section is not None:
+                raise ParseError(".lib section opened inside a subcircuit or another section", loc, text)
+            sec = Netlist(dialect=ctx.netlist.dialect, case_sensitive=ctx.case_sensitive,
+                          source=ctx.filename, loc=loc)
+            ctx.lib_section = (words[0], sec, loc)
+        else:
+            raise ParseError(".lib needs a file and a section, or a section name", loc, text)
+    elif word == ".endl":
+        if ctx.lib_section is None:
+            raise ParseError(".endl without an open .lib section", loc, text)
+        name, sec, _ = ctx.lib_section
+        ctx.lib_section = None
+        ctx.netlist.libraries[name] = sec
+    elif word == ".global":
+        for n in tokenize(rest, loc):
+            net = ctx.net(n)
+            if net not in ctx.netlist.globals:
+                ctx.netlist.globals.append(net)
+    elif word == ".control":
+        _check_control(ll, ctx)
+        ctx.add_statement(Statement("control", ll.raw, "spice", loc))
+    elif word == ".endc":
+        ctx.warn("stray-endc", ".endc without .control ignored", loc, text)
+    elif word in _ANALYSES:
+        ctx.add_statement(Statement("analysis", ll.raw, "spice", loc))
+    elif word in _KINDS:
+        ctx.add_statement(Statement(_KINDS[word], ll.raw, "spice", loc))  # type: ignore[arg-type]
+    else:
+        ctx.warn("unknown-directive", f"unknown directive {word!r} kept verbatim", loc, text)
+        ctx.add_statement(Statement("other", ll.raw, "spice", loc))
+    return False
+
+
+def _unquote(s: str) -> str:
+    s = s.strip()
+    if len(s) >= 2 and s[0] == s[-1] and s[0] in "'\"":
+        return s[1:-1]
+    return s
+
+
+def _check_control(ll: LogicalLine, ctx: ParseContext) -> None:
+    if ctx.options.allow_unsafe:
+        return
+    for k, line in enumerate(ll.raw.splitlines()):
+        s = line.strip()
+        if not s or s.startswith("*"):
+            continue
+        cmd = s.split()[0].lower()
+        if cmd.startswith("!") or cmd in UNSAFE_CONTROL_COMMANDS:
+            raise UnsafeInputError(
+                f".control block runs {cmd!r}, which can execute programs or read files; refused "
+                "(pass allow_unsafe=True / --allow-unsafe to accept it)",
+                SourceLoc(ll.loc.file, ll.loc.line + k), s)
+
+
+def _subckt(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
+    words = tokenize(rest, ll.loc)
+    if not words:
+        raise ParseError(".subckt needs a name", ll.loc, ll.text)
+    name = words[0]
+    ports: list[str] = []
+    params: list[tuple[str, str]] = []
+    seen_assign = False
+    for w in words[1:]:
+        if w.lower() in ("params:", "param:"):
+            seen_assign = True
+            continue
+        if w.lower().startswith("params:"):
+            w = w[7:]
+            seen_assign = True
+        if is_assignment(w):
+            k, v = w.split("=", 1)
+            params.append((k, v))
+            seen_assign = True
+        elif seen_assign:
+            raise ParseError(f"port {w!r} after the parameters of subcircuit {name!r}", ll.loc, ll.text)
+        else:
+            ports.append(w)
+    sub = Subckt(name, (), loc=ll.loc)
+    ctx.open_subckt(sub)
+    sub.ports = tuple(ctx.net(p) for p in ports)
+    for k, v in params:
+        sub.params[k] = Value.parse(v, "spice", ll.loc, bare_expr=True)
+
+
+def _model(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
+    m = re.match(r"\s*(\S+)\s+([A-Za-z_][\w]*)\s*(.*)$", rest, re.S)
+    if m is None:
+        raise ParseError(".model needs a name and a type (e.g. '.model nch nmos level=54')", ll.loc, ll.text)
+    name, mtype, body = m.group(1), m.group(2), m.group(3).strip()
+    if body.startswith("(") and body.endswith(")"):
+        body = body[1:-1]
+    elif body.startswith("("):
+        raise ParseError(f"unbalanced '(' in model {name!r}", ll.loc, ll.text)
+    words = tokenize(body, ll.loc, commas=True)
+    pos, kv = split_params(words)
+    params: dict[str, Value] = {}
+    for k, v in kv:
+        params[k] = _value(k, v, ll)
+    if pos:
+        ctx.warn("model-positional", f"words without '=' in model {name!r} ignored: {' '.join(pos)}",
+                 ll.loc, ll.text)
+    ctx.add_model(ModelCard(name, mtype, params, ll.loc))
+
+
+def _params(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
+    words = tokenize(rest, ll.loc, commas=True)
+    if not words:
+        raise ParseError(".param needs name=value", ll.loc, ll.text)
+    if any("(" in w.split("=", 1)[0] for w in words):
+        ctx.add_statement(Statement("function", ll.raw, "spice", ll.loc))  # .param f(x)=...
+        return
+    for w in words:
+        if not is_assignment(w):
+            raise ParseError(f"expected name=value in .param, found {w!r}", ll.loc, ll.text)
+        k, v = w.split("=", 1)
+        if not v:
+            raise ParseError(f"parameter {k!r} has no value", ll.loc, ll.text)
+        ctx.add_param(k, Value.parse(v, "spice", ll.loc, bare_expr=True))
+
+
+# ----------------------------------------------------------------------------------------
+# elements
+# ----------------------------------------------------------------------------------------
+
+def _value(key: str, text: str, ll: LogicalLine) -> Value:
+    if key.lower() in WORD_PARAMS or not text:
+        return Value.word(text, ll.loc)
+    return Value.parse(text, "spice", ll.loc, bare_expr=True)
+
+
+def _is_value(word: str) -> bool:
+    return (try_parse_number(word, "spice") is not None
+            or (word.startswith("{") and word.endswith("}"))
+            or (word.startswith("'") and word.endswith("'")))
+
+
+def _need(kind: str, name: str, nodes: list[str], n: int, ll: LogicalLine) -> None:
+    if len(nodes) < n:
+        raise ParseError(f"expected {n} nodes for {kind_name(kind)} {name} (got {len(nodes)})", ll.loc, ll.text)
+
+
+def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
+    words = tokenize(text, ll.loc)
+    name = words[0]
+    letter = name[0].upper()
+    kind = SPICE_LETTERS.get(letter)
+    body = [w for w in words[1:] if w.lower() not in ("params:", "param:")]
+    pos, kv = split_params(body)
+    params: dict[str, Value] = {}
+    model: str | None = None
+    loc = ll.loc
+
+    def terms(roles: tuple[str, ...] | list[str], nodes: list[str]) -> tuple[tuple[str, str], ...]:
+        out = []
+        for i, n in enumerate(nodes):
+            role = roles[i] if i < len(roles) else f"n{i + 1}"
+            out.append((role, ctx.net(n)))
+        return tuple(out)
+
+    if kind is None:
+        if len(pos) < 2:
+            raise ParseError(f"cannot read element {name!r}: unknown letter {letter!r} and fewer than 2 words",
+                             loc, text)
+        ctx.warn("unknown-element", f"element letter {letter!r} of {name} is not a SPICE device; "
+                 "kept as an opaque part", loc, text)
+        nodes, model = pos[:-1], pos[-1]
+        dev = Device(name, "opaque", terms([str(i + 1) for i in range(len(nodes))], nodes), model,
+                     _kv(kv, ll), loc)
+        ctx.add_device(dev)
+        return
+
+    if kind in ("resistor", "capacitor", "inductor"):
+        _need(kind, name, pos, 2, ll)
+        nodes, rest = pos[:2], pos[2:]
+        key = {"resistor": "r", "capacitor": "c", "inductor": "l"}[kind]
+        for w in rest:
+            if _is_value(w) and key not in params:
+                params[key] = Value.parse(w, "spice", loc)
+            elif model is None and not _is_value(w) and w.lower() not in _FLAGS:
+                model = w
+            elif w.lower() in _FLAGS:
+                params[w.lower()] = Value.word("", loc)
+            else:
+                raise ParseError(f"unexpected {w!r} in {kind_name(kind)} {name}", loc, text)
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
+    elif kind == "mosfet":
+        _need(kind, name, pos, 2, ll)
+        flags = [w for w in pos if w.lower() in _FLAGS]
+        pos = [w for w in pos if w.lower() not in _FLAGS]
+        nodes, model = pos[:-1], pos[-1]
+        params = {f: Value.word("", loc) for f in (x.lower() for x in flags)}
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
+    elif kind in ("bjt", "diode", "jfet", "mesfet"):
+        flags = [w for w in pos if w.lower() in _FLAGS]
+        pos = [w for w in pos if w.lower() not in _FLAGS]
+        nmin = {"bjt": 3, "diode": 2, "jfet": 3, "mesfet": 3}[kind]
+        _need(kind, name, pos, nmin + 1, ll)
+        area: list[str] = []
+        while len(pos) > nmin + 1 and _is_value(pos[-1]) and not _is_value(pos[-2]):
+            area.insert(0, pos.pop())
+        nodes, model = pos[:-1], pos[-1]
+        for f in flags:
+            params[f.lower()] = Value.word("", loc)
+        if area:
+            params["area"] = Value.parse(area[0], "spice", loc)
+            if len(area) > 1:
+                raise ParseError(f"unexpected {' '.join(area[1:])!r} after the area of {name}", loc, text)
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
+    elif kind in ("vsource", "isource"):
+        _need(kind, name, pos, 2, ll)
+        params = source_params(pos[2:], ll)
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
+    elif kind in ("vcvs", "vccs"):
+        _need(kind, name, pos, 2, ll)
+        lowered = [w.lower() for w in pos]
+        special = next((i for i, w in enumerate(lowered) if w.startswith(("poly", "table", "laplace", "freq"))
+                        ), None)
+        if special is not None or len(pos) <= 3 and kv:
+            stop = special if special is not None else len(pos)
+            nodes = pos[:stop]
+            if special is not None:
+                params["poly"] = Value.word(" ".join(pos[special:]), loc)
+            params.update(_kv(kv, ll))
+            dev = Device(name, kind, terms(("p", "n"), nodes), None, params, loc)
+        else:
+            _need(kind, name, pos, 5, ll)
+            params["gain"] = Value.parse(pos[4], "spice", loc)
+            if len(pos) > 5:
+                raise ParseError(f"unexpected {' '.join(pos[5:])!r} in {kind_name(kind)} {name}", loc, text)
+            params.update(_kv(kv, ll))
+            dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:4]), None, params, loc)
+    elif kind in ("cccs", "ccvs"):
+        _need(kind, name, pos, 3, ll)
+        if pos[2].lower().startswith("poly"):
+            params["poly"] = Value.word(" ".join(pos[2:]), loc)
+        else:
+            _need(kind, name, pos, 4, ll)
+            params["probe"] = Value.word(pos[2], loc)
+            params["gain"] = Value.parse(pos[3], "spice", loc)
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
+    elif kind == "bsource":
+        _need(kind, name, pos, 2, ll)
+        params = {k: Value.word(v, loc) for k, v in kv}
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
+    elif kind == "subckt":
+        _need(kind, name, pos, 1, ll)
+        nodes, model = pos[:-1], pos[-1]
+        dev = Device(name, kind, terms([str(i + 1) for i in range(len(nodes))], nodes), model,
+                     _kv(kv, ll), loc)
+    elif kind == "tline":
+        _need(kind, name, pos, 4, ll)
+        nodes, rest = pos[:4], pos[4:]
+        model = rest[0] if rest else None
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, _kv(kv, ll), loc)
+    elif kind == "switch":
+        _need(kind, name, pos, 5, ll)
+        flags = [w for w in pos[5:] if w.lower() in _FLAGS]
+        params = {f.lower(): Value.word("", loc) for f in flags}
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:4]), pos[4], params, loc)
+    elif kind == "cswitch":
+        _need(kind, name, pos, 4, ll)
+        params["probe"] = Value.word(pos[2], loc)
+        flags = [w for w in pos[4:] if w.lower() in _FLAGS]
+        params.update({f.lower(): Value.word("", loc) for f in flags})
+        params.update(_kv(kv, ll))
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), pos[3], params, loc)
+    elif kind == "mutual_inductor":
+        if len(pos) < 3:
+            raise ParseError(f"expected 'K name L1 L2 coupling' for {name}", loc, text)
+        params = {"ind1": Value.word(pos[0], loc), "ind2": Value.word(pos[1], loc),
+                  "coupling": Value.parse(pos[2], "spice", loc)}
+        dev = Device(name, kind, (), None, params, loc)
+    else:  # pragma: no cover - every letter of SPICE_LETTERS is handled above
+        raise ParseError(f"unsupported element {name}", loc, text)
+    ctx.add_device(dev)
+
+
+def _kv(kv: list[tuple[str, str]], ll: LogicalLine) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for k, v in kv:
+        out[k] = _value(k, v, ll) if v else Value.word("", ll.loc)
+    return out
+
+
+def source_params(words: list[str], ll: LogicalLine) -> dict[str, Value]:
+    """Read ``[DC] v [AC mag [phase]] [PULSE(...)|SIN(...)|PWL(...)|...]`` into named parameters."""
+    loc = ll.loc
+    params: dict[str, Value] = {}
+    # glue 'PULSE' '(...)' written apart
+    ws: list[str] = []
+    for w in words:
+        if ws and w.startswith("(") and _WAVE_RE.match(ws[-1]) and "(" not in ws[-1]:
+            ws[-1] = ws[-1] + w
+        else:
+            ws.append(w)
+    i = 0
+    while i < len(ws):
+        w = ws[i]
+        lw = w.lower()
+        if lw == "dc":
+            if i + 1 >= len(ws) or not _is_value(ws[i + 1]):
+                raise ParseError("DC needs a value", loc, ll.text)
+            params["dc"] = Value.parse(ws[i + 1], "spice", loc)
+            i += 2
+        elif lw == "ac":
+            params["mag"] = Value.parse(ws[i + 1], "spice", loc) if i + 1 < len(ws) and _is_value(ws[i + 1]) \
+                else Value.parse("1", "spice", loc)
+            i += 2 if "mag" in params and i + 1 < len(ws) and _is_value(ws[i + 1]) else 1
+            if i < len(ws) and _is_value(ws[i]):
+                params["phase"] = Value.parse(ws[i], "spice", loc)
+                i += 1
+        elif lw in ("distof1", "distof2"):
+            vals = []
+            i += 1
+            while i < len(ws) and _is_value(ws[i]) and len(vals) < 2:
+                vals.append(ws[i])
+                i += 1
+            params[lw] = Value.word(" ".join(vals), loc)
+        elif _is_value(w) and "dc" not in params and i == 0:
+            params["dc"] = Value.parse(w, "spice", loc)
+            i += 1
+        else:
+            m = _WAVE_RE.match(w)
+            if m is None:
+                raise ParseError(f"unexpected {w!r} in source (expected DC, AC, or a waveform such as PULSE(...))",
+                                 loc, ll.text)
+            wtype = m.group(1).lower()
+            inner = (m.group(2) or "()")[1:-1]
+            args = tokenize(inner, loc, commas=True)
+            if wtype == "pwl" or wtype not in WAVEFORM_PARAMS:
+                params["type"] = Value.word(wtype, loc)
+                params["wave"] = Value.word(" ".join(args), loc)
+            else:
+                names = WAVEFORM_PARAMS[wtype]
+                if len(args) > len(names):
+                    raise ParseError(f"{wtype.upper()} takes at most {len(names)} values, got {len(args)}",
+                                     loc, ll.text)
+                params["type"] = Value.word(wtype, loc)
+                for nm, a in zip(names, args):
+                    params[nm] = Value.parse(a, "spice", loc)
+            i += 1
+    return params
