@@ -7,8 +7,8 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from circuitforge.netlists import Device, ModelCard, Netlist, Statement, Subckt, Value, parse, write
-from circuitforge.netlists.compare import same_topology
+from circuitforge.netlists import Device, ModelCard, Netlist, Statement, Subckt, Value, parse, read, write
+from circuitforge.netlists.compare import explain_difference, same_topology
 
 NETS = ["0", "vdd", "vss", "in", "out", "n1", "n2", "x_3", "bias"]
 PARAMS = {"w": "1u", "l": "180n", "rv": "2.2k"}
@@ -146,3 +146,19 @@ def test_spice_numbers_are_resuffixed_for_spectre():
     text = write(n, "spectre")
     assert "r=1meg" not in text and "r=1M" in text and "c=1M" in text
     assert parse(text).device("R1").params["r"].number == 1e6
+
+
+def test_whole_corpus_converts_to_ngspice_and_spectre_and_back(corpus_root):
+    """Every AnalogGenie circuit (and its variants): corpus → ngspice → IR and → Spectre → IR, same topology."""
+    files = sorted(corpus_root.glob("*/*.cir"))
+    assert len(files) > 3000
+    bad = []
+    for path in files:
+        from_corpus = read(path, dialect="analoggenie")
+        for target in ("ngspice", "spectre"):
+            back = parse(write(from_corpus, target), dialect=target)
+            if not same_topology(from_corpus, back) or len(back.devices) != len(from_corpus.devices):
+                bad.append(f"{path} via {target}: {explain_difference(from_corpus, back)}")
+    print(f"\n{len(files)} corpus files, {len(files) - len({b.split(' via ')[0] for b in bad})} identical "
+          "after both round trips")
+    assert not bad, "\n".join(bad[:20])

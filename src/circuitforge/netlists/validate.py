@@ -495,7 +495,11 @@ def _include_hint(view: _View) -> str:
 
 
 def _check_undefined_model(view: _View) -> Iterator[Finding]:
-    """A device that needs a model card, or names one, that cannot be found."""
+    """A device that needs a model card, or names one, that cannot be found.
+
+    One finding per missing model (at its first use), naming the devices that use it.
+    """
+    missing: dict[str, list[Device]] = {}
     for d in view.devices:
         if d.kind in ("subckt", "opaque"):
             continue
@@ -509,28 +513,38 @@ def _check_undefined_model(view: _View) -> Iterator[Finding]:
         if card is None and _binned(view, d.model):
             continue
         if card is None:
-            yield view.finding("error", "undefined-model",
-                               f"model {d.model!r} of {kind_name(d.kind)} {d.name} is not "
-                               f"defined{_include_hint(view)}", d.name, d)
+            missing.setdefault(d.model.lower(), []).append(d)
             continue
         if isinstance(card, ModelCard) and card.device_kind not in (None, "opaque", d.kind):
             yield view.finding("error", "undefined-model",
                                f"model {d.model!r} of {kind_name(d.kind)} {d.name} is a "
                                f"{card.type} model; expected a {kind_name(d.kind)} model",
                                d.name, d)
+    for users in missing.values():
+        d = users[0]
+        used = (f"{kind_name(d.kind)} {d.name}" if len(users) == 1
+                else f"{len(users)} devices: {_names([u.name for u in users], 8)}")
+        yield view.finding("error", "undefined-model",
+                           f"model {d.model!r} is not defined (used by {used}){_include_hint(view)}",
+                           d.name, d)
 
 
 def _check_undefined_subckt(view: _View) -> Iterator[Finding]:
     """A subcircuit instance whose definition cannot be found."""
+    missing: dict[str, list[Device]] = {}
     for d in view.devices:
         if d.kind != "subckt":
             continue
         if d.model and view.find("subckts", d.model) is not None:
             continue
+        missing.setdefault((d.model or "").lower(), []).append(d)
+    for users in missing.values():
+        d = users[0]
         known = _names(sorted(view.visible("subckts")), 20) or "none"
+        used = f"instance {d.name}" if len(users) == 1 else f"{len(users)} instances: {_names([u.name for u in users], 8)}"
         yield view.finding("error", "undefined-subckt",
-                           f"subckt {d.model!r} of instance {d.name} is not defined "
-                           f"(known: {known}){_include_hint(view)}", d.name, d)
+                           f"subckt {d.model!r} is not defined (used by {used}; known: {known})"
+                           f"{_include_hint(view)}", d.name, d)
 
 
 # ---------------------------------------------------------------------------------------
