@@ -39,6 +39,8 @@ class LogicalLine:
 
 def strip_spice_comment(line: str) -> str:
     """Remove an end-of-line comment (``;`` anywhere, ``$`` after white space) outside quotes/braces."""
+    if ";" not in line and "$" not in line:
+        return line
     depth = 0
     quote = False
     for i, ch in enumerate(line):

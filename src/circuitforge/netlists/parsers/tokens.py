@@ -8,6 +8,7 @@ from ..source import SourceLoc
 __all__ = ["tokenize", "split_params", "is_assignment"]
 
 _OPEN = {"{": "}", "(": ")", "[": "]"}
+_SPECIAL = frozenset("{}()[]'\"=")
 
 
 def tokenize(text: str, loc: SourceLoc | None = None, *, commas: bool = False,
@@ -19,6 +20,8 @@ def tokenize(text: str, loc: SourceLoc | None = None, *, commas: bool = False,
     a comma at depth 0 separates words. With ``split_parens`` a ``(`` or ``)``
     at depth 0 that is not glued to a word (Spectre ``(a b)``) is a word of its own.
     """
+    if not _SPECIAL.intersection(text) and not (commas and "," in text):
+        return text.split()  # the common case: plain words
     words: list[str] = []
     cur: list[str] = []
     stack: list[str] = []
