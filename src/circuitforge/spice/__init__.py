@@ -1,5 +1,26 @@
-"""The ngspice bridge: isolated simulation workers, analyses and measurements.
+"""The ngspice bridge: isolated simulation workers, analyses, results and measurements.
 
-Not built yet: see the ngspice bridge issue. Imports :mod:`circuitforge.netlists` only.
+Imports :mod:`circuitforge.netlists` only.
+
+>>> from circuitforge.spice import simulate, Op
+>>> simulate("* d\\nV1 a 0 2\\nR1 a b 1k\\nR2 b 0 1k\\n.end\\n", [Op()])["op"].value("b")
+1.0
 """
-__all__: list[str] = []
+
+from .analyses import AC, DC, Noise, Op, Tran
+from .errors import (
+    ConvergenceError,
+    DeckError,
+    MeasurementError,
+    SimulationError,
+    SimulationTimeout,
+    SimulatorCrash,
+    SimulatorUnavailable,
+)
+from .results import AnalysisResult, SimResult
+from .simulator import BatchSimulator, SharedSimulator, Simulator, make_simulator, simulate, simulate_many
+
+__all__ = ["AC", "DC", "Noise", "Op", "Tran", "ConvergenceError", "DeckError", "MeasurementError",
+           "SimulationError", "SimulationTimeout", "SimulatorCrash", "SimulatorUnavailable", "AnalysisResult",
+           "SimResult", "BatchSimulator", "SharedSimulator", "Simulator", "make_simulator", "simulate",
+           "simulate_many"]

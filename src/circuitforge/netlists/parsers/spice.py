@@ -378,9 +378,12 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         params.update(_kv(kv, ll))
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
     elif kind == "bsource":
-        _need(kind, name, pos, 2, ll)
-        params = {k: Value.word(v, loc) for k, v in kv}
-        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
+        # the expression runs to the end of the line and may contain spaces: B1 a 0 I = v(b) > 0.5 ? 1 : -1
+        m = re.match(r"\s*\S+\s+(\S+)\s+(\S+)\s+([A-Za-z]+)\s*=\s*(.+?)\s*$", text, re.S)
+        if m is None:
+            raise ParseError(f"expected 'B name n+ n- V=expr' or 'I=expr' for {name}", loc, text)
+        params = {m.group(3): Value.word(m.group(4), loc)}
+        dev = Device(name, kind, terms(TERMINAL_ROLES[kind], [m.group(1), m.group(2)]), None, params, loc)
     elif kind == "subckt":
         _need(kind, name, pos, 1, ll)
         nodes, model = pos[:-1], pos[-1]

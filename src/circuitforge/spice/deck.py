@@ -1,0 +1,27 @@
+"""From a netlist to the ngspice deck the simulators load."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..netlists import Netlist, parse, write
+from ..netlists.errors import CircuitforgeError
+from .errors import DeckError
+
+__all__ = ["to_deck", "KEPT_STATEMENTS"]
+
+KEPT_STATEMENTS = frozenset({"option", "initial", "function"})
+"""Statement kinds kept in a deck; analyses, ``.control`` blocks and outputs are
+dropped because the simulator runs the analyses it is asked for."""
+
+
+def to_deck(circuit: Netlist | str) -> str:
+    """ngspice text for ``circuit`` (a Netlist, or netlist text in any dialect)."""
+    if isinstance(circuit, str):
+        try:
+            circuit = parse(circuit, resolve_includes=False)
+        except CircuitforgeError as exc:
+            raise DeckError(f"cannot read the netlist: {exc}") from None
+    kept = [s for s in circuit.statements if s.kind in KEPT_STATEMENTS and s.lang == "spice"]
+    netlist = replace(circuit, statements=kept)
+    return write(netlist, "ngspice")
