@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -24,7 +25,12 @@ from .netlists import CircuitforgeError, ParseOptions, parse, read, write
 from .netlists.compare import same_topology
 from .netlists.parsers import INPUT_DIALECTS, resolve_dialect
 from .netlists.validate import has_errors, validate
+from .netlists.units import try_parse_number
 from .netlists.writers import OUTPUT_DIALECTS
+from .spice import AC, Op, Tran, make_simulator
+from .spice.classify import error_lines
+from .spice.models import apply_process
+from .spice.report import simulation_report
 
 __all__ = ["app", "main"]
 
@@ -188,6 +194,79 @@ def info(
         v = summary[k]
         t.add_row(k, json.dumps(v) if not isinstance(v, str) else v)
     out.print(t)
+
+
+def _span(text: str, parts: int, what: str, example: str) -> list[float]:
+    values = [try_parse_number(x) for x in text.split(":")]
+    if len(values) != parts or any(v is None for v in values):
+        raise _fail(f"--{what} expects {example}, got {text!r}")
+    return [float(v) for v in values]  # type: ignore[arg-type]
+
+
+@app.command()
+def simulate(
+    input: Annotated[Path, typer.Argument(help="Netlist to simulate (any dialect).")],
+    op: Annotated[bool, typer.Option("--op", help="DC operating point (the default when nothing else is asked).")] = False,
+    ac: Annotated[Optional[str], typer.Option("--ac", help="AC sweep START:STOP:POINTS_PER_DECADE, e.g. 1:10g:20.")] = None,
+    tran: Annotated[Optional[str], typer.Option("--tran", help="Transient STEP:STOP, e.g. 1n:10u.")] = None,
+    probe: Annotated[Optional[str], typer.Option("--probe", help="Node to report AC/transient results for "
+                                                 "(default: out, vout or vout1 when present).")] = None,
+    process_name: Annotated[Optional[str], typer.Option("--process", help="Model cards for devices whose models "
+                                                        "are missing: generic45, generic180, level1.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="shared (ngspice library in a worker) or batch "
+                                         "(ngspice -b subprocess).")] = "shared",
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds before the simulation is killed.")] = 60.0,
+    save: Annotated[Optional[Path], typer.Option("--save", help="Write every vector to this .npz file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    from_: FromOpt = None,
+    root: RootOpt = None,
+    allow_unsafe: UnsafeOpt = False,
+) -> None:
+    """Simulate a netlist with ngspice: operating point, AC sweep, transient.
+
+    Example: circuitforge simulate amp.cir --op --ac 1:10g:20 --probe out --json
+    """
+    analyses: list = []
+    if ac:
+        a = _span(ac, 3, "ac", "START:STOP:POINTS_PER_DECADE such as 1:10g:20")
+        analyses.append(AC(a[0], a[1], int(a[2])))
+    if tran:
+        t = _span(tran, 2, "tran", "STEP:STOP such as 1n:10u")
+        analyses.append(Tran(t[0], t[1]))
+    if op or not analyses:
+        analyses.insert(0, Op())
+    try:
+        n = read(input, dialect=resolve_dialect(from_) if from_ else None, options=_options(root, allow_unsafe))
+        if process_name:
+            n = apply_process(n, process_name)
+        sim = make_simulator(backend)
+    except CircuitforgeError as exc:
+        raise _fail(str(exc)) from None
+    with sim:
+        res = sim.run(n, analyses, timeout=timeout)
+    if not res.ok:
+        assert res.error is not None
+        detail = "\n".join(error_lines(res.error.log)[-8:])
+        raise _fail(f"{res.error.kind}: {res.error.message}" + (f"\nngspice said:\n{detail}" if detail else ""), 1)
+    report = simulation_report(res, probe)
+    if save is not None:
+        np.savez(save, **{f"{k}.{name}": v for k, r in res.analyses.items() for name, v in r.vectors.items()})
+    if as_json:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    if "op" in report:
+        t = Table(title=f"Operating point of {input.name}")
+        t.add_column("node / branch")
+        t.add_column("value", justify="right")
+        for k, v in report["op"].items():
+            t.add_row(k, f"{v:.6g} {'A' if k.endswith('#branch') else 'V'}")
+        out.print(t)
+    for kind in ("ac", "tran"):
+        if kind in report:
+            rep = report[kind]
+            out.print(escape(f"{kind}: probe {rep['probe']}: " + ", ".join(f"{k} = {v}" for k, v in rep.items()
+                                                                         if k not in ("probe", "points"))),
+                      highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -350,3 +350,13 @@ def test_case_sensitive_names() -> None:
         Device("r1", "resistor", (("p", "a"), ("n", "0"))),
     ], case_sensitive=True)
     assert validate(n) == []
+
+
+def test_parameter_named_like_an_ngspice_function_is_an_error() -> None:
+    from circuitforge.netlists import parse
+    from circuitforge.netlists.validate import validate as run
+
+    n = parse("* p\n.param ln=0.5u w=1u\nM1 d g 0 0 nch W={w} L={ln}\nV1 d 0 1\nV2 g 0 1\n"
+              ".model nch nmos level=1\n.end\n")
+    found = [f for f in run(n) if f.code == "reserved-param"]
+    assert len(found) == 1 and "ln()" in found[0].message and found[0].loc.line == 2

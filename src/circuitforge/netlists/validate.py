@@ -35,7 +35,7 @@ from types import MappingProxyType
 
 from .device import Device, kind_name
 from .errors import ResolutionError
-from .expressions import CONSTANTS
+from .expressions import CONSTANTS, FUNCTIONS
 from .findings import Finding, Severity
 from .model import ModelCard
 from .netlist import Netlist, Subckt
@@ -673,6 +673,20 @@ def _check_undefined_probe(view: _View) -> Iterator[Finding]:
                                    "expected an inductor", d.name, d)
 
 
+def _check_reserved_param(view: _View) -> Iterator[Finding]:
+    """A parameter named like a function of ngspice's expressions (``ln``, ``exp``, ``min``...).
+
+    ngspice reads ``{ln}`` as a call of ``ln()`` and rejects the deck.
+    """
+    params = view.chain[-1].params if view.chain else view.netlist.params
+    for name, value in params.items():
+        if name.lower() in FUNCTIONS:
+            yield view.finding("error", "reserved-param",
+                               f"parameter {name!r} has the name of the function {name.lower()}() in "
+                               "ngspice expressions; expected another name", name, loc=value.loc,
+                               text=f"{name}={value.text}")
+
+
 # ---------------------------------------------------------------------------------------
 # the driver
 # ---------------------------------------------------------------------------------------
@@ -688,6 +702,7 @@ _CHECK_FUNCS: Mapping[str, Callable[[_View], Iterable[Finding]]] = MappingProxyT
     "duplicate-name": _check_duplicate_name,
     "unresolved-include": _check_unresolved_include,
     "undefined-probe": _check_undefined_probe,
+    "reserved-param": _check_reserved_param,
 })
 
 CHECKS: tuple[str, ...] = tuple(_CHECK_FUNCS)

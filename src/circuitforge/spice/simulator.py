@@ -228,6 +228,9 @@ class SharedSimulator:
                         what = payload if payload != "exception" else "simulation"
                         err = classify_failure(log, what)
                         done(w.job_index, SimResult(error=err, log=log, elapsed=elapsed))
+                    if status == "fail-restart":
+                        idle.append(self._replace(w))
+                        continue
                     idle.append(w)
                 now = time.monotonic()
                 for conn, w in list(busy.items()):

@@ -126,6 +126,12 @@ def worker_main(conn: Connection) -> None:
             return
         deck, commands = job
         try:
-            conn.send(run_job(ng, deck, commands))
+            reply = run_job(ng, deck, commands)
         except Exception as exc:  # noqa: BLE001 - a Python-side failure is reported, not fatal
-            conn.send(("fail", "exception", f"{type(exc).__name__}: {exc}\n{_log(ng)}"))
+            reply = ("fail", "exception", f"{type(exc).__name__}: {exc}\n{_log(ng)}")
+        if "cannot recover" in reply[2]:
+            # ngspice's shared library is unusable after such an error: answer, then make way
+            # for a fresh worker (the parent restarts it when it sees the status)
+            conn.send(("fail-restart", reply[1], reply[2]))
+            return
+        conn.send(reply)
