@@ -165,23 +165,17 @@ class SharedSimulator:
                  on_result: Callable[[int, SimResult], None] | None = None) -> list[SimResult]:
         """Run every job over the workers; results in input order; failures per item."""
         results: list[SimResult | None] = [None] * len(jobs)
-        pending: list[tuple[int, str, list[tuple[str, str]]]] = []
-        for i, (circuit, analyses) in enumerate(jobs):
-            try:
-                pending.append((i, to_deck(circuit), _commands(analyses)))
-            except (SimulationError, ValueError) as exc:
-                err = exc if isinstance(exc, SimulationError) else DeckError(str(exc))
-                results[i] = SimResult(error=err)
-        pending.reverse()
+        # decks are written as workers free up, so that writing overlaps simulating
+        pending = list(reversed(range(len(jobs))))
+        retry: list[tuple[int, str, list[tuple[str, str]]]] = []
         try:
             self._ensure(len(pending))
         except SimulationError as exc:
-            return [r or SimResult(error=exc) for r in results]
+            return [SimResult(error=exc) for _ in jobs]
         bar = _progress(len(jobs), "simulating") if progress else None
         if bar is not None:
             bar.start()
             task = bar.add_task("sim", total=len(jobs))
-            bar.update(task, completed=sum(r is not None for r in results))
 
         def done(index: int, res: SimResult) -> None:
             results[index] = res
@@ -193,18 +187,29 @@ class SharedSimulator:
         busy: dict[Connection, _Worker] = {}
         idle = list(self._workers)
         try:
-            while pending or busy:
-                while pending and idle:
+            while pending or retry or busy:
+                while (pending or retry) and idle:
+                    if retry:
+                        index, deck, commands = retry.pop()
+                    else:
+                        index = pending.pop()
+                        circuit, analyses = jobs[index]
+                        try:
+                            deck, commands = to_deck(circuit), _commands(analyses)
+                        except (SimulationError, ValueError) as exc:
+                            done(index, SimResult(error=exc if isinstance(exc, SimulationError)
+                                                  else DeckError(str(exc))))
+                            continue
                     w = idle.pop()
-                    index, deck, commands = pending.pop()
                     try:
                         w.send(deck, commands, index)
                     except (OSError, BrokenPipeError):
-                        pending.append((index, deck, commands))
-                        self._replace(w)
-                        idle.append(self._workers[-1])
+                        retry.append((index, deck, commands))
+                        idle.append(self._replace(w))
                         continue
                     busy[w.conn] = w
+                if not busy:
+                    continue
                 now = time.monotonic()
                 wait_for = min(max(0.0, w.started + timeout - now) for w in busy.values())
                 ready = wait(list(busy), timeout=wait_for + 0.01)

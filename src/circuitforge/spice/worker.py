@@ -110,9 +110,13 @@ def _log(ng: Any) -> str:
 
 def worker_main(conn: Connection) -> None:
     """Serve jobs until the pipe closes or ``None`` arrives."""
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    # one ngspice thread per worker: the workers are the parallelism (Debian builds ngspice with
+    # OpenMP for BSIM4 and it defaults to 2 threads; two workers would fight over the cores)
+    os.environ["OMP_NUM_THREADS"] = "1"
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     try:
         ng = _engine()
+        ng._ngspice_shared.ngSpice_Command(b"set num_threads=1")
     except Exception as exc:  # noqa: BLE001 - report why ngspice could not be loaded
         conn.send(("unavailable", f"{type(exc).__name__}: {exc}", ""))
         return

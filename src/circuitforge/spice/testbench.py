@@ -1,0 +1,380 @@
+"""Testbenches that wrap an op-amp into decks for the standard measurements.
+
+The amplifier is a :class:`~circuitforge.netlists.Netlist` holding a
+``.subckt`` definition (instantiated as ``XDUT``), or a top-level netlist
+whose nets carry the port names (voltage sources it attaches to those ports
+are dropped: the testbench supplies them). Its missing model cards come from
+a process (:func:`~circuitforge.spice.models.apply_process`).
+
+Every builder returns a :class:`Testbench`: the deck, the analyses to run,
+and which nets and sources play which role, so that the measurement
+functions know the names. Supplies are ``VSUPPLY`` (``ports.vdd``) and
+``VGROUND`` (``ports.vss``, 0 V); the output is ``ports.out``.
+
+The open-loop decks close the loop at DC only: an inductor of
+:data:`DC_FEEDBACK_L` henry from the output to the inverting input and a 1 F
+capacitor from there to ground set the operating point of a follower while
+the AC loop is open.
+
+>>> from circuitforge.netlists import parse
+>>> amp = parse(".subckt ota inp inn out vdd vss\\nE1 out 0 inp inn 1000\\n.ends\\n")
+>>> tb = open_loop_ac(amp, "level1")
+>>> tb.name, [a.kind for a in tb.analyses], tb.sources["input"]
+('open_loop_ac', ['op', 'ac'], 'VIN')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, get_args
+
+from ..netlists import Device, Netlist, Subckt, parse, read
+from ..netlists.errors import ResolutionError, ValidationError
+from ..netlists.units import format_number
+from ..netlists.values import Value
+from .analyses import AC, DC, Analysis, Noise, Op, Tran
+from .models import Process, apply_process, process
+
+__all__ = [
+    "AmpInput",
+    "BiasKind",
+    "BIAS_KINDS",
+    "Supply",
+    "SUPPLIES",
+    "BiasPort",
+    "OpampPorts",
+    "Testbench",
+    "DC_FEEDBACK_L",
+    "DC_FEEDBACK_C",
+    "dut_netlist",
+    "open_loop_ac",
+    "unity_follower_tran",
+    "follower_op",
+    "cmrr_ac",
+    "psrr_ac",
+    "output_swing_dc",
+    "noise_deck",
+]
+
+BiasKind = Literal["current", "voltage"]
+BIAS_KINDS: tuple[str, ...] = get_args(BiasKind)
+Supply = Literal["vdd", "vss"]
+SUPPLIES: tuple[str, ...] = get_args(Supply)
+
+DC_FEEDBACK_L = 1e9
+"""Henry of the DC feedback inductor (6 GΩ at 1 Hz: it neither loads the output nor feeds back AC)."""
+DC_FEEDBACK_C = 1.0
+"""Farad from the inverting input to ground in the open-loop decks."""
+
+AmpInput = Netlist | str | os.PathLike
+
+
+@dataclass(frozen=True, slots=True)
+class BiasPort:
+    """An extra port of the amplifier driven by the testbench.
+
+    ``kind="current"``: an ideal source of ``value`` ampere from the positive
+    supply into the port (negative: drawn out of it). ``kind="voltage"``: the
+    port held at ``value`` volt.
+
+    >>> BiasPort("ibias", 20e-6)
+    BiasPort(name='ibias', value=2e-05, kind='current')
+    """
+
+    name: str
+    value: float
+    kind: BiasKind = "current"
+
+    def __post_init__(self) -> None:
+        if self.kind not in BIAS_KINDS:
+            raise ResolutionError(str(self.kind), BIAS_KINDS, f"kind of bias port {self.name!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpampPorts:
+    """Net (top level) or port (subcircuit) names of an op-amp's terminals.
+
+    >>> OpampPorts(bias=(BiasPort("ibias", 10e-6),)).names
+    ('inp', 'inn', 'out', 'vdd', 'vss', 'ibias')
+    """
+
+    inp: str = "inp"
+    inn: str = "inn"
+    out: str = "out"
+    vdd: str = "vdd"
+    vss: str = "vss"
+    bias: tuple[BiasPort, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.inp, self.inn, self.out, self.vdd, self.vss, *(b.name for b in self.bias))
+
+
+@dataclass(frozen=True, slots=True)
+class Testbench:
+    """A deck ready to simulate, the analyses to run on it, and the roles of its names.
+
+    ``nodes`` maps roles (``out``, ``inp``, ``inn``, ``vdd``, ``input``...) to
+    nets; ``sources`` maps roles (``vdd``, ``vss``, ``input``, ``ac``) to
+    source names; ``info`` holds numbers the measurements need (``vdd``,
+    ``vcm``, ``gain``, ``low``, ``high``, ``t_step``...).
+    """
+
+    __test__ = False  # not a pytest test class
+
+    name: str
+    netlist: Netlist = field(compare=False)
+    analyses: tuple[Analysis, ...]
+    nodes: Mapping[str, str]
+    sources: Mapping[str, str]
+    info: Mapping[str, float]
+
+    def branch(self, role: str) -> str:
+        """Name of the branch-current vector of the source playing ``role`` (``vsupply#branch``)."""
+        return self.sources[role].lower() + "#branch"
+
+    def __repr__(self) -> str:
+        return (f"Testbench({self.name!r}, devices={len(self.netlist.devices)}, "
+                f"analyses={[a.kind for a in self.analyses]})")
+
+
+# ---------------------------------------------------------------------------------------------
+# the device under test
+# ---------------------------------------------------------------------------------------------
+
+def _load(amp: AmpInput) -> Netlist:
+    if isinstance(amp, Netlist):
+        return amp
+    if isinstance(amp, os.PathLike):
+        return read(Path(amp))
+    if isinstance(amp, str):
+        if "\n" not in amp and Path(amp).is_file():
+            return read(Path(amp))
+        return parse(amp)
+    raise TypeError(f"expected a Netlist, netlist text or a path for the amplifier, got {type(amp).__name__}")
+
+
+def _top_subckt(net: Netlist, name: str | None) -> Subckt | None:
+    if name is not None:
+        found = net.find_subckt(name)
+        if found is None:
+            raise ResolutionError(name, list(net.subckts), "op-amp subcircuit")
+        return found
+    if any(d.kind not in ("vsource", "isource") for d in net.devices):
+        return None
+    if not net.subckts:
+        raise ValidationError(f"netlist {net.title!r} has neither devices nor a subcircuit to test")
+    used = {d.model.lower() for s in net.subckts.values() for d in s.devices
+            if d.kind == "subckt" and d.model}
+    tops = [s for s in net.subckts.values() if s.name.lower() not in used]
+    if len(tops) != 1:
+        raise ResolutionError("<unnamed>", [s.name for s in tops] or list(net.subckts),
+                              "op-amp subcircuit (pass subckt=...)")
+    return tops[0]
+
+
+def dut_netlist(amp: AmpInput, proc: str | Process, ports: OpampPorts = OpampPorts(),
+                subckt: str | None = None) -> Netlist:
+    """The amplifier ready for a testbench: process cards added, top-level port sources removed.
+
+    A subcircuit becomes the instance ``XDUT`` whose ports are wired to the
+    nets named by ``ports`` (matched case-insensitively); a subcircuit port
+    that is not among ``ports`` raises :class:`ValidationError`.
+
+    >>> from circuitforge.netlists import parse
+    >>> d = dut_netlist(parse(".subckt a inn inp out vss vdd\\nE1 out 0 inp inn 1k\\n.ends\\n"), "level1")
+    >>> d.device("XDUT").nets
+    ('inn', 'inp', 'out', 'vss', 'vdd')
+    """
+    net = apply_process(_load(amp), proc)
+    sub = _top_subckt(net, subckt)
+    wanted = {n.lower(): n for n in ports.names}
+    if sub is not None:
+        terms = []
+        for p in sub.ports:
+            if p.lower() not in wanted:
+                raise ValidationError(
+                    f"port {p!r} of subcircuit {sub.name} is not among the op-amp ports "
+                    f"{list(ports.names)} (pass ports=OpampPorts(...))", sub.loc)
+            terms.append((p, wanted[p.lower()]))
+        dut = Device("XDUT", "subckt", tuple(terms), model=sub.name)
+        devices = [d for d in net.devices if d.kind not in ("vsource", "isource")] + [dut]
+    else:
+        present = {n.lower() for n in net.nets()}
+        missing = [n for n in ports.names if n.lower() not in present and not net.is_ground(n)]
+        if missing:
+            raise ValidationError(f"op-amp netlist {net.title!r} has no nets {missing} "
+                                  f"(nets: {net.nets()[:20]}); pass ports=OpampPorts(...)")
+        devices = [d for d in net.devices
+                   if not (d.kind == "vsource" and any(n.lower() in wanted for n in d.nets))]
+    return dataclasses.replace(net, devices=devices, statements=[s for s in net.statements
+                                                               if s.kind not in ("analysis", "control",
+                                                                                 "measure", "output")])
+
+
+def _n(x: float) -> str:
+    return format_number(float(x))
+
+
+def _bench(name: str, amp: AmpInput, proc: str | Process, ports: OpampPorts, subckt: str | None,
+           lines: list[str], analyses: list[Analysis], nodes: dict[str, str], sources: dict[str, str],
+           info: dict[str, float], vdd: float | None) -> Testbench:
+    p = process(proc)
+    supply = p.vdd if vdd is None else vdd
+    dut = dut_netlist(amp, p, ports, subckt)
+    common = [f"VSUPPLY {ports.vdd} 0 DC {_n(supply)}"]
+    if not dut.is_ground(ports.vss):
+        common.append(f"VGROUND {ports.vss} 0 DC 0")
+    for i, b in enumerate(ports.bias):
+        if b.kind == "current":
+            common.append(f"IBIAS{i} {ports.vdd} {b.name} DC {_n(b.value)}")
+        else:
+            common.append(f"VBIAS{i} {b.name} 0 DC {_n(b.value)}")
+    text = "* testbench\n" + "\n".join(
+        [ln.replace("{vdd}", _n(supply)) for ln in common + lines]) + "\n.end\n"
+    extra = parse(text).devices
+    names = {d.name.lower() for d in dut.devices}
+    clash = [d.name for d in extra if d.name.lower() in names]
+    if clash:
+        raise ValidationError(f"testbench device names {clash} are already used in the amplifier netlist")
+    deck = dataclasses.replace(dut, title=f"{name}: {dut.title}".strip(": "),
+                               devices=list(dut.devices) + extra)
+    nodes = {"inp": ports.inp, "inn": ports.inn, "out": ports.out, "vdd": ports.vdd,
+             "vss": ports.vss, **nodes}
+    sources = {"vdd": "VSUPPLY", **({} if dut.is_ground(ports.vss) else {"vss": "VGROUND"}), **sources}
+    info = {"vdd": supply, **info}
+    return Testbench(name, deck, tuple(analyses), nodes, sources, info)
+
+
+def _vcm(proc: str | Process, vcm: float | None, vdd: float | None) -> float:
+    return vcm if vcm is not None else (process(proc).vdd if vdd is None else vdd) / 2
+
+
+def _dc_loop(ports: OpampPorts, cl: float) -> list[str]:
+    return [f"LFB {ports.out} {ports.inn} {_n(DC_FEEDBACK_L)}",
+            f"CFB {ports.inn} 0 {_n(DC_FEEDBACK_C)}",
+            f"CL {ports.out} 0 {_n(cl)}"]
+
+
+# ---------------------------------------------------------------------------------------------
+# builders
+# ---------------------------------------------------------------------------------------------
+
+def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float = 1e-12,
+                 vcm: float | None = None, vdd: float | None = None, ports: OpampPorts = OpampPorts(),
+                 subckt: str | None = None, fstart: float = 1.0, fstop: float = 100e9,
+                 points: int = 20) -> Testbench:
+    """Open-loop gain: AC 1 V on the non-inverting input, DC loop through the big inductor.
+
+    ``v(out)`` is the open-loop gain A(f) (0° at DC); the ``op`` results give
+    the supply current (``tb.branch("vdd")``).
+    """
+    v = _vcm(proc, vcm, vdd)
+    lines = [f"VCM cm 0 DC {_n(v)}", f"VIN {ports.inp} cm DC 0 AC 1", *_dc_loop(ports, cl)]
+    return _bench("open_loop_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
+                  {"input": ports.inp}, {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl}, vdd)
+
+
+def follower_op(amp: AmpInput, proc: str | Process = "generic45", *, vcm: float | None = None,
+                vdd: float | None = None, ports: OpampPorts = OpampPorts(),
+                subckt: str | None = None) -> Testbench:
+    """Unity-gain follower at its operating point: ``v(out) - v(inp)`` is the input offset."""
+    v = _vcm(proc, vcm, vdd)
+    lines = [f"VIN {ports.inp} 0 DC {_n(v)}", f"VFB {ports.out} {ports.inn} DC 0"]
+    return _bench("follower_op", amp, proc, ports, subckt, lines, [Op()], {"input": ports.inp},
+                  {"input": "VIN"}, {"vcm": v}, vdd)
+
+
+def unity_follower_tran(amp: AmpInput, proc: str | Process = "generic45", *, low: float | None = None,
+                        high: float | None = None, delay: float = 5e-9, rise: float = 10e-12,
+                        stop: float = 100e-9, step: float = 20e-12, cl: float = 1e-12,
+                        vdd: float | None = None, ports: OpampPorts = OpampPorts(),
+                        subckt: str | None = None) -> Testbench:
+    """Unity-gain follower driven by a step from ``low`` to ``high`` at ``delay`` (slew, settling).
+
+    Defaults: a step of 40 % of VDD centred on VDD/2.
+    """
+    supply = process(proc).vdd if vdd is None else vdd
+    lo = supply * 0.3 if low is None else low
+    hi = supply * 0.7 if high is None else high
+    lines = [f"VIN {ports.inp} 0 PULSE({_n(lo)} {_n(hi)} {_n(delay)} {_n(rise)} {_n(rise)} 1 2)",
+             f"VFB {ports.out} {ports.inn} DC 0", f"CL {ports.out} 0 {_n(cl)}"]
+    return _bench("unity_follower_tran", amp, proc, ports, subckt, lines,
+                  [Tran(step, stop, 0.0, step)], {"input": ports.inp}, {"input": "VIN"},
+                  {"low": lo, "high": hi, "t_step": delay + rise / 2, "cl": cl}, vdd)
+
+
+def cmrr_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float = 1e-12,
+            vcm: float | None = None, vdd: float | None = None, ports: OpampPorts = OpampPorts(),
+            subckt: str | None = None, fstart: float = 1.0, fstop: float = 10e9,
+            points: int = 10) -> Testbench:
+    """Common-mode gain: the same AC 1 V added to both inputs, DC loop as in :func:`open_loop_ac`.
+
+    ``v(out)`` is A_cm(f); CMRR = A(f) / A_cm(f) with A from :func:`open_loop_ac`.
+    """
+    v = _vcm(proc, vcm, vdd)
+    lines = [f"VCM cm 0 DC {_n(v)}", "VAC acin 0 DC 0 AC 1",
+             f"EINP {ports.inp} cm acin 0 1", f"LFB {ports.out} fbdc {_n(DC_FEEDBACK_L)}",
+             f"CFB fbdc 0 {_n(DC_FEEDBACK_C)}", f"EINN {ports.inn} fbdc acin 0 1",
+             f"CL {ports.out} 0 {_n(cl)}"]
+    return _bench("cmrr_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
+                  {"input": "acin"}, {"ac": "VAC"}, {"vcm": v, "cl": cl}, vdd)
+
+
+def psrr_ac(amp: AmpInput, proc: str | Process = "generic45", *, supply: Supply = "vdd",
+            cl: float = 1e-12, vcm: float | None = None, vdd: float | None = None,
+            ports: OpampPorts = OpampPorts(), subckt: str | None = None, fstart: float = 1.0,
+            fstop: float = 10e9, points: int = 10) -> Testbench:
+    """Supply gain: AC 1 V on the ``supply`` rail, inputs quiet, DC loop as in :func:`open_loop_ac`.
+
+    ``v(out)`` is A_dd(f) (or A_ss); PSRR = A(f) / A_dd(f).
+    """
+    if supply not in SUPPLIES:
+        raise ResolutionError(str(supply), SUPPLIES, "supply for PSRR")
+    if supply == "vss" and (ports.vss.lower() in ("0", "gnd", "gnd!", "ground")):
+        raise ValidationError("PSRR on vss needs a vss port that is not ground")
+    v = _vcm(proc, vcm, vdd)
+    lines = [f"VCM {ports.inp} 0 DC {_n(v)}", *_dc_loop(ports, cl)]
+    tb = _bench("psrr_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
+                {"input": ports.vdd if supply == "vdd" else ports.vss}, {}, {"vcm": v, "cl": cl}, vdd)
+    src = "VSUPPLY" if supply == "vdd" else "VGROUND"
+    devices = [dataclasses.replace(d, params={**d.params, "mag": Value.of(1.0)})
+               if d.name == src else d for d in tb.netlist.devices]
+    return dataclasses.replace(tb, netlist=dataclasses.replace(tb.netlist, devices=devices),
+                               sources={**tb.sources, "ac": src, "input": src})
+
+
+def output_swing_dc(amp: AmpInput, proc: str | Process = "generic45", *, gain: float = 10.0,
+                    rin: float = 100e3, vcm: float | None = None, vdd: float | None = None,
+                    ports: OpampPorts = OpampPorts(), subckt: str | None = None,
+                    points: int = 400) -> Testbench:
+    """Inverting amplifier of gain ``-gain`` (``rin``, ``gain*rin``) swept so the output spans both rails.
+
+    The DC sweep of ``VIN`` (source role ``input``, node ``input``) runs over
+    ``vcm ± 0.6·VDD/gain``; the swing is where ``|d out / d in|`` stays near ``gain``.
+    """
+    if not gain > 0:
+        raise ValueError(f"gain must be positive, got {gain}")
+    supply = process(proc).vdd if vdd is None else vdd
+    v = _vcm(proc, vcm, vdd)
+    span = 0.6 * supply / gain
+    lines = [f"VCM {ports.inp} 0 DC {_n(v)}", f"VIN vsig 0 DC {_n(v)}",
+             f"RIN vsig {ports.inn} {_n(rin)}", f"RF {ports.inn} {ports.out} {_n(rin * gain)}"]
+    sweep = DC("VIN", v - span, v + span, 2 * span / points)
+    return _bench("output_swing_dc", amp, proc, ports, subckt, lines, [sweep], {"input": "vsig"},
+                  {"input": "VIN"}, {"vcm": v, "gain": gain}, vdd)
+
+
+def noise_deck(amp: AmpInput, proc: str | Process = "generic45", *, cl: float = 1e-12,
+               vcm: float | None = None, vdd: float | None = None, ports: OpampPorts = OpampPorts(),
+               subckt: str | None = None, fstart: float = 1.0, fstop: float = 1e9,
+               points: int = 10) -> Testbench:
+    """Noise of the open-loop deck: output noise at ``out`` and input-referred noise at ``VIN``."""
+    tb = open_loop_ac(amp, proc, cl=cl, vcm=vcm, vdd=vdd, ports=ports, subckt=subckt,
+                      fstart=fstart, fstop=fstop, points=points)
+    analyses = (Op(), Noise(ports.out, "VIN", "0", fstart, fstop, points))
+    return dataclasses.replace(tb, name="noise", analyses=analyses)
