@@ -29,6 +29,7 @@ from .netlists.units import try_parse_number
 from .netlists.writers import OUTPUT_DIALECTS
 from .spice import AC, Op, Tran, make_simulator
 from .spice.classify import error_lines
+from .spice.measure import format_measurement, measure_opamp
 from .spice.models import apply_process
 from .spice.report import simulation_report
 
@@ -217,6 +218,9 @@ def simulate(
                                          "(ngspice -b subprocess).")] = "shared",
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds before the simulation is killed.")] = 60.0,
     save: Annotated[Optional[Path], typer.Option("--save", help="Write every vector to this .npz file.")] = None,
+    measure: Annotated[Optional[str], typer.Option("--measure", help="Measure the circuit as an op-amp "
+                                                   "('opamp': ports inp inn out vdd vss, as a subckt or at "
+                                                   "the top level): gain, UGBW, phase margin, power, ...")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
     from_: FromOpt = None,
     root: RootOpt = None,
@@ -226,6 +230,11 @@ def simulate(
 
     Example: circuitforge simulate amp.cir --op --ac 1:10g:20 --probe out --json
     """
+    if measure is not None:
+        if measure != "opamp":
+            raise _fail(f"--measure: unknown kind {measure!r} (choices: opamp)")
+        _measure_opamp_cli(input, process_name or "generic45", as_json, from_, root, allow_unsafe)
+        return
     analyses: list = []
     if ac:
         a = _span(ac, 3, "ac", "START:STOP:POINTS_PER_DECADE such as 1:10g:20")
@@ -267,6 +276,25 @@ def simulate(
             out.print(escape(f"{kind}: probe {rep['probe']}: " + ", ".join(f"{k} = {v}" for k, v in rep.items()
                                                                          if k not in ("probe", "points"))),
                       highlight=False, soft_wrap=True)
+
+
+def _measure_opamp_cli(input: Path, proc: str, as_json: bool, from_: str | None, root: Path | None,
+                      allow_unsafe: bool) -> None:
+    try:
+        n = read(input, dialect=resolve_dialect(from_) if from_ else None, options=_options(root, allow_unsafe))
+        found = measure_opamp(n, proc)
+    except CircuitforgeError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps({k: {"value": m.value, "unit": m.unit, "reason": m.reason}
+                                     for k, m in found.items()}, indent=2) + "\n")
+        return
+    t = Table(title=f"{input.name} as an op-amp ({proc})")
+    t.add_column("measurement")
+    t.add_column("value", justify="right")
+    for k, m in found.items():
+        t.add_row(k, format_measurement(m))
+    out.print(t)
 
 
 @app.command()

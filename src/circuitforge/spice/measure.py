@@ -46,6 +46,7 @@ from .testbench import (
 )
 
 __all__ = [
+    "format_measurement",
     "Measurement",
     "MeasureName",
     "MEASUREMENTS",
@@ -108,6 +109,22 @@ class Measurement:
         if self.value is None:
             return f"Measurement({self.name!r}, None: {self.reason})"
         return f"Measurement({self.name!r}, {self.value:.4g} {self.unit})"
+
+
+_PRETTY = {"Hz": ((1e9, "GHz"), (1e6, "MHz"), (1e3, "kHz"), (1, "Hz")),
+           "W": ((1e-3, "mW"), (1e-6, "µW"), (1e-9, "nW")),
+           "V/s": ((1e6, "V/µs"),), "s": ((1e-6, "µs"), (1e-9, "ns"), (1e-12, "ps")),
+           "V": ((1, "V"), (1e-3, "mV"), (1e-6, "µV")), "V/sqrt(Hz)": ((1e-9, "nV/√Hz"),)}
+
+
+def format_measurement(m: Measurement) -> str:
+    """``59.9 MHz``, ``103 µW``, ``73.1 deg``; or ``— (reason)`` when missing."""
+    if m.value is None:
+        return f"— ({m.reason})"
+    for scale, unit in _PRETTY.get(m.unit, ()):
+        if abs(m.value) >= scale or scale == _PRETTY[m.unit][-1][0]:
+            return f"{m.value / scale:.3g} {unit}"
+    return f"{m.value:.3g} {m.unit}"
 
 
 def _missing(name: str, unit: str, reason: str) -> Measurement:
