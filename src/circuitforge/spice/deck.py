@@ -23,5 +23,7 @@ def to_deck(circuit: Netlist | str) -> str:
         except CircuitforgeError as exc:
             raise DeckError(f"cannot read the netlist: {exc}") from None
     kept = [s for s in circuit.statements if s.kind in KEPT_STATEMENTS and s.lang == "spice"]
-    netlist = replace(circuit, statements=kept)
+    # ngspice runs elsewhere: includes point at the files the parser resolved
+    includes = [replace(i, path=i.resolved) if i.resolved else i for i in circuit.includes]
+    netlist = replace(circuit, statements=kept, includes=includes)
     return write(netlist, "ngspice")

@@ -36,8 +36,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, get_args
 
+from ..netlists import read
 from ..netlists.device import Device
 from ..netlists.errors import ResolutionError, ValidationError
 from ..netlists.model import ModelCard
@@ -55,6 +57,8 @@ __all__ = [
     "default_bjt",
     "apply_process",
     "device_polarity",
+    "load_pdk",
+    "ProcessLibrary",
 ]
 
 ProcessName = Literal["generic45", "generic180", "level1"]
@@ -261,6 +265,82 @@ def process(name: str | Process) -> Process:
             default_w=2e-6, default_l=360e-9,
         )
     raise ResolutionError(str(name), PROCESSES, "process")
+
+
+def load_pdk(path: str | Path, section: str | None = None, *, nmos: str, pmos: str, vdd: float,
+             lmin: float, wmin: float | None = None, name: str | None = None,
+             default_w: float | None = None, default_l: float | None = None,
+             allow_unsafe: bool = False) -> Process:
+    """A :class:`Process` from a user's model library: ``.lib 'file' section`` (tt/ss/ff...) or a plain file.
+
+    ``nmos`` and ``pmos`` name the MOSFET cards to use inside it. The library is
+    read with circuitforge's own parser (includes inside it are resolved
+    relative to it; nothing is executed).
+
+    >>> import tempfile, pathlib
+    >>> lib = pathlib.Path(tempfile.mkdtemp()) / "pdk.lib"
+    >>> _ = lib.write_text(".lib tt\\n.model nch nmos level=1 vto=0.45\\n.model pch pmos level=1 vto=-0.45\\n"
+    ...                    ".endl tt\\n.lib ss\\n.model nch nmos level=1 vto=0.55\\n"
+    ...                    ".model pch pmos level=1 vto=-0.55\\n.endl ss\\n")
+    >>> ss = load_pdk(lib, "ss", nmos="nch", pmos="pch", vdd=1.8, lmin=180e-9)
+    >>> ss.name, ss.nmos.param("vto").number
+    ('pdk.lib:ss', 0.55)
+    """
+    p = Path(path)
+    lib = read(p, allow_unsafe=allow_unsafe)
+    scope = lib
+    if section is not None:
+        sections = {k.lower(): v for k, v in lib.libraries.items()}
+        if section.lower() not in sections:
+            raise ResolutionError(section, sorted(lib.libraries), f"section of {p.name}")
+        scope = sections[section.lower()]
+    cards = {}
+    for role, model in (("nmos", nmos), ("pmos", pmos)):
+        card = scope.find_model(model)
+        if card is None:
+            known = sorted(m for m in scope.models)
+            raise ResolutionError(model, known, f"{role} model in {p.name}" + (f" section {section}" if section else ""))
+        cards[role] = card
+    wmin = wmin if wmin is not None else 2 * lmin
+    return Process(name or (f"{p.name}:{section}" if section else p.name),
+                   f"user model library {p}" + (f" section {section}" if section else ""),
+                   vdd=vdd, lmin=lmin, wmin=wmin, nmos=cards["nmos"], pmos=cards["pmos"],
+                   default_w=default_w if default_w is not None else max(wmin, 20 * lmin),
+                   default_l=default_l if default_l is not None else 3 * lmin)
+
+
+@dataclass(slots=True)
+class ProcessLibrary:
+    """The processes a session can select by name: the built-ins plus registered user PDKs.
+
+    Pass one around (there is no global registry):
+
+    >>> lib = ProcessLibrary()
+    >>> lib.names()
+    ['generic180', 'generic45', 'level1']
+    >>> lib.get("level1").vdd
+    1.8
+    """
+
+    user: dict[str, Process] = field(default_factory=dict)
+
+    def register(self, proc: Process) -> Process:
+        if proc.name in PROCESSES:
+            raise ValidationError(f"process name {proc.name!r} is a built-in; choose another name")
+        self.user[proc.name] = proc
+        return proc
+
+    def names(self) -> list[str]:
+        return sorted({*PROCESSES, *self.user})
+
+    def get(self, name: str | Process) -> Process:
+        if isinstance(name, Process):
+            return name
+        if name in self.user:
+            return self.user[name]
+        if name in PROCESSES:
+            return process(name)
+        raise ResolutionError(name, self.names(), "process")
 
 
 def device_polarity(device: Device) -> str | None:
