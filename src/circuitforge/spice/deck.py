@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+from pathlib import Path
 
-from ..netlists import Netlist, parse, write
+from ..netlists import Netlist, parse, read, write
 from ..netlists.errors import CircuitforgeError
 from .errors import DeckError
 
@@ -15,9 +17,15 @@ KEPT_STATEMENTS = frozenset({"option", "initial", "function"})
 dropped because the simulator runs the analyses it is asked for."""
 
 
-def to_deck(circuit: Netlist | str) -> str:
-    """ngspice text for ``circuit`` (a Netlist, or netlist text in any dialect)."""
-    if isinstance(circuit, str):
+def to_deck(circuit: Netlist | str | os.PathLike[str]) -> str:
+    """ngspice text for ``circuit``: a Netlist, a file path, or netlist text in any dialect."""
+    if isinstance(circuit, os.PathLike) or (isinstance(circuit, str) and "\n" not in circuit
+                                             and Path(circuit).is_file()):
+        try:
+            circuit = read(Path(circuit))
+        except CircuitforgeError as exc:
+            raise DeckError(f"cannot read the netlist: {exc}") from None
+    elif isinstance(circuit, str):
         try:
             circuit = parse(circuit, resolve_includes=False)
         except CircuitforgeError as exc:
