@@ -24,8 +24,8 @@ from .demo import run_demo
 from .netlists import CircuitforgeError, ParseOptions, parse, read, write
 from .netlists.compare import same_topology
 from .netlists.parsers import INPUT_DIALECTS, resolve_dialect
-from .netlists.validate import has_errors, validate
 from .netlists.units import try_parse_number
+from .netlists.validate import has_errors, validate
 from .netlists.writers import OUTPUT_DIALECTS
 from .spice import AC, Op, Tran, make_simulator
 from .spice.classify import error_lines
@@ -148,7 +148,7 @@ def validate_cmd(
     else:
         for r in results:
             if r["status"] == "unreadable":
-                out.print(f"[bold red]✗[/] " + escape(f"{r['file']}: {r['error']}"), highlight=False, soft_wrap=True)
+                out.print("[bold red]✗[/] " + escape(f"{r['file']}: {r['error']}"), highlight=False, soft_wrap=True)
                 continue
             counts = Counter(x["severity"] for x in r["findings"])
             mark = "[red]✗[/]" if r["status"] == "errors" else "[green]✓[/]"

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from .device import Device
 from .errors import ValidationError
 from .model import ModelCard
+from .names import lookup
 from .values import Value
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["flatten", "parameter_env", "resolve_params"]
 
-_T = TypeVar("_T")
 
 
 def parameter_env(netlist: Netlist) -> dict[str, float]:
@@ -107,7 +107,7 @@ class _Flattener:
     def find_subckt(self, name: str, scopes: Sequence[Subckt]) -> Subckt | None:
         """A definition by name: innermost local scope first, then the netlist and its includes."""
         for scope in reversed(scopes):
-            found = _lookup(scope.subckts, self.key(name), self.cs)
+            found = lookup(scope.subckts, self.key(name), self.cs)
             if found is not None:
                 return found
         return self.netlist.find_subckt(name)
@@ -115,7 +115,7 @@ class _Flattener:
     def local_model(self, name: str, scopes: Sequence[Subckt]) -> tuple[ModelCard, Subckt] | None:
         """The model card ``name`` when a definition in ``scopes`` holds it (innermost first)."""
         for scope in reversed(scopes):
-            found = _lookup(scope.models, self.key(name), self.cs)
+            found = lookup(scope.models, self.key(name), self.cs)
             if found is not None:
                 return found, scope
         return None
@@ -164,10 +164,10 @@ class _Flattener:
     def hoist(self, card: ModelCard, owner: Subckt) -> str:
         """Move a model card local to ``owner`` to the top level; its (maybe new) name."""
         name = card.name
-        existing = _lookup(self.models, self.key(name), self.cs) or self.netlist.find_model(name)
+        existing = lookup(self.models, self.key(name), self.cs) or self.netlist.find_model(name)
         if existing is not None and existing != card:
             name = owner.name + self.sep + card.name
-            existing = _lookup(self.models, self.key(name), self.cs)
+            existing = lookup(self.models, self.key(name), self.cs)
         if existing is None:
             self.models[name] = replace(card, name=name)
         return name
@@ -210,14 +210,6 @@ def _definition_scopes(scopes: tuple[Subckt, ...], sub: Subckt) -> tuple[Subckt,
     return (sub,)
 
 
-def _lookup(table: Mapping[str, _T], key: str, case_sensitive: bool) -> _T | None:
-    if key in table:
-        return table[key]
-    if not case_sensitive:
-        for k, v in table.items():
-            if k.lower() == key:
-                return v
-    return None
 
 
 def flatten(netlist: Netlist, *, separator: str = ".", keep_unknown: bool = True) -> Netlist:

@@ -10,6 +10,7 @@ from .errors import ResolutionError
 from .findings import Finding
 from .flatten import flatten
 from .model import ModelCard
+from .names import lookup
 from .source import SourceLoc
 from .statement import Include, Statement
 from .values import Value
@@ -114,10 +115,10 @@ class Netlist(_Scope):
               _seen: set[int] | None = None) -> object | None:
         key = self._key(name)
         if scope is not None:
-            found = _lookup(getattr(scope, table), key, self.case_sensitive)
+            found = lookup(getattr(scope, table), key, self.case_sensitive)
             if found is not None:
                 return found
-        found = _lookup(getattr(self, table), key, self.case_sensitive)
+        found = lookup(getattr(self, table), key, self.case_sensitive)
         if found is not None:
             return found
         seen = _seen if _seen is not None else set()
@@ -154,13 +155,3 @@ class Netlist(_Scope):
     def flatten(self, **kwargs: object) -> Netlist:
         """A copy with every subcircuit instance expanded (see :func:`.flatten.flatten`)."""
         return flatten(self, **kwargs)  # type: ignore[arg-type]
-
-
-def _lookup(table: dict, key: str, case_sensitive: bool) -> object | None:
-    if key in table:
-        return table[key]
-    if not case_sensitive:
-        for k, v in table.items():
-            if k.lower() == key:
-                return v
-    return None

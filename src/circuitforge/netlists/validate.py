@@ -38,6 +38,7 @@ from .errors import ResolutionError
 from .expressions import CONSTANTS, FUNCTIONS
 from .findings import Finding, Severity
 from .model import ModelCard
+from .names import lookup
 from .netlist import Netlist, Subckt
 from .source import SourceLoc
 from .values import Value
@@ -98,7 +99,7 @@ class _View:
         """A model card (``table="models"``) or definition (``"subckts"``) visible here."""
         key = self.key(name)
         for sc in reversed(self.chain):
-            found = _lookup(getattr(sc, table), key, self.netlist.case_sensitive)
+            found = lookup(getattr(sc, table), key, self.netlist.case_sensitive)
             if found is not None:
                 return found
         if table == "models":
@@ -136,14 +137,6 @@ class _View:
         return Finding(severity, code, message + self.where, loc, text, self.obj(obj))
 
 
-def _lookup(table: Mapping[str, object], key: str, case_sensitive: bool) -> object | None:
-    if key in table:
-        return table[key]
-    if not case_sensitive:
-        for k, v in table.items():
-            if k.lower() == key:
-                return v
-    return None
 
 
 def _with_includes(netlist: Netlist) -> Iterator[Netlist]:
