@@ -19,8 +19,9 @@ from .errors import (
 )
 from .results import AnalysisResult, SimResult
 from .simulator import BatchSimulator, SharedSimulator, Simulator, make_simulator, simulate, simulate_many
+from .toy import ToySimulator
 
 __all__ = ["AC", "DC", "Noise", "Op", "Tran", "ConvergenceError", "DeckError", "MeasurementError",
            "SimulationError", "SimulationTimeout", "SimulatorCrash", "SimulatorUnavailable", "AnalysisResult",
            "SimResult", "BatchSimulator", "SharedSimulator", "Simulator", "make_simulator", "simulate",
-           "simulate_many"]
+           "simulate_many", "ToySimulator"]

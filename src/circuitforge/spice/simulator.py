@@ -30,12 +30,13 @@ from .deck import to_deck
 from .errors import DeckError, SimulationError, SimulationTimeout, SimulatorCrash, SimulatorUnavailable
 from .rawfile import read_raw
 from .results import AnalysisResult, SimResult
+from .toy import ToySimulator
 from .worker import worker_main
 
 __all__ = ["Simulator", "SharedSimulator", "BatchSimulator", "simulate", "simulate_many", "Backend",
            "BACKENDS", "make_simulator", "Job"]
 
-Backend = Literal["shared", "batch"]
+Backend = Literal["shared", "batch", "toy"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 Job = tuple["Netlist | str", Sequence[Analysis]]
 
@@ -339,12 +340,14 @@ class BatchSimulator:
         return out
 
 
-def make_simulator(backend: str = "shared", workers: int = 1) -> SharedSimulator | BatchSimulator:
-    """A simulator by backend name (``shared`` or ``batch``)."""
+def make_simulator(backend: str = "shared", workers: int = 1) -> SharedSimulator | BatchSimulator | ToySimulator:
+    """A simulator by backend name: ``shared`` (default), ``batch``, or ``toy`` (linear MNA, for tests)."""
     if backend == "shared":
         return SharedSimulator(workers)
     if backend == "batch":
         return BatchSimulator()
+    if backend == "toy":
+        return ToySimulator()
     raise ResolutionError(backend, BACKENDS, "simulator backend")
 
 
