@@ -29,6 +29,7 @@ from .netlists.validate import has_errors, validate
 from .netlists.writers import OUTPUT_DIALECTS
 from .spice import AC, Op, Tran, make_simulator
 from .spice.classify import error_lines
+from .spice.bias import bias_default
 from .spice.measure import format_measurement, measure_opamp
 from .spice.models import apply_process
 from .spice.report import simulation_report
@@ -214,6 +215,9 @@ def simulate(
                                                  "(default: out, vout or vout1 when present).")] = None,
     process_name: Annotated[Optional[str], typer.Option("--process", help="Model cards for devices whose models "
                                                         "are missing: generic45, generic180, level1.")] = None,
+    bias: Annotated[bool, typer.Option("--bias", help="Bias an unsized topology first (AnalogGenie-style ports "
+                                       "VDD VSS VINn VOUTn VBn IBn ...): sizes, supplies, bias sources, loads; "
+                                       "prints the choices made.")] = False,
     backend: Annotated[str, typer.Option("--backend", help="shared (ngspice library in a worker) or batch "
                                          "(ngspice -b subprocess).")] = "shared",
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds before the simulation is killed.")] = 60.0,
@@ -246,7 +250,14 @@ def simulate(
         analyses.insert(0, Op())
     try:
         n = read(input, dialect=resolve_dialect(from_) if from_ else None, options=_options(root, allow_unsafe))
-        if process_name:
+        if bias:
+            biased = bias_default(n, process_name or "generic45")
+            n = biased.netlist
+            if not as_json:
+                for c in biased.choices:
+                    err.print(escape(f"bias: {c.port}: {c.what} {c.value:g} ({c.reason})"), highlight=False,
+                              soft_wrap=True)
+        elif process_name:
             n = apply_process(n, process_name)
         sim = make_simulator(backend)
     except CircuitforgeError as exc:
