@@ -73,3 +73,37 @@ def test_demo_runs(tmp_path: Path):
     assert r.exit_code == 0, r.output
     assert "ota5t.scs" in r.output and "differs" not in r.output
     assert (tmp_path / "ota5t.cir").is_file()
+
+
+def test_simulate_op_ac_json():
+    r = runner.invoke(app, ["simulate", str(example_path("ota5t.cir")), "--op", "--ac", "1:10g:10", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert 0.5 < data["op"]["out"] < 1.8
+    assert data["ac"]["probe"] == "out" and data["ac"]["gain_start_db"] > 30
+
+
+def test_simulate_failure_is_reported_with_ngspice_words(tmp_path: Path):
+    bad = tmp_path / "bad.cir"
+    bad.write_text("* b\nM1 d g 0 0 nomodel\nV1 d 0 1\nV2 g 0 1\n.end\n")
+    r = runner.invoke(app, ["simulate", str(bad)])
+    assert r.exit_code == 1 and "nomodel" in r.output
+    r = runner.invoke(app, ["simulate", str(example_path("ota5t.cir")), "--ac", "1:10g"])
+    assert r.exit_code == 2 and "START:STOP:POINTS_PER_DECADE" in r.output
+
+
+def test_simulate_measure_opamp_json():
+    r = runner.invoke(app, ["simulate", str(example_path("opamp_miller45.cir")), "--measure", "opamp", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert 45 < data["gain"]["value"] < 70 and data["pm"]["unit"] == "deg"
+
+
+def test_simulate_bias_an_unsized_topology(tmp_path: Path):
+    amp = tmp_path / "ota.cir"
+    amp.write_text("M1 (x VIN1 tail VSS) nmos4\nM2 (VOUT1 VIN2 tail VSS) nmos4\nM3 (x x VDD VDD) pmos4\n"
+                   "M4 (VOUT1 x VDD VDD) pmos4\nM5 (tail IB1 VSS VSS) nmos4\nM6 (IB1 IB1 VSS VSS) nmos4\n")
+    (tmp_path / "Portota.txt").write_text("VDD VSS VIN1 VIN2 VOUT1 IB1")
+    r = runner.invoke(app, ["simulate", str(amp), "--from", "spectre", "--bias", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "vout1" in json.loads(r.stdout)["op"]
