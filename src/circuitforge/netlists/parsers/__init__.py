@@ -15,18 +15,21 @@ from typing import Literal, get_args
 from ..errors import CircuitforgeError, ParseError, ResolutionError
 from ..device import Device
 from ..netlist import Netlist, Subckt
-from . import spectre, spice
+from . import json_netlist, spectre, spice
 from .context import ParseContext, ParseOptions
 from .detect import detect_dialect
+from .flavor import SPICE_FAMILY, SpiceFlavor
 from .lines import decode
 
 __all__ = ["parse", "read", "detect_dialect", "ParseOptions", "InputDialect", "INPUT_DIALECTS",
            "resolve_dialect"]
 
-InputDialect = Literal["ngspice", "spectre", "analoggenie"]
+InputDialect = Literal["ngspice", "spectre", "analoggenie", "hspice", "ltspice", "cdl", "kicad", "json"]
 INPUT_DIALECTS: tuple[str, ...] = get_args(InputDialect)
 _ALIASES = {"spice": "ngspice", "spice3": "ngspice", "ngspice": "ngspice", "spectre": "spectre",
-            "scs": "spectre", "analoggenie": "analoggenie", "genie": "analoggenie"}
+            "scs": "spectre", "analoggenie": "analoggenie", "genie": "analoggenie",
+            "hspice": "hspice", "sp": "hspice", "ltspice": "ltspice", "lt": "ltspice", "ltspicexvii": "ltspice",
+            "cdl": "cdl", "aucdl": "cdl", "kicad": "kicad", "eeschema": "kicad", "json": "json"}
 
 
 def resolve_dialect(name: str) -> str:
@@ -72,16 +75,19 @@ def _load(path: Path, opts: ParseOptions, depth: int, stack: tuple[str, ...],
 def _parse(text: str, dialect: str | None, filename: str | None, opts: ParseOptions, depth: int,
            stack: tuple[str, ...], *, is_include: bool = False) -> Netlist:
     d = resolve_dialect(dialect) if dialect else detect_dialect(text, filename)
-    netlist = Netlist(dialect=d, case_sensitive=d in ("spectre", "analoggenie"), source=filename)
+    netlist = Netlist(dialect=d, case_sensitive=d in ("spectre", "analoggenie", "json"), source=filename)
 
     def load(path: Path, o: ParseOptions, dep: int, stk: tuple[str, ...]) -> Netlist:
         return _load(path, o, dep, stk)
 
+    flavor = SpiceFlavor.of(d) if d in SPICE_FAMILY else SpiceFlavor()
     ctx = ParseContext(netlist=netlist, filename=filename, options=opts, load=load, depth=depth,
-                       include_stack=stack)
+                       include_stack=stack, flavor=flavor)
     try:
-        if d == "ngspice":
+        if d in SPICE_FAMILY:
             spice.parse_spice(text, ctx, title=opts.title_line and not is_include)
+        elif d == "json":
+            json_netlist.parse_json(text, ctx)
         else:
             spectre.parse_spectre(text, ctx, analoggenie=(d == "analoggenie"))
         result = ctx.finish()
@@ -100,6 +106,7 @@ def resolve_instance_roles(netlist: Netlist) -> None:
     definition may come later in the file or from an include; this pass runs
     once everything is read. Instances whose definition is unknown, or whose
     net count differs from its port count (an ERC error), keep positional roles.
+    Instances connected by pin name (CDL ``$PINS``) are put in port order.
     """
 
     def fix(devices: list[Device], scope: Subckt | None) -> None:
@@ -109,6 +116,12 @@ def resolve_instance_roles(netlist: Netlist) -> None:
             sub = netlist.find_subckt(d.model, scope)
             if sub is None or len(sub.ports) != len(d.terminals) or len(set(sub.ports)) != len(sub.ports):
                 continue
+            if not all(r.isdigit() for r in d.roles):
+                by_pin = {r if netlist.case_sensitive else r.lower(): n for r, n in d.terminals}
+                keys = [p if netlist.case_sensitive else p.lower() for p in sub.ports]
+                if len(by_pin) == len(keys) and all(k in by_pin for k in keys):
+                    devices[i] = replace(d, terminals=tuple((p, by_pin[k]) for p, k in zip(sub.ports, keys)))
+                    continue
             devices[i] = replace(d, terminals=tuple(zip(sub.ports, d.nets)))
 
     def walk(sub: Subckt) -> None:

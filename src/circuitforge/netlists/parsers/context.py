@@ -15,6 +15,7 @@ from ..netlist import Netlist, Subckt
 from ..source import SourceLoc
 from ..statement import Include, Statement
 from ..values import Value
+from .flavor import SpiceFlavor
 
 __all__ = ["ParseOptions", "ParseContext", "UNSAFE_CONTROL_COMMANDS"]
 
@@ -55,6 +56,7 @@ class ParseContext:
     scopes: list[Subckt] = field(default_factory=list)
     lib_section: tuple[str, Netlist, SourceLoc] | None = None  # open `.lib name` in a library file
     net_spelling: list[dict[str, str]] = field(default_factory=lambda: [{}])
+    flavor: SpiceFlavor = field(default_factory=SpiceFlavor)
 
     # ---- helpers ------------------------------------------------------------------
     @property

@@ -14,19 +14,36 @@ _SPICE_DOT = re.compile(r"^\s*\.(subckt|ends|model|param|include|inc|lib|end|tra
                         r"control|global|meas|measure|noise|title)\b", re.I)
 
 
+_CDL = re.compile(r"^\s*\*\.(PININFO|BIPOLAR|RESI|SCALE|EQUATION|CAPA|DIOPERI|DIOAREA|MEGA|LDD)\b"
+                  r"|\$PINS\b|\s\$\[\w+\]", re.I | re.M)
+_KICAD = re.compile(r"^\s*\.title\s+KiCad\b|^\*\s*(EESchema|KiCad)\b|\sNet-[(_]", re.I | re.M)
+_LTSPICE = re.compile(r"^\s*\.backanno\b|^\*\s.*\.asc\s*$|\s(Rser|Cpar|Lser|Rpar)=", re.I | re.M)
+_HSPICE = re.compile(r"^\s*\.(alter|data|protect|prot|hdl)\b|^\s*\.options?\s.*\bpost\b", re.I | re.M)
+
+
 def detect_dialect(text: str, filename: str | None = None) -> str:
-    """``ngspice``, ``spectre`` or ``analoggenie``.
+    """``ngspice``, ``spectre``, ``analoggenie``, ``json``, ``cdl``, ``kicad``, ``ltspice`` or ``hspice``.
 
     Spectre: a ``simulator lang=spectre`` line, ``.scs`` files, or statements
     in Spectre form (``name (nets) master``, ``subckt``/``ends``, ``//``).
     AnalogGenie: Spectre instance lines with no header next to a ``PortN.txt``.
-    Everything else is SPICE.
+    JSON: ``.json`` files or text that starts with ``[`` or ``{``. The SPICE
+    flavours by what only their tools write: CDL ``*.PININFO``/``$PINS``/``$[model]``
+    (or ``.cdl``), KiCad ``.title KiCad...``/``Net-(...)``, LTspice ``.backanno``,
+    an ``.asc`` header or ``Rser=``, HSPICE ``.alter``/``.data``/``.option post``
+    (or ``.sp``). Everything else is ngspice.
+
+    >>> detect_dialect("* t\\nC1 a 0 1u Rser=1\\n"), detect_dialect('[{"component_type": "NMOS"}]')
+    ('ltspice', 'json')
     """
     head = text[:200_000]
+    suffix = Path(filename).suffix.lower() if filename else ""
+    if suffix == ".json" or head.lstrip()[:1] in ("[", "{"):
+        return "json"
+    family = _spice_flavor(head, suffix)
     m = re.search(r"^\s*simulator\s+lang\s*=\s*(\w+)", head, re.M | re.I)
     if m:
-        return "spectre" if m.group(1).lower() == "spectre" else "ngspice"
-    suffix = Path(filename).suffix.lower() if filename else ""
+        return "spectre" if m.group(1).lower() == "spectre" else family
     if suffix == ".scs":
         return "spectre"
     spectre_votes = 0
@@ -49,6 +66,18 @@ def detect_dialect(text: str, filename: str | None = None) -> str:
         if filename and _has_port_file(Path(filename)):
             return "analoggenie"
         return "spectre"
+    return family
+
+
+def _spice_flavor(head: str, suffix: str) -> str:
+    if suffix in (".cdl", ".cdl_", ".src") or _CDL.search(head):
+        return "cdl"
+    if _KICAD.search(head):
+        return "kicad"
+    if suffix == ".asc" or _LTSPICE.search(head):
+        return "ltspice"
+    if suffix in (".sp", ".hsp") or _HSPICE.search(head):
+        return "hspice"
     return "ngspice"
 
 

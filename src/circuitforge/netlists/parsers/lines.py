@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from ..source import SourceLoc
 
-__all__ = ["decode", "LogicalLine", "spice_logical_lines", "strip_spice_comment"]
+__all__ = ["decode", "LogicalLine", "spice_logical_lines", "strip_spice_comment", "OPAQUE_PRAGMA"]
+
+OPAQUE_PRAGMA = "*@opaque "
+"""Prefix of a comment line that holds a part which is not a SPICE device (a KiCad
+connector, an IC symbol). Simulators skip it; circuitforge reads it back as an opaque part."""
 
 
 def decode(data: bytes) -> str:
@@ -28,6 +33,9 @@ def decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
+_CDL_ANNOTATION = re.compile(r"\$(\[|PINS\b|[A-Za-z_]\w*\s*=)", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class LogicalLine:
     """One statement after continuation lines are joined (``text``) and where it began."""
@@ -37,8 +45,11 @@ class LogicalLine:
     raw: str  # the physical lines as written, joined with newlines
 
 
-def strip_spice_comment(line: str) -> str:
-    """Remove an end-of-line comment (``;`` anywhere, ``$`` after white space) outside quotes/braces."""
+def strip_spice_comment(line: str, *, cdl: bool = False) -> str:
+    """Remove an end-of-line comment (``;`` anywhere, ``$`` after white space) outside quotes/braces.
+
+    With ``cdl``, ``$[model]``, ``$PINS`` and ``$KEY=value`` are CDL annotations, not comments.
+    """
     if ";" not in line and "$" not in line:
         return line
     depth = 0
@@ -55,15 +66,20 @@ def strip_spice_comment(line: str) -> str:
         elif depth == 0 and ch == ";":
             return line[:i].rstrip()
         elif depth == 0 and ch == "$" and (i == 0 or line[i - 1] in " \t"):
+            if cdl and _CDL_ANNOTATION.match(line, i):
+                continue
             return line[:i].rstrip()
     return line
 
 
-def spice_logical_lines(lines: list[str], filename: str | None, first_line: int = 1) -> list[LogicalLine]:
+def spice_logical_lines(lines: list[str], filename: str | None, first_line: int = 1, *,
+                        cdl: bool = False) -> list[LogicalLine]:
     """Join ``+`` continuations, drop ``*`` comment lines and end-of-line comments.
 
     ``.control`` ... ``.endc`` blocks are returned as one logical line each,
-    with their lines joined by newlines and nothing stripped.
+    with their lines joined by newlines and nothing stripped. ``*@opaque``
+    lines (:data:`OPAQUE_PRAGMA`) are kept, as are, with ``cdl``, ``*.``
+    directives (``*.PININFO``) and ``$`` annotations.
     """
     out: list[LogicalLine] = []
     cur: list[str] = []
@@ -90,7 +106,15 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
                 in_control = False
                 ctrl = []
             continue
-        if not stripped or stripped.startswith("*"):
+        if not stripped:
+            continue
+        if stripped[0] == "*":
+            if not (stripped.startswith(OPAQUE_PRAGMA) or (cdl and stripped[1:2] == ".")):
+                continue
+            flush()
+            cur = [stripped]
+            raw = [line]
+            start = lineno
             continue
         if stripped.lower().startswith(".control"):
             flush()
@@ -98,7 +122,7 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
             ctrl = [line]
             ctrl_start = lineno
             continue
-        body = strip_spice_comment(stripped)
+        body = strip_spice_comment(stripped, cdl=cdl)
         if stripped.startswith("+"):
             if cur:
                 cur.append(body[1:].strip())

@@ -5,12 +5,16 @@ Case-insensitive names (a net keeps the spelling it was first seen with),
 comments, ``.subckt``/``.ends`` (nested), ``.model``, ``.param``,
 ``.include``/``.lib`` (resolved relative to the including file, inside the
 allowed root), ``.global``, ``.option``, analyses, ``.control`` blocks and
-``.meas`` kept verbatim, ``.end``.
+``.meas`` kept verbatim, ``.alter``/``.data``/``.protect`` blocks kept
+verbatim as one statement each, ``.end``. The HSPICE, LTspice, CDL and KiCad
+dialects are this reader with the switches of :class:`.flavor.SpiceFlavor`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from functools import lru_cache
 
 from ..device import SPICE_LETTERS, TERMINAL_ROLES, Device, kind_name
 from ..errors import ParseError, UnsafeInputError
@@ -20,8 +24,10 @@ from ..source import SourceLoc
 from ..statement import Statement
 from ..units import try_parse_number
 from ..values import Value
+from .cdl import cdl_directive, split_cdl_words
 from .context import UNSAFE_CONTROL_COMMANDS, ParseContext
-from .lines import LogicalLine, spice_logical_lines
+from .flavor import normalize_ltspice_value
+from .lines import OPAQUE_PRAGMA, LogicalLine, spice_logical_lines
 from .tokens import is_assignment, split_params, tokenize
 
 __all__ = ["parse_spice", "parse_spice_lines", "WAVEFORM_PARAMS", "WORD_PARAMS", "source_params"]
@@ -47,17 +53,23 @@ _KINDS = {".option": "option", ".options": "option", ".opt": "option", ".temp": 
           ".elseif": "other", ".else": "other", ".endif": "other", ".alter": "other",
           ".data": "other", ".enddata": "other", ".step": "other", ".backanno": "other",
           ".model_bin": "other", ".connect": "other", ".dcvolt": "initial", ".fourier": "analysis",
-          ".net": "analysis", ".noise_": "analysis", ".lin": "analysis", ".four_": "analysis"}
+          ".net": "analysis", ".noise_": "analysis", ".lin": "analysis", ".four_": "analysis",
+          ".hdl": "other", ".wave": "other", ".machine": "other", ".endmachine": "other",
+          ".savebias": "other", ".loadbias": "other", ".txt": "other", ".ferret": "other"}
+# blocks whose lines are not SPICE statements: kept verbatim as one statement, up to their end
+_BLOCKS = {".alter": (".end",), ".data": (".enddata",), ".protect": (".unprotect", ".unprot"),
+           ".prot": (".unprotect", ".unprot")}
 _FLAGS = frozenset({"off", "on"})
 _BEHAVIOURAL_KEYS = ("value", "vol", "cur", "poly", "table", "laplace", "freq")
-_WAVE_RE = re.compile(r"^(pulse|sin|exp|pwl|sffm|am|trnoise|trrandom|extern)(\(.*\))?$", re.I | re.S)
+_WAVE_RE = re.compile(r"^(pulse|sine|sin|exp|pwl|sffm|am|trnoise|trrandom|extern)(\(.*\))?$", re.I | re.S)
+# LTspice-only instance parameters of passives and sources (ngspice refuses them)
 
 
 def parse_spice(text: str, ctx: ParseContext, *, title: bool = True) -> None:
     """Parse a whole SPICE deck into ``ctx.netlist`` (the first line is its title)."""
     lines = text.splitlines()
     first = 1
-    if title and lines:
+    if title and ctx.flavor.title_line and lines:
         head = lines[0].strip()
         if head.startswith("."):
             pass  # a deck that starts with a directive has no title line
@@ -70,18 +82,71 @@ def parse_spice(text: str, ctx: ParseContext, *, title: bool = True) -> None:
             lines = lines[1:]
             first = 2
     parse_spice_lines(lines, ctx, first)
+    if ctx.flavor.kicad_parts:
+        _kicad_jfets(ctx)
+
+
+def _kicad_jfets(ctx: ParseContext) -> None:
+    """KiCad ``J`` lines were read as connectors; those whose model is a JFET card become JFETs."""
+    net = ctx.netlist
+    fixed: set[tuple[str | None, int]] = set()
+
+    def fix(scope: Netlist | Subckt, sub: Subckt | None) -> None:
+        for i, d in enumerate(scope.devices):
+            if d.kind != "opaque" or d.name[:1].upper() != "J" or len(d.terminals) != 3 or d.model is None:
+                continue
+            card = net.find_model(d.model, sub)
+            if card is not None and card.type.lower() in ("njf", "pjf"):
+                scope.devices[i] = replace(d, kind="jfet", terminals=tuple(
+                    (r, n) for r, (_, n) in zip(TERMINAL_ROLES["jfet"], d.terminals)))
+                if d.loc is not None:
+                    fixed.add((d.loc.file, d.loc.line))
+        for inner in scope.subckts.values():
+            fix(inner, inner)
+
+    fix(net, None)
+    if fixed:
+        net.warnings[:] = [w for w in net.warnings if not (
+            w.code == "unknown-element" and w.loc is not None and (w.loc.file, w.loc.line) in fixed)]
 
 
 def parse_spice_lines(lines: list[str], ctx: ParseContext, first_line: int = 1) -> None:
     """Parse SPICE statements (no title line) into ``ctx``; used for Spectre's ``lang=spice`` too."""
-    logical = spice_logical_lines(lines, ctx.filename, first_line)
-    for i, ll in enumerate(logical):
+    logical = spice_logical_lines(lines, ctx.filename, first_line, cdl=ctx.flavor.cdl)
+    i = 0
+    n = len(logical)
+    while i < n:
+        ll = logical[i]
+        if ll.text[0] == "." and ll.text.split(None, 1)[0].lower() in _BLOCKS:
+            i = _block(logical, i, ctx)
+            continue
         if _statement(ll, ctx):
             rest = [x for x in logical[i + 1:] if x.text.strip()]
             if rest:
                 ctx.warn("after-end", f"{len(rest)} statement(s) after .end ignored (as ngspice does)",
                          rest[0].loc, rest[0].raw.splitlines()[0])
             return
+        i += 1
+
+
+def _block(logical: list[LogicalLine], i: int, ctx: ParseContext) -> int:
+    """Keep an ``.alter`` (to the next ``.alter`` or ``.end``), ``.data`` (to ``.enddata``) or
+    ``.protect`` (to ``.unprotect``) block verbatim; return the index of the next line to read."""
+    first = logical[i]
+    ends = _BLOCKS[first.text.split(None, 1)[0].lower()]
+    raw = [first.raw]
+    j = i + 1
+    while j < len(logical):
+        word = logical[j].text.split(None, 1)[0].lower()
+        if word in ends or (word == ".alter" and ".end" in ends):
+            if word not in (".end", ".alter"):
+                raw.append(logical[j].raw)
+                j += 1
+            break
+        raw.append(logical[j].raw)
+        j += 1
+    ctx.add_statement(Statement("other", "\n".join(raw), "spice", first.loc))
+    return j
 
 
 def _looks_like_element(line: str) -> bool:
@@ -95,6 +160,12 @@ def _statement(ll: LogicalLine, ctx: ParseContext) -> bool:
     text = ll.text.strip()
     if text.startswith("."):
         return _directive(text, ll, ctx)
+    if text[0] == "*":
+        if text.startswith(OPAQUE_PRAGMA):
+            _opaque(tokenize(text[len(OPAQUE_PRAGMA):], ll.loc), ll, ctx, warn=False)
+        else:  # a CDL directive (*.PININFO, *.BIPOLAR, ...)
+            cdl_directive(text, ll.loc, ctx.target())
+        return False
     if text[0].isalpha():
         _element(text, ll, ctx)
         return False
@@ -128,7 +199,9 @@ def _directive(text: str, ll: LogicalLine, ctx: ParseContext) -> bool:
         ctx.include(path, None, "include", "spice", loc, text)
     elif word == ".lib":
         words = tokenize(rest, loc)
-        if len(words) >= 2:
+        if len(words) == 1 and ctx.flavor.lib_is_include:  # LTspice: .lib file
+            ctx.include(_unquote(words[0]), None, "include", "spice", loc, text)
+        elif len(words) >= 2:
             ctx.include(_unquote(words[0]), _unquote(words[1]), "lib", "spice", loc, text)
         elif len(words) == 1:
             if ctx.scopes or ctx.lib_section is not None:
@@ -195,6 +268,10 @@ def _subckt(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
     params: list[tuple[str, str]] = []
     seen_assign = False
     for w in words[1:]:
+        if w.startswith("$") and ctx.flavor.cdl:
+            if "=" in w:
+                params.append(tuple(w[1:].split("=", 1)))  # type: ignore[arg-type]
+            continue
         if w.lower() in ("params:", "param:"):
             seen_assign = True
             continue
@@ -262,8 +339,13 @@ def _value(key: str, text: str, ll: LogicalLine) -> Value:
     return Value.parse(text, "spice", ll.loc, bare_expr=True)
 
 
+@lru_cache(maxsize=8192)
+def _is_number(word: str) -> bool:
+    return try_parse_number(word, "spice") is not None
+
+
 def _is_value(word: str) -> bool:
-    return (try_parse_number(word, "spice") is not None
+    return (_is_number(word)
             or (word.startswith("{") and word.endswith("}"))
             or (word.startswith("'") and word.endswith("'")))
 
@@ -273,16 +355,61 @@ def _need(kind: str, name: str, nodes: list[str], n: int, ll: LogicalLine) -> No
         raise ParseError(f"expected {n} nodes for {kind_name(kind)} {name} (got {len(nodes)})", ll.loc, ll.text)
 
 
+def _opaque(words: list[str], ll: LogicalLine, ctx: ParseContext, *, warn: bool = True) -> None:
+    """A part that is not a SPICE device (``U1 in out vdd 0 LM358``): nets, then its type."""
+    name = words[0] if words else ""
+    pos, kv = split_params(words[1:])
+    if len(pos) < 2:
+        raise ParseError(f"cannot read element {name!r}: not a SPICE device and fewer than 2 words "
+                         "(expected nets then a part name)", ll.loc, ll.text)
+    if warn:
+        ctx.warn("unknown-element", f"element letter {name[0].upper()!r} of {name} is not a SPICE device "
+                 "here; kept as an opaque part", ll.loc, ll.text)
+    nodes = pos[:-1]
+    terms = tuple((str(i + 1), ctx.net(n)) for i, n in enumerate(nodes))
+    ctx.add_device(Device(name, "opaque", terms, pos[-1], _kv(kv, ll), ll.loc))
+
+
+def _kicad_device(kind: str, pos: list[str]) -> bool:
+    """In a KiCad export, is this ``K`` line a coupling of inductors (and not a relay, a connector)?
+
+    ``J`` lines are read as connectors; :func:`_kicad_jfets` turns those with a JFET model into JFETs.
+    """
+    if kind == "mutual_inductor":
+        return len(pos) >= 3 and _is_value(pos[-1]) and all(p[:1].upper() == "L" for p in pos[:-1])
+    return False
+
+
 def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
     words = tokenize(text, ll.loc)
     name = words[0]
     letter = name[0].upper()
     kind = SPICE_LETTERS.get(letter)
+    flavor = ctx.flavor
+    cdl = None
+    if flavor.cdl and len(words) > 1:
+        cdl = split_cdl_words(words[1:])
+        words = [name, *cdl.words]
     body = [w for w in words[1:] if w.lower() not in ("params:", "param:")]
     pos, kv = split_params(body)
+    if flavor.ltspice_values:
+        kv = [(k, normalize_ltspice_value(v)) for k, v in kv]
+        if kind in ("resistor", "capacitor", "inductor", "vsource", "isource"):
+            pos = pos[:2] + [normalize_ltspice_value(w) for w in pos[2:]]
+    if flavor.kicad_parts and kind in ("jfet", "mutual_inductor") and not _kicad_device(kind, pos):
+        kind = None
     params: dict[str, Value] = {}
     model: str | None = None
     loc = ll.loc
+    if cdl is not None and cdl.model is not None:
+        model = cdl.model
+        if kind == "mosfet":
+            pos = (pos[:-1] if len(pos) >= 5 else pos) + [model]
+        elif kind in ("bjt", "diode", "jfet", "mesfet"):
+            n = 2 if kind == "diode" else 3
+            if kind == "bjt" and len(pos) > 3 and not _is_value(pos[3]):
+                n = 4
+            pos = pos[:n] + [model] + pos[n:]
 
     def terms(roles: tuple[str, ...] | list[str], nodes: list[str]) -> tuple[tuple[str, str], ...]:
         out = []
@@ -292,15 +419,7 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         return tuple(out)
 
     if kind is None:
-        if len(pos) < 2:
-            raise ParseError(f"cannot read element {name!r}: unknown letter {letter!r} and fewer than 2 words",
-                             loc, text)
-        ctx.warn("unknown-element", f"element letter {letter!r} of {name} is not a SPICE device; "
-                 "kept as an opaque part", loc, text)
-        nodes, model = pos[:-1], pos[-1]
-        dev = Device(name, "opaque", terms([str(i + 1) for i in range(len(nodes))], nodes), model,
-                     _kv(kv, ll), loc)
-        ctx.add_device(dev)
+        _opaque(words, ll, ctx)
         return
 
     if kind in ("resistor", "capacitor", "inductor"):
@@ -308,6 +427,8 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         nodes, rest = pos[:2], pos[2:]
         key = {"resistor": "r", "capacitor": "c", "inductor": "l"}[kind]
         for w in rest:
+            if model is not None and w == model and cdl is not None:
+                continue
             if _is_value(w) and key not in params:
                 params[key] = Value.parse(w, "spice", loc)
             elif model is None and not _is_value(w) and w.lower() not in _FLAGS:
@@ -385,10 +506,21 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         params = {m.group(3): Value.word(m.group(4), loc)}
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], [m.group(1), m.group(2)]), None, params, loc)
     elif kind == "subckt":
-        _need(kind, name, pos, 1, ll)
-        nodes, model = pos[:-1], pos[-1]
-        dev = Device(name, kind, terms([str(i + 1) for i in range(len(nodes))], nodes), model,
-                     _kv(kv, ll), loc)
+        if cdl is not None and cdl.slash is not None and cdl.slash < len(pos):
+            nodes, model = pos[:cdl.slash], pos[cdl.slash]
+            if cdl.slash + 1 < len(pos):
+                raise ParseError(f"unexpected {' '.join(pos[cdl.slash + 1:])!r} after the subcircuit name "
+                                 f"of {name}", loc, text)
+        elif cdl is not None and cdl.pins and pos:
+            nodes, model = pos[:-1], pos[-1]
+        else:
+            _need(kind, name, pos, 1, ll)
+            nodes, model = pos[:-1], pos[-1]
+        if cdl is not None and cdl.pins:  # $PINS names every connection
+            t = tuple((pin, ctx.net(net)) for pin, net in cdl.pins)
+        else:
+            t = terms([str(i + 1) for i in range(len(nodes))], nodes)
+        dev = Device(name, kind, t, model, _kv(kv, ll), loc)
     elif kind == "tline":
         _need(kind, name, pos, 4, ll)
         nodes, rest = pos[:4], pos[4:]
@@ -415,6 +547,8 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         dev = Device(name, kind, (), None, params, loc)
     else:  # pragma: no cover - every letter of SPICE_LETTERS is handled above
         raise ParseError(f"unsupported element {name}", loc, text)
+    if cdl is not None and cdl.annotations:  # $X=..., $SUB=...: kept last, SPICE reads them as comments
+        dev = replace(dev, params={**dev.params, **{k: Value.word(v, loc) for k, v in cdl.annotations}})
     ctx.add_device(dev)
 
 
@@ -468,6 +602,7 @@ def source_params(words: list[str], ll: LogicalLine) -> dict[str, Value]:
                 raise ParseError(f"unexpected {w!r} in source (expected DC, AC, or a waveform such as PULSE(...))",
                                  loc, ll.text)
             wtype = m.group(1).lower()
+            wtype = "sin" if wtype == "sine" else wtype
             inner = (m.group(2) or "()")[1:-1]
             args = tokenize(inner, loc, commas=True)
             if wtype == "pwl" or wtype not in WAVEFORM_PARAMS:

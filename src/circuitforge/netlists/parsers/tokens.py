@@ -8,7 +8,7 @@ from ..source import SourceLoc
 __all__ = ["tokenize", "split_params", "is_assignment"]
 
 _OPEN = {"{": "}", "(": ")", "[": "]"}
-_SPECIAL = frozenset("{}()[]'\"=")
+_BRACKETS = frozenset("{}()[]'\"")
 
 
 def tokenize(text: str, loc: SourceLoc | None = None, *, commas: bool = False,
@@ -20,8 +20,10 @@ def tokenize(text: str, loc: SourceLoc | None = None, *, commas: bool = False,
     a comma at depth 0 separates words. With ``split_parens`` a ``(`` or ``)``
     at depth 0 that is not glued to a word (Spectre ``(a b)``) is a word of its own.
     """
-    if not _SPECIAL.intersection(text) and not (commas and "," in text):
-        return text.split()  # the common case: plain words
+    if not _BRACKETS.intersection(text) and not (commas and "," in text):
+        if "=" not in text:
+            return text.split()  # the common case: plain words
+        return _glue(text.split())  # plain words and assignments (w=1u, Rser = 1)
     words: list[str] = []
     cur: list[str] = []
     stack: list[str] = []
@@ -75,7 +77,11 @@ def tokenize(text: str, loc: SourceLoc | None = None, *, commas: bool = False,
     if stack:
         raise ParseError(f"unbalanced brackets: missing {''.join(reversed(stack))!r}", loc, text)
     flush()
-    # glue ``a = b``, ``a= b`` and ``a =b`` into ``a=b``
+    return _glue(words)
+
+
+def _glue(words: list[str]) -> list[str]:
+    """Glue ``a = b``, ``a= b`` and ``a =b`` into ``a=b``."""
     out: list[str] = []
     j = 0
     while j < len(words):

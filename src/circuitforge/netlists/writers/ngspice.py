@@ -5,12 +5,19 @@ subcircuit becomes ``XI5``), nets that differ only in case (legal in Spectre)
 are renamed apart, Spectre model types become SPICE ones (``bsim4 type=n`` →
 ``nmos level=54``), and statements in Spectre syntax are written as comments
 with a warning. ``parse(write_ngspice(n)) == n`` for netlists read from SPICE.
+
+Parts that are not SPICE devices (opaque: KiCad connectors, IC symbols) are
+written as ``*@opaque J1 a b Conn`` comment lines: ngspice skips them and the
+reader brings them back. LTspice-only instance parameters (``Rser=``,
+``Cpar=``... on passives and sources) are left out with a warning, since
+ngspice refuses them; the IR keeps them.
 """
 
 from __future__ import annotations
 
 from ..device import KIND_LETTER, Device
 from ..findings import Finding
+from ..parsers.lines import OPAQUE_PRAGMA
 from ..model import SPECTRE_MOS_LEVELS, ModelCard
 from ..netlist import Netlist, Subckt
 from ..values import Value
@@ -28,6 +35,14 @@ _WAVE_ORDER = {
     "am": ("ampl", "sinedc", "fm", "fc", "delay", "phase"),
 }
 _SPECTRE_WAVE = {"sine": "sin", "pulse": "pulse", "exp": "exp", "pwl": "pwl", "dc": "dc"}
+_LTSPICE_ONLY = {
+    "resistor": frozenset({"rser", "lser", "rpar", "cpar", "rlshunt", "mfg", "irms", "ipk", "vpk", "pwr", "tol"}),
+    "capacitor": frozenset({"rser", "lser", "rpar", "cpar", "rlshunt", "mfg", "irms", "ipk", "vpk", "pwr", "tol"}),
+    "inductor": frozenset({"rser", "lser", "rpar", "cpar", "rlshunt", "mfg", "irms", "ipk", "vpk", "pwr", "tol"}),
+    "vsource": frozenset({"rser", "cpar"}),
+    "isource": frozenset({"rser", "cpar"}),
+}
+"""LTspice instance parameters that ngspice refuses ("unknown parameter")."""
 
 
 def write_ngspice(netlist: Netlist, *, warnings: list[Finding] | None = None) -> str:
@@ -133,6 +148,12 @@ def _kv(params: dict[str, Value], skip: set[str]) -> list[str]:
 def _device(d: Device, name: str, top: Netlist, sub: Subckt | None, em: Emitter) -> str:
     nets = list(d.nets)
     p = dict(d.params)
+    lt_only = _LTSPICE_ONLY.get(d.kind)
+    if lt_only and any(k.lower() in lt_only for k in p):
+        dropped = [k for k in p if k.lower() in lt_only]
+        em.warn("ltspice-param-dropped", f"LTspice parameter(s) {', '.join(dropped)} of {d.name} left out "
+                "(ngspice has no such instance parameter)", d)
+        p = {k: v for k, v in p.items() if k.lower() not in lt_only}
     words: list[str] = [name]
     kind = d.kind
     if kind in ("resistor", "capacitor", "inductor"):
@@ -218,7 +239,9 @@ def _device(d: Device, name: str, top: Netlist, sub: Subckt | None, em: Emitter)
         words += [p["ind1"].text, p["ind2"].text, p["coupling"].to_text("spice")]
         words += _kv(p, {"ind1", "ind2", "coupling"})
     else:  # opaque
-        words += nets + ([d.model] if d.model else []) + _kv(p, set())
+        em.warn("opaque-part", f"{d.name} is not a SPICE device; written as a '{OPAQUE_PRAGMA.strip()}' comment "
+                "that ngspice skips", d)
+        words = [OPAQUE_PRAGMA + name] + nets + ([d.model] if d.model else []) + _kv(p, set())
     return " ".join(w for w in words if w != "")
 
 

@@ -1,0 +1,75 @@
+"""The switches that make the one SPICE reader read HSPICE, LTspice, CDL and KiCad decks.
+
+All of them are SPICE: case-insensitive names, ``+`` continuations, ``*``
+comments, the same element letters and scale factors (``1M`` is one milli,
+never mega). Each flavour turns on only the syntax its tools write:
+
+- ``hspice``: nothing the common reader lacks (``.alter`` and ``.data`` blocks
+  are kept verbatim in every flavour); named for detection and reporting.
+- ``ltspice``: ``4k7`` values (4.7k), ``.lib file`` with one word is an
+  include of the whole file (LTspice has no ``.lib section`` blocks).
+- ``cdl``: ``*.PININFO``/``*.BIPOLAR``/... directives, ``$[model]``,
+  ``$PINS pin=net``, ``$KEY=value`` annotations, ``/`` before the subcircuit
+  name in ``X`` lines, no title line.
+- ``kicad``: ``J`` lines are connectors (opaque parts) unless their model is
+  a JFET card; ``K`` lines that do not couple inductors are opaque parts.
+
+>>> SpiceFlavor.of("ltspice").ltspice_values
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["SpiceFlavor", "SPICE_FAMILY", "normalize_ltspice_value"]
+
+SPICE_FAMILY: tuple[str, ...] = ("ngspice", "hspice", "ltspice", "cdl", "kicad")
+"""Input dialects read by the SPICE reader (with the flavour of the same name)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpiceFlavor:
+    """Dialect switches of the SPICE reader (see the module docstring)."""
+
+    name: str = "ngspice"
+    ltspice_values: bool = False
+    """``4k7`` means 4.7k (and ``4R7`` 4.7)."""
+    lib_is_include: bool = False
+    """``.lib file`` (one word) includes a whole file instead of opening a section."""
+    cdl: bool = False
+    """CDL annotations: ``*.`` directives, ``$[model]``, ``$PINS``, ``$KEY=value``, ``/``."""
+    kicad_parts: bool = False
+    """Connector letters (``J``, ``K`` not coupling inductors) are opaque parts."""
+    title_line: bool = True
+    """The first line is the title (SPICE convention; CDL has none)."""
+
+    @classmethod
+    def of(cls, dialect: str) -> SpiceFlavor:
+        """The flavour of one of :data:`SPICE_FAMILY`."""
+        if dialect == "ltspice":
+            return cls("ltspice", ltspice_values=True, lib_is_include=True)
+        if dialect == "cdl":
+            return cls("cdl", cdl=True, title_line=False)
+        if dialect == "kicad":
+            return cls("kicad", ltspice_values=True, kicad_parts=True)
+        return cls(dialect)
+
+
+_LT_VALUE = re.compile(r"^([+-]?\d+)(meg|[tgkmunpfr\u00b5\u03bc])(\d+)([A-Za-z]*)$", re.I)
+
+
+def normalize_ltspice_value(word: str) -> str:
+    """``4k7`` → ``4.7k``, ``2meg2`` → ``2.2meg``, ``4R7`` → ``4.7``; other words unchanged.
+
+    >>> normalize_ltspice_value("4k7"), normalize_ltspice_value("1u5F"), normalize_ltspice_value("n001")
+    ('4.7k', '1.5uF', 'n001')
+    """
+    if not word or not word[0].isdigit() and word[0] not in "+-":
+        return word
+    m = _LT_VALUE.match(word)
+    if m is None:
+        return word
+    scale = "" if m.group(2).lower() == "r" else m.group(2)
+    return f"{m.group(1)}.{m.group(3)}{scale}{m.group(4)}"
