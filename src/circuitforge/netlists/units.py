@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
@@ -91,8 +92,9 @@ def split_number(text: str, dialect: Dialect = "spice") -> tuple[Decimal, int, D
     return mant, scale[0], scale[1]
 
 
+@lru_cache(maxsize=8192)
 def try_parse_number(text: str, dialect: Dialect = "spice") -> float | None:
-    """The SI value of ``text``, or None when it is not a number with a suffix."""
+    """The SI value of ``text``, or None when it is not a number with a suffix (cached: values repeat)."""
     parts = split_number(text, dialect)
     if parts is None:
         return None
