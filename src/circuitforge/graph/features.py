@@ -32,6 +32,7 @@ import numpy as np
 from ..netlists.compare import SYMMETRIC_KINDS
 from ..netlists.device import DEVICE_KINDS, TERMINAL_ROLES, Device
 from ..netlists.flatten import parameter_env
+from ..netlists.model import polarity_from_name
 from ..netlists.netlist import Netlist
 from ..netlists.values import Value
 from .errors import GraphError
@@ -185,14 +186,7 @@ def polarity(netlist: Netlist, device: Device) -> str:
     card = netlist.find_model(device.model)
     if card is not None and card.polarity:
         return card.polarity
-    model = device.model.lower()
-    keys = (("npn", "pnp"),) if device.kind == "bjt" else ()
-    keys += (("nmos", "pmos"), ("nch", "pch"), ("nfet", "pfet"))
-    for n_key, p_key in keys:
-        has_n, has_p = n_key in model, p_key in model
-        if has_n != has_p:
-            return "n" if has_n else "p"
-    return model[0] if model[0] in "np" else "none"
+    return polarity_from_name(device.kind, device.model) or "none"
 
 
 def terminal_class(device: Device, position: int) -> str:

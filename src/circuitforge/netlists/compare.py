@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from .flatten import flatten, parameter_env
+from .model import polarity_from_name
 
 if TYPE_CHECKING:
     from .device import Device
@@ -42,7 +42,6 @@ POLAR_KINDS = frozenset({"mosfet", "bjt", "jfet", "mesfet"})
 """Kinds that come in n and p flavours (the label carries the polarity)."""
 
 _NAMED_KINDS = frozenset({"subckt", "opaque"})
-_POLARITY_FROM_NAME = re.compile(r"(?:([np])(?:mos|ch|fet)|(npn|pnp))", re.IGNORECASE)
 
 
 def _polarity(netlist: Netlist, dev: Device) -> str:
@@ -51,10 +50,7 @@ def _polarity(netlist: Netlist, dev: Device) -> str:
     card = netlist.find_model(dev.model)
     if card is not None and card.polarity:
         return card.polarity
-    m = _POLARITY_FROM_NAME.match(dev.model)
-    if m is None:
-        return ""
-    return (m.group(1) or m.group(2)[0]).lower()
+    return polarity_from_name(dev.kind, dev.model) or ""
 
 
 def _device_label(netlist: Netlist, dev: Device, env: dict[str, float] | None) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .source import SourceLoc
 from .values import Value
 
-__all__ = ["ModelCard", "MODEL_TYPES", "SPECTRE_MOS_LEVELS"]
+__all__ = ["ModelCard", "MODEL_TYPES", "SPECTRE_MOS_LEVELS", "polarity_from_name"]
 
 # model type (SPICE or Spectre spelling, lower case) -> (device kind, polarity or None)
 MODEL_TYPES: Mapping[str, tuple[str, str | None]] = {
@@ -79,3 +79,25 @@ class ModelCard:
 
     def __repr__(self) -> str:
         return f"ModelCard({self.name!r}, {self.type}, params={len(self.params)})"
+
+
+def polarity_from_name(kind: str, model: str | None) -> str | None:
+    """``n`` or ``p`` as evident from a device's model name (no card needed), else None.
+
+    The one rule of the project: for a BJT ``npn``/``pnp`` anywhere in the name;
+    then ``nmos``/``pmos``, ``nch``/``pch`` or ``nfet``/``pfet`` anywhere; else
+    the first letter when it is ``n`` or ``p``.
+
+    >>> polarity_from_name("bjt", "qpnp_hv"), polarity_from_name("mosfet", "sky_pch"), polarity_from_name("mosfet", "x1")
+    ('p', 'p', None)
+    """
+    name = (model or "").lower()
+    if not name:
+        return None
+    keys: tuple[tuple[str, str], ...] = (("npn", "pnp"),) if kind == "bjt" else ()
+    keys += (("nmos", "pmos"), ("nch", "pch"), ("nfet", "pfet"))
+    for n_key, p_key in keys:
+        has_n, has_p = n_key in name, p_key in name
+        if has_n != has_p:
+            return "n" if has_n else "p"
+    return name[0] if name[0] in "np" else None

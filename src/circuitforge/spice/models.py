@@ -42,7 +42,7 @@ from typing import Literal, get_args
 from ..netlists import read
 from ..netlists.device import Device
 from ..netlists.errors import ResolutionError, ValidationError
-from ..netlists.model import ModelCard
+from ..netlists.model import ModelCard, polarity_from_name
 from ..netlists.netlist import Netlist, Subckt
 from ..netlists.values import Value
 
@@ -352,18 +352,7 @@ def device_polarity(device: Device) -> str | None:
     >>> device_polarity(Device("Q1", "bjt", (("c", "c"), ("b", "b"), ("e", "0")), model="qpnp_hv"))
     'p'
     """
-    model = (device.model or "").lower()
-    if not model:
-        return None
-    keys = (("npn", "pnp"),) if device.kind == "bjt" else ()
-    keys += (("nmos", "pmos"), ("nch", "pch"), ("nfet", "pfet"))
-    for n_key, p_key in keys:
-        has_n, has_p = n_key in model, p_key in model
-        if has_n != has_p:
-            return "n" if has_n else "p"
-    if model[0] in "np":
-        return model[0]
-    return None
+    return polarity_from_name(device.kind, device.model)
 
 
 _KINDS_WITH_CARDS = ("mosfet", "bjt", "diode")
