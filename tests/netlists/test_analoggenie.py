@@ -236,3 +236,12 @@ def test_real_corpus_parses_completely() -> None:
 def test_category_range_checks_family() -> None:
     with pytest.raises(CircuitforgeError, match="unknown family"):
         CategoryRange(1, 2, "book", "title", "opamps")  # type: ignore[arg-type]
+
+
+def test_read_attaches_the_port_file(tmp_path: Path) -> None:
+    from circuitforge.netlists import read
+
+    (tmp_path / "7.cir").write_text("M0 (VOUT1 VIN1 VSS VSS) nmos4\nR0 (VDD VOUT1) resistor\n")
+    (tmp_path / "Port7.txt").write_text("VDD VSS VIN1 VOUT1")
+    n = read(tmp_path / "7.cir")
+    assert n.dialect == "analoggenie" and n.ports == ["VDD", "VSS", "VIN1", "VOUT1"]

@@ -17,7 +17,7 @@ from ..device import Device
 from ..netlist import Netlist, Subckt
 from . import json_netlist, spectre, spice
 from .context import ParseContext, ParseOptions
-from .detect import detect_dialect
+from .detect import detect_dialect, port_file
 from .flavor import SPICE_FAMILY, SpiceFlavor
 from .lines import decode
 
@@ -69,7 +69,12 @@ def _load(path: Path, opts: ParseOptions, depth: int, stack: tuple[str, ...],
         raise ParseError(f"cannot read file: {exc.strerror or exc}", None, str(path)) from None
     text = decode(data)
     is_include = depth > 0
-    return _parse(text, dialect, str(path), opts, depth, stack, is_include=is_include)
+    netlist = _parse(text, dialect, str(path), opts, depth, stack, is_include=is_include)
+    ports = port_file(path) if netlist.dialect == "analoggenie" else None
+    if ports is not None and not netlist.ports:
+        # the corpus format keeps the port list beside the netlist
+        netlist.ports = ports.read_text(encoding="utf-8", errors="replace").split()
+    return netlist
 
 
 def _parse(text: str, dialect: str | None, filename: str | None, opts: ParseOptions, depth: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-__all__ = ["detect_dialect"]
+__all__ = ["detect_dialect", "port_file"]
 
 _SPECTRE_INSTANCE = re.compile(r"^\s*[A-Za-z_][\w!<>\[\].\-]*\s*\([^)]*\)\s*[A-Za-z_]\w*")
 _SPECTRE_KEYWORDS = re.compile(
@@ -81,8 +81,14 @@ def _spice_flavor(head: str, suffix: str) -> str:
     return "ngspice"
 
 
-def _has_port_file(path: Path) -> bool:
+def port_file(path: Path) -> Path | None:
+    """The AnalogGenie ``PortN.txt`` beside ``N.cir`` (also for ``N_full.cir`` and ``OpampN.cir``), if any."""
     stem = path.stem
     stem = stem[: -len("_full")] if stem.endswith("_full") else stem
     stem = stem[len("Opamp"):] if stem.startswith("Opamp") else stem
-    return (path.parent / f"Port{stem}.txt").is_file()
+    candidate = path.parent / f"Port{stem}.txt"
+    return candidate if candidate.is_file() else None
+
+
+def _has_port_file(path: Path) -> bool:
+    return port_file(path) is not None
