@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing as mp
+import os
 import shutil
 import subprocess
 import tempfile
@@ -263,6 +264,11 @@ class SharedSimulator:
 # batch mode: a new ngspice process per deck, results through a raw file
 # ----------------------------------------------------------------------------------------
 
+# one OpenMP thread, as in the workers: ngspice's spinning BSIM4 threads would otherwise fight
+# whatever else runs on the machine
+_BATCH_ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+
+
 class BatchSimulator:
     """``ngspice -b -r out.raw`` as a subprocess per simulation (the fallback, and a cross-check)."""
 
@@ -300,7 +306,7 @@ class BatchSimulator:
             try:
                 proc = subprocess.run([self.executable, "-b", "-r", str(raw_path), str(deck_path)],
                                       capture_output=True, text=True, timeout=timeout, cwd=tmp,
-                                      stdin=subprocess.DEVNULL)
+                                      stdin=subprocess.DEVNULL, env=_BATCH_ENV)
             except subprocess.TimeoutExpired:
                 return SimResult(error=SimulationTimeout(f"ngspice -b ran past {timeout:g} s and was killed"),
                                  elapsed=time.monotonic() - t0)
