@@ -264,9 +264,10 @@ class SharedSimulator:
 # batch mode: a new ngspice process per deck, results through a raw file
 # ----------------------------------------------------------------------------------------
 
-# one OpenMP thread, as in the workers: ngspice's spinning BSIM4 threads would otherwise fight
-# whatever else runs on the machine
-_BATCH_ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
+def _batch_env() -> dict[str, str]:
+    # one OpenMP thread, as in the workers: ngspice's spinning BSIM4 threads would otherwise fight
+    # whatever else runs on the machine
+    return {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 
 
 class BatchSimulator:
@@ -306,7 +307,7 @@ class BatchSimulator:
             try:
                 proc = subprocess.run([self.executable, "-b", "-r", str(raw_path), str(deck_path)],
                                       capture_output=True, text=True, timeout=timeout, cwd=tmp,
-                                      stdin=subprocess.DEVNULL, env=_BATCH_ENV)
+                                      stdin=subprocess.DEVNULL, env=_batch_env())
             except subprocess.TimeoutExpired:
                 return SimResult(error=SimulationTimeout(f"ngspice -b ran past {timeout:g} s and was killed"),
                                  elapsed=time.monotonic() - t0)
