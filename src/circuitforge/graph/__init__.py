@@ -8,6 +8,7 @@ Imports :mod:`circuitforge.netlists` only.
 - :mod:`.hashing`: :func:`canonical_hash` (WL to a stable partition) and :func:`same_circuit`.
 - :mod:`.dataset`: :class:`CircuitGraphDataset` over the corpus or a folder of netlists.
 - :mod:`.nn`: :class:`GINEEncoder`, :class:`GATv2Encoder`.
+- :mod:`.predictor`: GNN performance predictor (dataset builder, training, evaluation, :class:`PredictorBackend`).
 
 >>> from circuitforge.netlists import parse
 >>> from circuitforge.graph import FeatureSpec, to_heterodata, from_heterodata, canonical_hash
@@ -62,6 +63,7 @@ from .pinlevel import (
     to_pin_heterodata,
     to_pin_networkx,
 )
+from .predictor import PerformancePredictor, PredictorBackend, build_dataset
 
 __all__ = [
     # views
@@ -78,4 +80,6 @@ __all__ = [
     # encoders
     "HeteroEncoder", "EncoderOutput", "GINEEncoder", "GATv2Encoder",
     "GraphError",
+    # performance predictor
+    "PerformancePredictor", "PredictorBackend", "build_dataset",
 ]

@@ -233,7 +233,7 @@ def size_values(netlist: Netlist, device: Device,
         env = parameter_env(netlist)
     out: dict[str, float] = {}
     for slot, pname in slots.items():
-        v = device.param(pname, netlist.case_sensitive)
+        v = device.param(pname)  # W= and w= alike, in every dialect
         if v is None:
             continue
         x = v.resolve(env, case_sensitive=netlist.case_sensitive)
