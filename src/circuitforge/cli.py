@@ -21,6 +21,9 @@ from rich.table import Table
 
 from . import __version__
 from .demo import run_demo
+from .generators.linkpred import NEW_NET, load_predictor
+from .generators.linkpred import apply as apply_completion
+from .generators.linkpred import complete as complete_netlist
 from .netlists import CircuitforgeError, ParseOptions, parse, read, write
 from .netlists.compare import same_topology
 from .netlists.parsers import INPUT_DIALECTS, resolve_dialect
@@ -28,8 +31,8 @@ from .netlists.units import try_parse_number
 from .netlists.validate import has_errors, validate
 from .netlists.writers import OUTPUT_DIALECTS
 from .spice import AC, Op, Tran, make_simulator
-from .spice.classify import error_lines
 from .spice.bias import bias_default
+from .spice.classify import error_lines
 from .spice.measure import format_measurement, measure_opamp
 from .spice.models import apply_process
 from .spice.report import simulation_report
@@ -306,6 +309,62 @@ def _measure_opamp_cli(input: Path, proc: str, as_json: bool, from_: str | None,
     for k, m in found.items():
         t.add_row(k, format_measurement(m))
     out.print(t)
+
+
+@app.command(name="complete")
+def complete_cmd(
+    input: Annotated[Path, typer.Argument(help="Netlist with dangling terminals (any dialect).")],
+    device: Annotated[Optional[str], typer.Option("--device", help="Re-predict every terminal of this device "
+                                                  "(default: the terminals the ERC finds dangling).")] = None,
+    top: Annotated[int, typer.Option("--top", help="Candidates to list per terminal.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the suggestions as JSON.")] = False,
+    do_apply: Annotated[bool, typer.Option("--apply", help="Connect each terminal to its best candidate and "
+                                           "write the netlist (needs -o).")] = False,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Where --apply writes the completed "
+                                                   "netlist.")] = None,
+    to: Annotated[str, typer.Option("--to", help=f"Dialect --apply writes: {', '.join(OUTPUT_DIALECTS)}.")] = "ngspice",
+    weights: Annotated[Optional[Path], typer.Option("--weights", help="Link-predictor checkpoint (default: the "
+                                                    "shipped weights).")] = None,
+    from_: FromOpt = None,
+    root: RootOpt = None,
+    allow_unsafe: UnsafeOpt = False,
+) -> None:
+    """Propose connections for dangling terminals (ERC floating nets, missing terminals) with the
+    learned link predictor; candidates are the circuit's nets and "a new net".
+
+    Example: circuitforge complete amp.cir --top 3 --apply -o amp_fixed.cir
+    """
+    if top < 1:
+        raise _fail(f"--top must be at least 1 (got {top})")
+    if do_apply and output is None:
+        raise _fail("--apply needs -o/--output for the completed netlist")
+    try:
+        n = read(input, dialect=resolve_dialect(from_) if from_ else None, options=_options(root, allow_unsafe))
+        result = complete_netlist(n, device=device, top=top, predictor=load_predictor(weights))
+        text = write(apply_completion(result), to) if do_apply else None
+    except CircuitforgeError as exc:
+        raise _fail(str(exc)) from None
+    if text is not None and output is not None:
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    if as_json:
+        sys.stdout.write(json.dumps({"file": str(input), "suggestions": [s.to_dict() for s in result.suggestions],
+                                     "applied": str(output) if text is not None else None}, indent=2) + "\n")
+        return
+    if not result.suggestions:
+        out.print(escape(f"{input}: no dangling terminals found (use --device NAME to re-predict a device)"),
+                  highlight=False)
+        return
+    t = Table(title=f"Proposed connections for {input.name}")
+    t.add_column("terminal")
+    t.add_column("candidates (probability)")
+    for s in result.suggestions:
+        t.add_row(escape(f"{s.device}.{s.role}"), escape(", ".join(
+            f"{'(new net)' if c.net == NEW_NET else c.net} {c.score:.2f}" for c in s.candidates)))
+    out.print(t)
+    if text is not None:
+        err.print(f"wrote {output} ({len(result.suggestions)} terminal(s) connected, {to})", highlight=False)
 
 
 @app.command()

@@ -1,5 +1,6 @@
-"""Topology generators (grammar-guided) and the link predictor.
+"""Generators: the link predictor (:mod:`.linkpred`, missing connections) and, still to build, the
+grammar-guided topology generator.
 
-Not built yet: see the generator and link-prediction issues.
+Imports :mod:`circuitforge.netlists` and :mod:`circuitforge.graph`.
 """
 __all__: list[str] = []

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [

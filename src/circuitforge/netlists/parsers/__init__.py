@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal, get_args
 
-from ..errors import CircuitforgeError, ParseError, ResolutionError
 from ..device import Device
+from ..errors import CircuitforgeError, ParseError, ResolutionError
 from ..netlist import Netlist, Subckt
 from . import json_netlist, spectre, spice
 from .context import ParseContext, ParseOptions

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from ..device import KIND_LETTER, Device
 from ..findings import Finding
-from ..parsers.lines import OPAQUE_PRAGMA
 from ..model import SPECTRE_MOS_LEVELS, ModelCard
 from ..netlist import Netlist, Subckt
+from ..parsers.lines import OPAQUE_PRAGMA
 from ..values import Value
 from .common import Emitter, net_renames
 
