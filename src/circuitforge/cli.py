@@ -21,11 +21,9 @@ from rich.table import Table
 
 from . import __version__
 from .demo import run_demo
-from .generators.linkpred import NEW_NET, load_predictor
-from .generators.linkpred import apply as apply_completion
-from .generators.linkpred import complete as complete_netlist
 from .netlists import CircuitforgeError, ParseOptions, parse, read, write
 from .netlists.compare import same_topology
+from .netlists.files import write_atomic
 from .netlists.parsers import INPUT_DIALECTS, resolve_dialect
 from .netlists.units import try_parse_number
 from .netlists.validate import has_errors, validate
@@ -106,9 +104,7 @@ def convert(
     if output is None:
         sys.stdout.write(text)
     else:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        write_atomic(output, text)
         err.print(f"wrote {output} ({len(n.devices)} devices, {to})", highlight=False)
 
 
@@ -334,6 +330,11 @@ def complete_cmd(
 
     Example: circuitforge complete amp.cir --top 3 --apply -o amp_fixed.cir
     """
+    # torch and PyTorch Geometric take seconds to import: only this command pays for them
+    from .generators.linkpred import NEW_NET, load_predictor  # noqa: PLC0415
+    from .generators.linkpred import apply as apply_completion  # noqa: PLC0415
+    from .generators.linkpred import complete as complete_netlist  # noqa: PLC0415
+
     if top < 1:
         raise _fail(f"--top must be at least 1 (got {top})")
     if do_apply and output is None:
@@ -345,9 +346,7 @@ def complete_cmd(
     except CircuitforgeError as exc:
         raise _fail(str(exc)) from None
     if text is not None and output is not None:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        write_atomic(output, text)
     if as_json:
         sys.stdout.write(json.dumps({"file": str(input), "suggestions": [s.to_dict() for s in result.suggestions],
                                      "applied": str(output) if text is not None else None}, indent=2) + "\n")

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..netlists.compare import SYMMETRIC_KINDS
 from ..netlists.device import DEVICE_KINDS, TERMINAL_ROLES, Device
+from ..netlists.files import write_atomic
 from ..netlists.flatten import parameter_env
 from ..netlists.model import polarity_from_name
 from ..netlists.netlist import Netlist
@@ -341,10 +342,7 @@ class FeatureSpec:
 
     def save(self, path: str | Path) -> None:
         """Write the spec as JSON (atomically: a temporary file renamed over ``path``)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, json.dumps(self.to_dict(), indent=1) + "\n")
 
     @classmethod
     def load(cls, path: str | Path) -> FeatureSpec:

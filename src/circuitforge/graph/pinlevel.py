@@ -31,6 +31,7 @@ from torch_geometric.transforms import ToUndirected
 
 from ..netlists.device import KIND_LETTER, Device
 from ..netlists.netlist import Netlist
+from ..netlists.unionfind import UnionFind
 from .errors import GraphError
 from .features import (
     TERMINAL_CLASSES,
@@ -106,28 +107,7 @@ def to_pin_networkx(netlist: Netlist) -> nx.Graph:
     return g
 
 
-class _Components:
-    """Union–find over hashable items."""
-
-    def __init__(self) -> None:
-        self.parent: dict[Hashable, Hashable] = {}
-
-    def find(self, x: Hashable) -> Hashable:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: Hashable, b: Hashable) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-
-
-def _net_names(components: _Components, pins: Iterable[Hashable], ports: Sequence[tuple[Hashable, str]],
+def _net_names(components: UnionFind, pins: Iterable[Hashable], ports: Sequence[tuple[Hashable, str]],
                hints: dict[Hashable, str | None]) -> dict[Hashable, str]:
     """A net name per component root: the port's name, else the pins' common hint, else ``net<k>``."""
     names: dict[Hashable, str] = {}
@@ -162,7 +142,7 @@ def from_pin_networkx(g: nx.Graph, title: str | None = None) -> Netlist:
     Internal nets take the name their pins' ``net`` attribute agrees on (else
     ``net1, net2, ...``); port nets the port's name.
     """
-    comps = _Components()
+    comps = UnionFind()
     pins = [n for n in g.nodes if isinstance(n, tuple) and n[0] == "pin"]
     port_nodes = [(n, g.nodes[n].get("name", n[1])) for n in g.nodes if isinstance(n, tuple) and n[0] == "port"]
     for n, _ in port_nodes:
@@ -288,7 +268,7 @@ def from_pin_heterodata(data: HeteroData, spec: FeatureSpec | None = None, *, us
     positions = data["pin"].position.cpu().numpy() if "position" in data["pin"] else np.zeros(n_pin, int)
     port_info = [spec.decode_net(row) for row in px]
     port_names = list(data["port"].name) if use_meta and "name" in data["port"] else net_names_for(port_info)
-    comps = _Components()
+    comps = UnionFind()
     for k in range(n_port):
         comps.find(("port", k))
     for a, b in data[WIRE_PIN].edge_index.t().tolist():

@@ -3,7 +3,7 @@
 >>> from circuitforge.netlists import parse, write
 >>> n = parse("* rc\\nR1 in out 1k\\nC1 out 0 10p\\n.end\\n")
 >>> n
-Netlist('rc', devices=2, nets=2)
+Netlist('rc', devices=2, nets=3)
 >>> print(write(n, "ngspice"), end="")
 * rc
 R1 in out 1k

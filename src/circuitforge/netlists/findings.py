@@ -19,8 +19,8 @@ class Finding:
 
     >>> f = Finding("error", "undefined-model", "model 'nch' of M1 is not defined",
     ...             SourceLoc("amp.cir", 3), "M1 d g s b nch")
-    >>> str(f)
-    'amp.cir:3: error[undefined-model]: model \\'nch\\' of M1 is not defined: M1 d g s b nch'
+    >>> print(f)
+    amp.cir:3: error[undefined-model]: model 'nch' of M1 is not defined: M1 d g s b nch
     """
 
     severity: Severity

@@ -41,6 +41,7 @@ from .model import ModelCard
 from .names import lookup
 from .netlist import Netlist, Subckt
 from .source import SourceLoc
+from .unionfind import UnionFind
 from .values import Value
 
 __all__ = ["CHECKS", "validate", "has_errors", "device_text"]
@@ -171,30 +172,6 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-class _UnionFind:
-    """Union-find over net keys."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str) -> bool:
-        """Join ``a`` and ``b``; False when they were already joined."""
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return False
-        self.parent[ra] = rb
-        return True
-
-
 # ---------------------------------------------------------------------------------------
 # floating-net
 # ---------------------------------------------------------------------------------------
@@ -302,7 +279,7 @@ def _blocking(d: Device, role: str) -> str | None:
 
 def _check_no_dc_path(view: _View) -> Iterator[Finding]:
     """Connected components (through DC-conducting elements) with no reference net."""
-    uf = _UnionFind()
+    uf = UnionFind()
     spelling: dict[str, str] = {}
     first_dev: dict[str, Device] = {}
     for d in view.devices:
@@ -386,7 +363,7 @@ def _check_source_loop(view: _View) -> Iterator[Finding]:
 
     A voltage source with both ends on one net is left to ``shorted-supply``.
     """
-    uf = _UnionFind()
+    uf = UnionFind()
     adj: dict[str, list[tuple[str, str]]] = {}
     for d in view.devices:
         if not _is_voltage_like(d) or len(d.terminals) < 2:

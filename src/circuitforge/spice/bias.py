@@ -77,6 +77,7 @@ import numpy as np
 from ..netlists import Device, Netlist, flatten
 from ..netlists.errors import ResolutionError, ValidationError
 from ..netlists.netlist import GROUND_NAMES
+from ..netlists.unionfind import UnionFind
 from ..netlists.units import format_number
 from ..netlists.values import Value
 from .cells import CELL_NAMES, builtin_cells, cells_needed
@@ -294,24 +295,6 @@ def _with_values(devices: Iterable[Device], filled: dict[str, list[str]], prefix
     return out
 
 
-class _UF:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        p = self.parent.setdefault(x, x)
-        while p != self.parent[p]:
-            self.parent[p] = self.parent[self.parent[p]]
-            p = self.parent[p]
-        self.parent[x] = p
-        return p
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
 def _dc_roles(d: Device) -> tuple[str, ...]:
     """Roles of ``d`` joined by a DC path (as the ERC's ``no-dc-path`` sees it)."""
     if d.kind in ("resistor", "inductor", "vsource", "diode", "switch", "cswitch", "vcvs", "ccvs"):
@@ -467,7 +450,7 @@ class _Builder:
         self.choices: list[BiasChoice] = []
         self.names = {d.name.lower() for d in work.devices}
         # nets joined by voltage sources and inductors (a new source there would close a loop)
-        self.vloop = _UF()
+        self.vloop = UnionFind()
         for g in GROUND_NAMES:
             self.vloop.union(g, "0")
         for d in self.flat.devices:
@@ -705,7 +688,7 @@ class _Builder:
         self.vsource(p, "input", level, f"{role} input: " + why)
 
     def leaks(self) -> None:
-        uf = _UF()
+        uf = UnionFind()
         uf.find("0")
         for g in GROUND_NAMES:
             uf.union(g, "0")
@@ -743,7 +726,7 @@ def _break_inductor_loops(devices: list[Device], taken: set[str], nets: set[str]
 
     Such a loop is singular at DC (its current is undefined); the resistor makes it zero.
     """
-    uf = _UF()
+    uf = UnionFind()
     for g in GROUND_NAMES:
         uf.union(g, "0")
     out: list[Device] = []

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Literal, Protocol, get_args
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..netlists import Netlist
 from ..netlists.errors import ResolutionError
 from .analyses import Analysis
+from .base import SimulatorBase, progress_bar
 from .classify import classify_failure
 from .deck import to_deck
 from .errors import DeckError, SimulationError, SimulationTimeout, SimulatorCrash, SimulatorUnavailable
@@ -67,11 +67,6 @@ def _result(kind_map: dict[str, tuple], log: str, elapsed: float) -> SimResult:
         sweep = np.real(vectors[scale]) if scale else np.array([])
         analyses[kind] = AnalysisResult(kind, sweep, scale, vectors, units)
     return SimResult(analyses, None, log, elapsed)
-
-
-def _progress(total: int, what: str) -> Progress:
-    return Progress(TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    transient=False)
 
 
 # ----------------------------------------------------------------------------------------
@@ -125,7 +120,7 @@ class _Worker:
         self.conn.close()
 
 
-class SharedSimulator:
+class SharedSimulator(SimulatorBase):
     """ngspice's shared library (through PySpice) in ``workers`` isolated processes.
 
     A deck that crashes or hangs ngspice kills or times out only its worker,
@@ -144,12 +139,6 @@ class SharedSimulator:
         self._size = workers
         self._workers: list[_Worker] = []
         self.restarts = 0
-
-    def __enter__(self) -> SharedSimulator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _ensure(self, n: int) -> None:
         while len(self._workers) < min(n, self._size):
@@ -174,7 +163,7 @@ class SharedSimulator:
             self._ensure(len(pending))
         except SimulationError as exc:
             return [SimResult(error=exc) for _ in jobs]
-        bar = _progress(len(jobs), "simulating") if progress else None
+        bar = progress_bar(self.progress_label) if progress else None
         if bar is not None:
             bar.start()
             task = bar.add_task("sim", total=len(jobs))
@@ -270,8 +259,10 @@ def _batch_env() -> dict[str, str]:
     return {**os.environ, "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 
 
-class BatchSimulator:
+class BatchSimulator(SimulatorBase):
     """``ngspice -b -r out.raw`` as a subprocess per simulation (the fallback, and a cross-check)."""
+
+    progress_label = "ngspice -b"
 
     def __init__(self, executable: str = "ngspice"):
         path = shutil.which(executable)
@@ -279,15 +270,6 @@ class BatchSimulator:
             raise SimulatorUnavailable(f"{executable!r} not found on PATH (install Debian's ngspice: "
                                        "`make install` does it)")
         self.executable = path
-
-    def __enter__(self) -> BatchSimulator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        pass
 
     def run(self, circuit: Netlist | str, analyses: Sequence[Analysis], *, timeout: float = 30.0) -> SimResult:
         t0 = time.monotonic()
@@ -329,22 +311,6 @@ class BatchSimulator:
         if missing:
             return SimResult(error=classify_failure(log, missing[0]), log=log, elapsed=elapsed)
         return SimResult(got, None, log, elapsed)
-
-    def run_many(self, jobs: Sequence[Job], *, timeout: float = 30.0, progress: bool = False) -> list[SimResult]:
-        out = []
-        bar = _progress(len(jobs), "ngspice -b") if progress else None
-        if bar is not None:
-            bar.start()
-            task = bar.add_task("sim", total=len(jobs))
-        try:
-            for circuit, analyses in jobs:
-                out.append(self.run(circuit, analyses, timeout=timeout))
-                if bar is not None:
-                    bar.advance(task)
-        finally:
-            if bar is not None:
-                bar.stop()
-        return out
 
 
 def make_simulator(backend: str = "shared", workers: int = 1) -> SharedSimulator | BatchSimulator | ToySimulator:

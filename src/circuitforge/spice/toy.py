@@ -9,7 +9,7 @@ is a :class:`DeckError`: use the real bridge.
 
 >>> from circuitforge.spice import Op, AC
 >>> r = ToySimulator().run("* rc\\nV1 in 0 DC 1 AC 1\\nR1 in out 1k\\nC1 out 0 1n\\n.end\\n", [Op(), AC(1, 1e9, 10)])
->>> round(r["op"].value("out"), 9), round(abs(r["ac"]["out"][-1]), 6)
+>>> round(r["op"].value("out"), 9), round(float(abs(r["ac"]["out"][-1])), 6)
 (1.0, 0.000159)
 """
 
@@ -21,9 +21,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..netlists import Netlist, flatten, parse, read
+from ..netlists import Netlist, flatten
 from ..netlists.errors import CircuitforgeError
 from .analyses import AC, Analysis, Op
+from .base import SimulatorBase
+from .deck import load_circuit
 from .errors import ConvergenceError, DeckError
 from .results import AnalysisResult, SimResult
 
@@ -32,17 +34,8 @@ __all__ = ["ToySimulator"]
 _LINEAR = frozenset({"resistor", "capacitor", "inductor", "vsource", "isource", "vcvs", "vccs", "cccs", "ccvs"})
 
 
-class ToySimulator:
+class ToySimulator(SimulatorBase):
     """Operating point and AC of linear circuits by MNA (see the module docstring)."""
-
-    def __enter__(self) -> ToySimulator:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        pass
 
     def run(self, circuit: Netlist | str, analyses: Sequence[Analysis], *, timeout: float = 30.0) -> SimResult:
         t0 = time.perf_counter()
@@ -64,22 +57,14 @@ class ToySimulator:
             return SimResult(error=exc, elapsed=time.perf_counter() - t0)
         return SimResult(out, None, "", time.perf_counter() - t0)
 
-    def run_many(self, jobs: Sequence[tuple[Netlist | str, Sequence[Analysis]]], *, timeout: float = 30.0,
-                 progress: bool = False) -> list[SimResult]:
-        return [self.run(c, a, timeout=timeout) for c, a in jobs]
-
 
 def _load(circuit: Netlist | str | os.PathLike[str]) -> Netlist:
     try:
-        if isinstance(circuit, Netlist):
-            n = circuit
-        elif isinstance(circuit, os.PathLike) or "\n" not in circuit:
-            n = read(circuit)
-        else:
-            n = parse(circuit, resolve_includes=False)
-        return flatten(n, keep_unknown=False)
+        return flatten(load_circuit(circuit), keep_unknown=False)
     except CircuitforgeError as exc:
-        raise DeckError(f"cannot read the netlist: {exc}") from None
+        if isinstance(exc, DeckError):
+            raise
+        raise DeckError(f"cannot expand the netlist: {exc}") from None
 
 
 def _num(d, key: str, default: float = 0.0) -> float:  # type: ignore[no-untyped-def]

@@ -25,6 +25,7 @@ from torch import nn
 
 from ...graph.features import FeatureSpec
 from ...netlists.device import Device
+from ...netlists.files import write_atomic
 from ...netlists.netlist import Netlist
 from .data import load_corpus_split
 from .errors import LinkPredError
@@ -158,9 +159,7 @@ def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
                         "sched": sched.state_dict(), "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
                         "losses": res.losses, "val": res.val, "step": step, "epoch": epoch + 1,
                         "order": order}, buf)
-            tmp = state_file.with_name(state_file.name + ".tmp")
-            tmp.write_bytes(buf.getvalue())
-            os.replace(tmp, state_file)
+            write_atomic(state_file, buf.getvalue())
         if progress:
             progress(f"epoch {epoch + 1}/{config.epochs}: loss {res.losses[-1]:.4f}"
                      + (f", val top-1 {res.val[-1]:.4f}" if val else "")
@@ -174,15 +173,11 @@ def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
 
 def save_checkpoint(path: str | Path, model: LinkPredictor, spec: FeatureSpec, record: dict) -> None:
     """Write weights + config + spec + record to ``path`` atomically (temp file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()}
     buf = io.BytesIO()
     torch.save({"format": "circuitforge.linkpred/1", "config": model.config(), "spec": spec.to_dict(),
                 "record": record, "state": state}, buf)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(buf.getvalue())
-    os.replace(tmp, path)
+    write_atomic(path, buf.getvalue())
 
 
 def load_predictor(path: str | Path | None = None) -> Predictor:

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...netlists.files import write_atomic
 from ...netlists.netlist import Netlist
 from ..errors import GraphError
 from ..hashing import canonical_hash
@@ -183,9 +184,7 @@ def build_dataset(topologies: Sequence[Topology], measure: MeasureFn, cache_dir:
             raise GraphError(f"{mpath} was written for other topologies or seeds; use another cache folder "
                              f"(saved {old}, now {manifest})")
     else:
-        tmp = mpath.with_name(mpath.name + ".tmp")
-        tmp.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(mpath)
+        write_atomic(mpath, json.dumps(manifest, indent=1) + "\n")
 
     spath = cache / "samples.jsonl"
     rows = _read(spath)

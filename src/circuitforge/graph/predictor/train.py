@@ -11,7 +11,7 @@ other ones it refuses (pass ``resume=False`` to start over).
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Batch, HeteroData
 
+from ...netlists.files import write_atomic
 from ...netlists.netlist import Netlist
 from ..bipartite import to_heterodata
 from ..errors import GraphError
@@ -71,9 +72,9 @@ def _fingerprint(y: np.ndarray, n: int) -> str:
 
 
 def _save(path: Path, state: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    write_atomic(path, buf.getvalue())
 
 
 def load_checkpoint(path: str | Path) -> tuple[PerformancePredictor, FeatureSpec, dict]:
