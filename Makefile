@@ -8,12 +8,18 @@ STAMP := $(VENV)/.circuitforge-installed
 SYSSTAMP := $(VENV)/.system-packages
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := ngspice libngspice0-dev
+# openEMS (full-wave EM) runs under the system python3 its Debian bindings are built for;
+# only the targets that need it (test, bench-rf) install it.
+OPENEMS_PACKAGES := openems python3-openems
+OPENEMS_STAMP := $(VENV)/.openems-packages
 
-.PHONY: all install demo test test-slow bench clean
+.PHONY: all install openems demo test test-slow bench clean
 
 all: install
 
 install: $(STAMP)
+
+openems: $(OPENEMS_STAMP)
 
 # Debian packages (only those missing are installed).
 $(SYSSTAMP):
@@ -25,6 +31,16 @@ $(SYSSTAMP):
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 	@mkdir -p $(VENV) && touch $@
+
+$(OPENEMS_STAMP): $(SYSSTAMP)
+	@missing=""; for p in $(OPENEMS_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +54,10 @@ $(STAMP): pyproject.toml $(SYSSTAMP) | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/circuitforge demo
 
-test: $(STAMP)
+test: $(STAMP) $(OPENEMS_STAMP)
 	$(BIN)/python -m pytest -q
 
-test-slow: $(STAMP)
+test-slow: $(STAMP) $(OPENEMS_STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 bench: $(STAMP)
