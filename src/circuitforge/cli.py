@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import __version__
+from .commands import register_all
 from .demo import run_demo
 from .netlists import CircuitforgeError, ParseOptions, parse, read, write
 from .netlists.compare import same_topology
@@ -39,7 +40,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="circuitforge",
-    help="Learned analog/RF circuit design: read, convert and check netlists (more to come).",
+    help="Learned analog/RF circuit design: netlists, ngspice, graphs, generators, RL sizing and RF filters.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -375,6 +376,9 @@ def demo(
         run_demo(out_dir, out)
     except CircuitforgeError as exc:
         raise _fail(str(exc)) from None
+
+
+register_all(app)
 
 
 def main() -> None:
