@@ -1,0 +1,8 @@
+"""End to end: from a spec to generated, sized and verified circuits with a report.
+
+The top layer of the library (imports generators, rl, spice, graph, netlists); ``cli`` calls it.
+"""
+
+from .amplifier import Amplifier, amplifier_from_topology, opamp_port_names
+
+__all__ = ["Amplifier", "amplifier_from_topology", "opamp_port_names"]
