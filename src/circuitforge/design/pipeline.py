@@ -1,0 +1,292 @@
+"""``design``: spec → candidate topologies → sizing problems → sized → verified in ngspice → ranked.
+
+Stages, each reported per candidate (a candidate that fails a stage keeps its reason and the run goes on):
+
+1. **generate** — the grammar-guided generator samples topologies of the circuit type (drawing until
+   ``n`` have an op-amp interface: two inputs, one output, VDD and VSS; at most ``max_draws``); the
+   shipped example op-amps join as references; duplicates (canonical hash) are dropped.
+2. **problem** — each generated topology is biased (:func:`amplifier_from_topology`) and turned into a
+   :class:`~circuitforge.rl.SizingProblem` (parameters and ranges derived from its devices).
+3. **size** — the shipped PPO policy where it fits the problem, otherwise CMA-ES on ngspice, with
+   ``budget`` simulations per candidate; candidates run in parallel worker processes.
+4. **verify** — the best design is re-measured with every testbench (gain, UGBW, PM, GM, -3 dB, GBW,
+   power, CMRR, PSRR, swing, slew, settling, noise, offset).
+5. **rank** — by the number of spec clauses met, then the worst normalised margin, then the figure
+   of merit (UGBW·CL/power).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from ..graph.hashing import canonical_hash
+from ..netlists import CircuitforgeError, Netlist, Subckt
+from ..spice.testbench import OpampPorts
+from .amplifier import amplifier_from_topology, opamp_port_names
+from .verify import Verification, figure_of_merit, verify_opamp
+
+__all__ = ["Candidate", "DesignRun", "design", "Origin", "Stage", "REFERENCES", "size_and_verify"]
+
+Origin = Literal["generated", "reference"]
+Stage = Literal["generate", "problem", "size", "verify", "done"]
+REFERENCES: tuple[str, ...] = ("miller", "folded_cascode")
+"""Shipped example op-amps that join every op-amp design run as references."""
+
+
+@dataclass
+class Candidate:
+    """One topology's way through the flow. ``stage`` is where it stopped (``done`` when verified);
+    ``reason`` says why a failed candidate stopped."""
+
+    name: str
+    origin: Origin
+    topology: Netlist = field(repr=False)
+    hash: str = ""
+    novel: bool | None = None
+    provenance: dict[str, object] = field(default_factory=dict)
+    stage: Stage = "generate"
+    reason: str = ""
+    method: str = ""
+    sims: int = 0
+    seconds: float = 0.0
+    x: dict[str, float] = field(default_factory=dict)
+    before: dict[str, float | None] = field(default_factory=dict)
+    after: Verification | None = field(default=None, repr=False)
+    before_bode: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    sized: Netlist | None = field(default=None, repr=False)
+    ports: OpampPorts | None = None
+    met: bool = False
+    clauses_met: int = 0
+    worst_margin: float = -math.inf
+    fom: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.stage == "done"
+
+
+@dataclass
+class DesignRun:
+    """Everything ``design`` found: the spec, candidates (ranked: best first) and what it cost."""
+
+    spec: object
+    circuit_type: str
+    candidates: list[Candidate]
+    settings: dict[str, object]
+    seconds: float
+    rejected_draws: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def met(self) -> list[Candidate]:
+        return [c for c in self.candidates if c.met]
+
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+# ------------------------------------------------------------------------------------------------
+# stage 1: candidates
+# ------------------------------------------------------------------------------------------------
+def _reference(name: str) -> tuple[Candidate, object]:
+    from ..examples import example_path  # noqa: PLC0415
+    from ..rl import folded_cascode_problem, miller_problem  # noqa: PLC0415
+
+    problem = miller_problem() if name == "miller" else folded_cascode_problem()
+    sub = problem.netlist.find_subckt(problem.subckt) if problem.subckt else None
+    body = Netlist(problem.name, list(sub.devices), ports=list(sub.ports)) if sub else problem.netlist
+    file = {"miller": "opamp_miller45.cir", "folded_cascode": "opamp_foldedcascode45.cir"}[name]
+    cand = Candidate(f"ref_{name}", "reference", body, canonical_hash(body), None,
+                     {"example": str(example_path(file).name), "problem": problem.name})
+    return cand, problem
+
+
+def _generated(circuit_type: str, n: int, seed: int, temperature: float, max_draws: int,
+               seen: set[str], rejected: dict[str, int]) -> list[Candidate]:
+    from ..generators.topology import generate  # noqa: PLC0415 - torch is slow to import
+
+    out: list[Candidate] = []
+    draws, batch, round_ = 0, max(2 * n, 8), 0
+    while len(out) < n and draws < max_draws:
+        k = min(batch, max_draws - draws)
+        samples = generate(circuit_type, k, seed=seed + 1000 * round_, temperature=temperature)
+        round_ += 1
+        for i, s in enumerate(samples):
+            draws += 1
+            if len(out) >= n:
+                break
+            try:
+                opamp_port_names(list(s.netlist.ports))
+            except CircuitforgeError as exc:
+                key = str(exc).split("(")[0].strip()
+                rejected[key] = rejected.get(key, 0) + 1
+                continue
+            if s.hash in seen:
+                rejected["duplicate of an earlier candidate (canonical hash)"] = \
+                    rejected.get("duplicate of an earlier candidate (canonical hash)", 0) + 1
+                continue
+            seen.add(s.hash)
+            name = f"gen{len(out) + 1:02d}"
+            net = dataclasses.replace(s.netlist, title=name)
+            out.append(Candidate(name, "generated", net, s.hash, bool(s.novel),
+                                 {"seed": seed + 1000 * (round_ - 1), "index": i, "temperature": temperature,
+                                  "tokens": len(s.tokens), "structurally_valid": bool(s.structurally_valid)}))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# stages 2-4, one candidate, in a worker process
+# ------------------------------------------------------------------------------------------------
+def _as_subckt(net: Netlist, ports: OpampPorts, name: str) -> Netlist:
+    """A top-level sized amplifier wrapped as ``.subckt name inp inn out vdd vss`` (models stay outside)."""
+    rename = {ports.inp: "inp", ports.inn: "inn", ports.out: "out", ports.vdd: "vdd", ports.vss: "vss"}
+    low = {k.lower(): v for k, v in rename.items()}
+    devices = [d.with_nets({n: low[n.lower()] for n in d.nets if n.lower() in low}) for d in net.devices]
+    sub = Subckt(name, ("inp", "inn", "out", "vdd", "vss"), devices)
+    return dataclasses.replace(net, devices=[], subckts={**net.subckts, name: sub}, ports=[])
+
+
+def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, budget: int, method: str,
+                    seed: int, process: str) -> Candidate:
+    """Stages 2–4 for one candidate (runs in a worker process; every failure is caught and recorded)."""
+    from ..rl import PolicyMismatch, SizingProblem, parse_spec, size  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    spec = parse_spec(spec_text)
+    cand.stage = "problem"
+    try:
+        if problem is None:
+            amp = amplifier_from_topology(cand.topology, process)
+            problem = SizingProblem.from_netlist(amp.netlist, ports=amp.ports, process=process, name=cand.name)
+        assert isinstance(problem, SizingProblem)
+        cand.ports = problem.ports
+        x0 = problem.default_x
+        before = verify_opamp(problem.netlist_for(x0), problem.ports_for(x0), process,
+                              which=("gain", "ugbw", "pm", "bw", "power"), cl=problem.cl)
+        cand.before = before.values()
+        cand.before_bode = (before.freq, before.h)
+        cand.stage = "size"
+        chosen = method
+        if method == "auto":
+            chosen = "ppo"
+        try:
+            result = size(problem, spec, method=chosen, budget=budget, seed=seed)
+        except PolicyMismatch:
+            if method != "auto":
+                raise
+            chosen = "cmaes"
+            result = size(problem, spec, method=chosen, budget=budget, seed=seed)
+        cand.method, cand.sims = chosen, int(result.sims_used)
+        x = np.asarray(result.x, dtype=float)
+        cand.x = dict(zip(problem.param_names, map(float, x)))
+        cand.stage = "verify"
+        sized = problem.netlist_for(x)
+        ports = problem.ports_for(x)
+        after = verify_opamp(sized, ports, process, cl=problem.cl)
+        cand.after = after
+        if problem.subckt is None:
+            sized = _as_subckt(sized, ports, f"cf_{cand.name}")
+        cand.sized = sized
+        values = {k: v for k, v in after.values().items() if v is not None}
+        margins = spec.margins(values)
+        cand.clauses_met = sum(1 for c in spec.clauses if c.met(values.get(c.name)))
+        cand.worst_margin = min(margins.values())
+        cand.met = bool(spec.met(values))
+        cand.fom = figure_of_merit(after.values(), problem.cl)
+        cand.stage = "done"
+    except CircuitforgeError as exc:
+        cand.reason = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a candidate's failure must not end the run
+        cand.reason = f"{type(exc).__name__}: {exc}"
+    cand.seconds = time.perf_counter() - t0
+    return cand
+
+
+def _rank_key(c: Candidate) -> tuple:
+    return (c.ok, c.met, c.clauses_met, c.worst_margin, c.fom or 0.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# the flow
+# ------------------------------------------------------------------------------------------------
+def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 200, seed: int = 0,
+           method: str = "auto", workers: int = 2, process: str = "generic45", temperature: float = 1.0,
+           references: Sequence[str] | None = REFERENCES, max_draws: int | None = None,
+           on_event: Callable[[str, Candidate | None, str], None] | None = None) -> DesignRun:
+    """Run the whole flow (see the module doc) and return the ranked candidates.
+
+    ``on_event(stage, candidate, message)`` is called as candidates move (for progress display).
+    Raises :class:`~circuitforge.rl.SpecError` for a bad spec and a ResolutionError for an unknown
+    circuit type before any work starts.
+    """
+    from ..rl import parse_spec  # noqa: PLC0415
+
+    t0 = time.perf_counter()
+    parsed = parse_spec(spec)
+    if circuit_type != "opamp":
+        from ..netlists.errors import ResolutionError  # noqa: PLC0415
+
+        raise ResolutionError(circuit_type, ("opamp",), "circuit type that design can size and verify")
+    emit = on_event or (lambda stage, cand, msg: None)
+    seen: set[str] = set()
+    jobs: list[tuple[Candidate, object | None]] = []
+    for ref in REFERENCES if references is None else references:
+        cand, problem = _reference(ref)
+        seen.add(cand.hash)
+        jobs.append((cand, problem))
+        emit("generate", cand, "reference")
+    rejected: dict[str, int] = {}
+    if n > 0:
+        emit("generate", None, f"sampling {n} {circuit_type} topologies")
+        gen = _generated(circuit_type, n, seed, temperature, max_draws or 8 * n, seen, rejected)
+        for c in gen:
+            emit("generate", c, "novel" if c.novel else "seen in training")
+        if len(gen) < n:
+            emit("generate", None, f"only {len(gen)} of {n} draws had an op-amp interface")
+        jobs.extend((c, None) for c in gen)
+    done: list[Candidate] = []
+    kwargs = dict(budget=budget, method=method, seed=seed, process=process)
+    if workers <= 1:
+        for cand, problem in jobs:
+            emit("size", cand, "sizing")
+            done.append(size_and_verify(cand, problem, spec, **kwargs))
+            emit("done", done[-1], done[-1].reason)
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+            futures: list[tuple[Candidate, Future]] = []
+            for cand, problem in jobs:
+                futures.append((cand, pool.submit(size_and_verify, cand, problem, spec, **kwargs)))
+                emit("size", cand, "queued")
+            for cand, fut in futures:
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker fails one candidate, not the run
+                    cand.reason = f"worker failed: {type(exc).__name__}: {exc}"
+                    res = cand
+                done.append(res)
+                emit("done", res, res.reason)
+    done.sort(key=_rank_key, reverse=True)
+    settings = {"n": n, "budget": budget, "seed": seed, "method": method, "workers": workers,
+                "process": process, "temperature": temperature,
+                "references": list(REFERENCES if references is None else references)}
+    return DesignRun(parsed, circuit_type, done, settings, time.perf_counter() - t0, rejected)
+
+
+def _worker_init() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        import torch  # noqa: PLC0415
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass

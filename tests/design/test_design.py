@@ -1,0 +1,85 @@
+"""The end-to-end flow: amplifier extraction, stage failures, a references-only run and its report."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from circuitforge.design import amplifier_from_topology, opamp_port_names
+from circuitforge.design.drawing import draw_topology
+from circuitforge.design.pipeline import Candidate, design, size_and_verify
+from circuitforge.design.report import write_outputs
+from circuitforge.netlists import parse
+from circuitforge.netlists.errors import ResolutionError, ValidationError
+
+OTA = """* 5T OTA
+M1 (X VIN1 T VSS) nmos4
+M2 (VOUT1 VIN2 T VSS) nmos4
+M3 (X X VDD VDD) pmos4
+M4 (VOUT1 X VDD VDD) pmos4
+M5 (T VB1 VSS VSS) nmos4
+"""
+
+
+def _ota(ports=("VDD", "VSS", "VIN1", "VIN2", "VOUT1", "VB1")):
+    return dataclasses.replace(parse(OTA, dialect="spectre"), ports=list(ports))
+
+
+def test_port_names_refuse_what_is_not_an_opamp():
+    assert opamp_port_names(["VDD", "VSS", "VIN2", "VIN1", "VOUT1"]) == ("VIN1", "VIN2", "VOUT1", "VDD", "VSS")
+    with pytest.raises(ValidationError, match="two inputs"):
+        opamp_port_names(["VDD", "VSS", "VIN1", "VOUT1"])
+    with pytest.raises(ValidationError, match="fully differential"):
+        opamp_port_names(["VDD", "VSS", "VIN1", "VIN2", "VOUT1", "VOUT2"])
+
+
+def test_amplifier_orientation_is_found_by_simulation():
+    amp = amplifier_from_topology(_ota())
+    assert (amp.ports.inp, amp.ports.inn) == ("VIN1", "VIN2")
+    # the same circuit with the inputs' names exchanged: the flow must swap them back
+    swapped = parse(OTA.replace("VIN1", "TMP").replace("VIN2", "VIN1").replace("TMP", "VIN2"), dialect="spectre")
+    amp2 = amplifier_from_topology(dataclasses.replace(swapped, ports=_ota().ports))
+    assert (amp2.ports.inp, amp2.ports.inn) == ("VIN2", "VIN1") and amp2.swapped
+    assert amp.quick["gain"].value == pytest.approx(amp2.quick["gain"].value, abs=0.5)
+    # the supply current includes the bias current the flow added (fed from VDD, not from ground)
+    assert amp.quick["power"].value > 5e-6
+    assert not any(d.kind == "vsource" and "VIN" in " ".join(d.nets).upper() for d in amp.netlist.devices)
+
+
+def test_failed_stage_is_reported_not_raised():
+    cand = Candidate("bad", "generated", _ota(("VDD", "VSS", "VIN1", "VOUT1", "VB1")))
+    out = size_and_verify(cand, None, "gain>=40dB", budget=5, method="random", seed=0, process="generic45")
+    assert not out.ok and out.stage == "problem" and "two inputs" in out.reason
+
+
+def test_unknown_type_and_bad_spec_fail_before_any_work():
+    with pytest.raises(ResolutionError, match="opamp"):
+        design("gain>=40dB", "lna", n=0)
+    with pytest.raises(Exception, match="gian"):
+        design("gian>=40dB", n=0)
+
+
+def test_references_only_run_writes_report(tmp_path):
+    run = design("gain>=40dB,ugbw>=10MHz,pm>=45deg,power<=1mW", n=0, budget=12, method="random", workers=1)
+    assert [c.origin for c in run.candidates] == ["reference", "reference"]
+    assert all(c.ok for c in run.candidates), [c.reason for c in run.candidates]
+    assert run.met, "the nominal examples already meet this loose spec"
+    for c in run.candidates:
+        assert 0 < c.sims <= 12 and c.after is not None and len(c.after.freq) > 10
+        assert set(c.after.measurements) >= {"gain", "ugbw", "pm", "cmrr", "psrr", "slew", "noise"}
+    paths = write_outputs(run, tmp_path)
+    summary = json.loads(paths["summary"].read_text())
+    assert summary["met"] and len(summary["candidates"]) == 2
+    first = summary["candidates"][0]
+    netlist = tmp_path / f"01_{first['name']}" / f"{first['name']}.cir"
+    assert netlist.is_file() and ".subckt" in netlist.read_text().lower()
+    html = paths["report"].read_text()
+    for needle in ("circuitforge design report", "Bode plot", "Topology", "before sizing", "data:image/png;base64"):
+        assert needle in html
+
+
+def test_topology_drawing_handles_every_port_role():
+    fig = draw_topology(_ota())
+    assert fig.axes[0].get_title()
