@@ -81,5 +81,7 @@ def test_references_only_run_writes_report(tmp_path):
 
 
 def test_topology_drawing_handles_every_port_role():
-    fig = draw_topology(_ota())
-    assert fig.axes[0].get_title()
+    fig = draw_topology(_ota(), title="ota")
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {"M1", "M2", "M3", "M4", "M5", "VIN1", "VIN2", "VOUT1", "VB1", "VDD", "VSS"} <= texts
+    assert fig.axes[0].get_title() == "ota"

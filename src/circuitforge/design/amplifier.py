@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ..netlists import Device, Netlist
 from ..netlists.errors import ValidationError
-from ..spice.bias import BiasedCircuit, bias_default, port_role
+from ..netlists.values import Value
+from ..spice.bias import BiasChoice, BiasedCircuit, bias_default, port_role
 from ..spice.measure import Measurement, measure_opamp
 from ..spice.testbench import OpampPorts
 
@@ -30,6 +31,8 @@ QUICK_MEASUREMENTS: tuple[str, ...] = ("gain", "ugbw", "pm", "power")
 """What one open-loop AC run and its operating point give."""
 
 _DROPPED = ("supply", "ground", "input", "load", "weak-path")
+COMPLIANCE = 0.05
+"""Volts below VDD over which an added bias current source rolls off (as :func:`bias_default` does)."""
 
 
 @dataclass(frozen=True)
@@ -94,10 +97,16 @@ def _score(m: dict[str, Measurement]) -> float:
     return gain + (10.0 if pm is not None and pm > 0 else 0.0)
 
 
-def _from_supply(device: Device, vdd: str) -> Device:
-    """A bias current source fed from ground re-fed from ``vdd``, so that the supply current counts it."""
-    terms = tuple((role, vdd if role == "p" and net == "0" else net) for role, net in device.terminals)
-    return dataclasses.replace(device, terminals=terms)
+def _from_supply(device: Device, vdd: str, choice: BiasChoice) -> Device:
+    """A bias current into a port, fed from ground, re-fed from ``vdd`` (so that the supply current counts
+    it) and rolling off as the port nears ``v(vdd)`` rather than a fixed number (so that it still works
+    inside a subcircuit at another supply)."""
+    if device.terminals[0][1] != "0":  # a current drawn out of the port to ground: no supply current
+        return device
+    terms = ((device.terminals[0][0], vdd), *device.terminals[1:])
+    port = device.terminals[1][1]
+    expr = f"{choice.value:g}*tanh((v({vdd})-v({port}))/{COMPLIANCE:g})"
+    return dataclasses.replace(device, terminals=terms, params={"I": Value.parse(expr)})
 
 
 def amplifier_from_topology(topology: Netlist, process: str = "generic45", *,
@@ -127,8 +136,8 @@ def amplifier_from_topology(topology: Netlist, process: str = "generic45", *,
     # a source behind a series resistor (loop breaking) leaves its resistor and drive node: drop both
     dropped |= {c.device.lower() for c in biased.choices if c.what == "source-resistance"
                 and c.port.lower() in {inp.lower(), inn.lower(), vdd.lower(), vss.lower()}}
-    feeds = {c.device.lower() for c in biased.choices if c.what == "bias-current" and c.device}
-    devices = [_from_supply(d, vdd) if d.name.lower() in feeds else d
+    feeds = {c.device.lower(): c for c in biased.choices if c.what == "bias-current" and c.device}
+    devices = [_from_supply(d, vdd, feeds[d.name.lower()]) if d.name.lower() in feeds else d
                for d in biased.netlist.devices if d.name.lower() not in dropped]
     net = dataclasses.replace(biased.netlist, devices=devices, statements=[])
     run = measure or _default_measure(process)

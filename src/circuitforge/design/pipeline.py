@@ -152,7 +152,7 @@ def _as_subckt(net: Netlist, ports: OpampPorts, name: str) -> Netlist:
     low = {k.lower(): v for k, v in rename.items()}
     devices = [d.with_nets({n: low[n.lower()] for n in d.nets if n.lower() in low}) for d in net.devices]
     sub = Subckt(name, ("inp", "inn", "out", "vdd", "vss"), devices)
-    return dataclasses.replace(net, devices=[], subckts={**net.subckts, name: sub}, ports=[])
+    return dataclasses.replace(net, title=name, devices=[], subckts={**net.subckts, name: sub}, ports=[])
 
 
 def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, budget: int, method: str,
