@@ -16,7 +16,8 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["cutoff_3db", "center_bandwidth", "FilterSpec", "spec_margins", "spec_met", "S21_FLOOR_DB"]
+__all__ = ["cutoff_3db", "center_bandwidth", "FilterSpec", "spec_margins", "spec_met", "S21_FLOOR_DB",
+           "parse_frequency", "parse_level_at"]
 
 S21_FLOOR_DB = -60.0
 """|S21| is clipped here before dB errors are taken."""
@@ -106,17 +107,27 @@ class FilterSpec:
             return 0.5e9, self.f_pass
         return self.f0 - self.bw / 2, self.f0 + self.bw / 2
 
+    def rl_band(self) -> tuple[float, float]:
+        """Where return loss is checked: the lower 80% of a low-pass passband, the middle half of a
+        band-pass one (at a -3 dB edge no filter can be matched)."""
+        if self.kind == "lowpass":
+            return 0.5e9, 0.5e9 + 0.8 * (self.f_pass - 0.5e9)
+        return self.f0 - self.bw / 4, self.f0 + self.bw / 4
+
     def stopbands(self) -> list[tuple[float, float]]:
+        """Low-pass: ``f_stop`` to 10 GHz; band-pass: 0.5 GHz to ``f0 - stop_offset`` and
+        ``f0 + stop_offset`` to ``min(10 GHz, 1.7 f0)`` (below the first spurious band at 2 f0)."""
         if self.kind == "lowpass":
             return [(self.f_stop, 10e9)]
-        return [(0.5e9, self.f0 - self.stop_offset), (self.f0 + self.stop_offset, 10e9)]
+        return [(0.5e9, self.f0 - self.stop_offset), (self.f0 + self.stop_offset, min(10e9, 1.7 * self.f0))]
 
     def describe(self) -> str:
         if self.kind == "lowpass":
-            return (f"low-pass: IL <= {self.il_db:g} dB and RL >= {self.rl_db:g} dB up to {self.f_pass / 1e9:.2f} GHz, "
+            return (f"low-pass: IL <= {self.il_db:g} dB up to {self.f_pass / 1e9:.2f} GHz (RL >= {self.rl_db:g} dB "
+                    f"up to {self.rl_band()[1] / 1e9:.2f} GHz), "
                     f"rejection >= {self.rejection_db:g} dB from {self.f_stop / 1e9:.2f} GHz")
         return (f"band-pass: IL <= {self.il_db:g} dB, RL >= {self.rl_db:g} dB over {self.f0 / 1e9:.2f} GHz "
-                f"+- {self.bw / 2e9:.2f} GHz, rejection >= {self.rejection_db:g} dB beyond +-{self.stop_offset / 1e9:.2f} GHz")
+                f"+- {self.bw / 2e9:.2f} GHz (RL over the middle half), rejection >= {self.rejection_db:g} dB beyond +-{self.stop_offset / 1e9:.2f} GHz")
 
 
 def spec_margins(spec: FilterSpec, f, s21_db, s11_db) -> np.ndarray:  # noqa: ANN001
@@ -129,11 +140,13 @@ def spec_margins(spec: FilterSpec, f, s21_db, s11_db) -> np.ndarray:  # noqa: AN
     s11 = np.asarray(s11_db, float)
     lo, hi = spec.passband()
     pb = (f >= lo - 1e-3) & (f <= hi + 1e-3)
+    rlo, rhi = spec.rl_band()
+    rb = (f >= rlo - 1e-3) & (f <= rhi + 1e-3)
     sb = np.zeros_like(pb)
     for a, b in spec.stopbands():
         sb |= (f >= a - 1e-3) & (f <= b + 1e-3)
     il = spec.il_db + s21[..., pb].min(-1) if pb.any() else np.full(s21.shape[:-1], np.inf)
-    rl = -s11[..., pb].max(-1) - spec.rl_db if pb.any() else np.full(s21.shape[:-1], np.inf)
+    rl = -s11[..., rb].max(-1) - spec.rl_db if rb.any() else np.full(s21.shape[:-1], np.inf)
     rej = -s21[..., sb].max(-1) - spec.rejection_db if sb.any() else np.full(s21.shape[:-1], np.inf)
     return np.stack([il, rl, rej], -1)
 
@@ -145,3 +158,43 @@ def spec_met(spec: FilterSpec, network_or_f, s21_db=None, s11_db=None) -> bool |
         m = spec_margins(spec, net.f, net.s_db[:, 1, 0], net.s_db[:, 0, 0])
         return bool((m >= 0).all())
     return (spec_margins(spec, network_or_f, s21_db, s11_db) >= 0).all(-1)
+
+
+_FREQ_UNITS = {"thz": 1e12, "ghz": 1e9, "mhz": 1e6, "khz": 1e3, "hz": 1.0, "g": 1e9, "meg": 1e6, "k": 1e3}
+
+
+def parse_frequency(text: str) -> float:
+    """A frequency such as ``3GHz``, ``500 MHz``, ``2.5e9`` (Hz); ``M`` alone is refused as ambiguous.
+
+    >>> parse_frequency("3GHz"), parse_frequency("500MHz"), parse_frequency("2.5e9")
+    (3000000000.0, 500000000.0, 2500000000.0)
+    """
+    from .errors import RFError
+    t = text.strip().lower().replace(" ", "")
+    for unit in sorted(_FREQ_UNITS, key=len, reverse=True):
+        if t.endswith(unit):
+            try:
+                return float(t[: -len(unit)]) * _FREQ_UNITS[unit]
+            except ValueError:
+                break
+    try:
+        return float(t)
+    except ValueError:
+        raise RFError(f"cannot read frequency {text!r}: expected a number with GHz, MHz, kHz or Hz") from None
+
+
+def parse_level_at(text: str) -> tuple[float, float]:
+    """``30dB@6GHz`` -> ``(30.0, 6e9)``.
+
+    >>> parse_level_at("30dB@6GHz")
+    (30.0, 6000000000.0)
+    """
+    from .errors import RFError
+    if "@" not in text:
+        raise RFError(f"cannot read {text!r}: expected LEVEL@FREQUENCY such as 30dB@6GHz")
+    level, freq = text.split("@", 1)
+    level = level.strip().lower().removesuffix("db")
+    try:
+        return abs(float(level)), parse_frequency(freq)
+    except ValueError:
+        raise RFError(f"cannot read level {text!r}: expected dB such as 30dB") from None

@@ -1,0 +1,171 @@
+"""Training the EM surrogate on solver data, its checkpoint (written atomically) and loading it.
+
+The split is by chunk: the last ``test_chunks`` chunks of a dataset are held out (never seen in
+training or model selection). Training state is written atomically every ``save_every`` epochs and
+a run that finds it (same configuration and data size) resumes from it.
+
+Reproduce the shipped weights::
+
+    circuitforge filter dataset --type lowpass -n 12000 --out out/rf/lowpass-skrf
+    circuitforge filter train-surrogate out/rf/lowpass-skrf      # a few minutes, one thread
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..netlists.files import write_atomic
+from ..rf.geometry import FilterFamily, family
+from .errors import SurrogateError
+from .model import EMSurrogateNet, targets_from_s
+
+__all__ = ["TrainConfig", "train_surrogate", "save_surrogate", "load_surrogate", "weights_path", "WEIGHTS_DIR",
+           "split_by_chunk", "LoadedSurrogate"]
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+FORMAT = "circuitforge.em_surrogate/1"
+
+
+def weights_path(kind: str) -> Path:
+    """The shipped checkpoint of filter ``kind``."""
+    return WEIGHTS_DIR / f"em_{kind}.pt"
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Hyperparameters (fixed before looking at test figures)."""
+
+    hidden: int = 384
+    layers: int = 4
+    epochs: int = 300
+    batch: int = 256
+    lr: float = 2e-3
+    """Adam learning rate, cosine decay to 2%."""
+    phase_weight: float = 0.5
+    """Weight of the phasor loss (weighted by the target's linear magnitude)."""
+    seed: int = 0
+    save_every: int = 20
+
+
+@dataclass(slots=True)
+class LoadedSurrogate:
+    net: EMSurrogateNet
+    family: FilterFamily
+    record: dict
+
+
+def split_by_chunk(n: int, chunk: int, test_chunks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of train and held-out samples (the last ``test_chunks`` chunks held out)."""
+    cut = max(0, n - test_chunks * chunk)
+    return np.arange(cut), np.arange(cut, n)
+
+
+def _loss(net: EMSurrogateNet, xu, db_n, cs, w, phase_weight):  # noqa: ANN001, ANN202
+    out = net(xu).view(-1, 6, net.n_freq)
+    l_db = ((out[:, :2] - db_n) ** 2).mean()
+    l_ph = (((out[:, 2:] - cs) ** 2) * w).mean()
+    return l_db + phase_weight * l_ph
+
+
+def train_surrogate(kind: str, x: np.ndarray, s: np.ndarray, config: TrainConfig = TrainConfig(), *,
+                    state_path: str | Path | None = None, progress: Callable[[str], None] | None = None,
+                    init: EMSurrogateNet | None = None) -> tuple[EMSurrogateNet, dict]:
+    """Train on parameters ``x (n, dim)`` and S-parameters ``s (n, F, 2, 2)``; returns the net and a record.
+
+    With ``init`` the net starts from those weights and keeps their scalings (fine-tuning).
+    """
+    fam = family(kind)
+    torch.manual_seed(config.seed)
+    db, ph = targets_from_s(s)
+    n_freq = db.shape[-1]
+    if init is not None:
+        net = init
+    else:
+        net = EMSurrogateNet(fam.dim, n_freq, config.hidden, config.layers)
+        net.x_low.copy_(torch.tensor(fam.low, dtype=torch.float32))
+        net.x_high.copy_(torch.tensor(fam.high, dtype=torch.float32))
+        net.db_mean.copy_(torch.tensor(db.mean(0)))
+        net.db_std.copy_(torch.tensor(db.std(0) + 0.5))
+    xt = net.scale_x(torch.tensor(x, dtype=torch.float32))
+    db_n = (torch.tensor(db) - net.db_mean) / net.db_std
+    cs = torch.stack([torch.tensor(np.cos(ph[:, 0])), torch.tensor(np.sin(ph[:, 0])),
+                      torch.tensor(np.cos(ph[:, 1])), torch.tensor(np.sin(ph[:, 1]))], 1)
+    mag = torch.tensor(10 ** (db / 20))
+    w = torch.stack([mag[:, 0], mag[:, 0], mag[:, 1], mag[:, 1]], 1)
+    opt = torch.optim.Adam(net.parameters(), lr=config.lr)
+    steps = config.epochs * math.ceil(len(x) / config.batch)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(k / steps, 1))))
+    key = {"kind": kind, "config": {k: getattr(config, k) for k in config.__slots__}, "n": len(x)}
+    first, losses = 0, []
+    gen = torch.Generator().manual_seed(config.seed)
+    state_file = Path(state_path) if state_path else None
+    if state_file is not None and state_file.is_file():
+        st = torch.load(state_file, map_location="cpu", weights_only=False)
+        if st.get("key") == key:
+            net.load_state_dict(st["net"])
+            opt.load_state_dict(st["opt"])
+            sched.load_state_dict(st["sched"])
+            gen.set_state(st["gen"])
+            first, losses = st["epoch"], st["losses"]
+            if progress:
+                progress(f"resuming after epoch {first}/{config.epochs} from {state_file}")
+    t0 = time.perf_counter()
+    net.train()
+    for epoch in range(first, config.epochs):
+        perm = torch.randperm(len(x), generator=gen)
+        tot = 0.0
+        for k in range(0, len(x), config.batch):
+            i = perm[k:k + config.batch]
+            loss = _loss(net, xt[i], db_n[i], cs[i], w[i], config.phase_weight)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(i)
+        losses.append(tot / len(x))
+        last = epoch + 1 == config.epochs
+        if state_file is not None and ((epoch + 1) % config.save_every == 0 or last):
+            buf = io.BytesIO()
+            torch.save({"key": key, "net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                        "gen": gen.get_state(), "epoch": epoch + 1, "losses": losses}, buf)
+            write_atomic(state_file, buf.getvalue())
+        if progress and ((epoch + 1) % 10 == 0 or last):
+            progress(f"epoch {epoch + 1}/{config.epochs}: loss {losses[-1]:.4f} ({time.perf_counter() - t0:.0f} s)")
+    net.eval()
+    return net, {"kind": kind, "epochs": config.epochs, "final_loss": losses[-1] if losses else None,
+                 "train_samples": len(x), "seconds": time.perf_counter() - t0,
+                 "config": {k: getattr(config, k) for k in config.__slots__}}
+
+
+def save_surrogate(path: str | Path, net: EMSurrogateNet, kind: str, record: dict) -> Path:
+    """Weights (float16) + config + scalings + record, written atomically."""
+    state = {k: (v.to(torch.float16) if v.is_floating_point() and k.startswith("net.") else v)
+             for k, v in net.state_dict().items()}
+    buf = io.BytesIO()
+    torch.save({"format": FORMAT, "kind": kind, "config": net.config(), "record": record, "state": state}, buf)
+    return write_atomic(path, buf.getvalue())
+
+
+def load_surrogate(kind_or_path: str | Path) -> LoadedSurrogate:
+    """The surrogate at a path, or the shipped one of a filter kind ("lowpass", "bandpass")."""
+    p = Path(kind_or_path)
+    if str(kind_or_path) in ("lowpass", "bandpass"):
+        p = weights_path(str(kind_or_path))
+    try:
+        ck = torch.load(p, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError) as exc:
+        raise SurrogateError(f"cannot read EM surrogate checkpoint {p}: {exc}") from None
+    if not isinstance(ck, dict) or ck.get("format") != FORMAT:
+        raise SurrogateError(f"{p} is not an EM surrogate checkpoint (expected format {FORMAT})")
+    net = EMSurrogateNet(**ck["config"])
+    net.load_state_dict({k: v.float() for k, v in ck["state"].items()})
+    net.eval()
+    return LoadedSurrogate(net, family(ck["kind"]), ck.get("record", {}))
