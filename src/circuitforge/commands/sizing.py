@@ -1,9 +1,162 @@
-"""CLI commands for this area (filled in by its issue)."""
+"""CLI: ``size`` (size an op-amp for a spec) and ``train-sizer`` (train a sizing policy).
+
+The sizing layer (gymnasium, stable-baselines3, torch) is imported inside the
+command bodies so that ``circuitforge --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .console import err, fail, out
+
 __all__ = ["register"]
 
+_BUILTINS = ("miller45", "foldedcascode45")
 
-def register(app: object) -> None:
-    """Add this module's commands to app."""
+
+def _problem(netlist: str, subckt: str | None, workers_sim: Any = None) -> Any:
+    """A built-in problem by name or for the shipped example files; otherwise derived from the netlist."""
+    from ..examples import example_path
+    from ..rl import SizingProblem, folded_cascode_problem, miller_problem
+
+    builtin = {"miller45": miller_problem, "foldedcascode45": folded_cascode_problem}
+    if netlist in builtin:
+        return builtin[netlist]()
+    path = Path(netlist)
+    if not path.is_file():
+        raise fail(f"no netlist file {netlist!r} (or give a built-in problem: {', '.join(_BUILTINS)})")
+    for name, file in (("miller45", "opamp_miller45.cir"), ("foldedcascode45", "opamp_foldedcascode45.cir")):
+        if path.read_text() == example_path(file).read_text():
+            return builtin[name]()
+    return SizingProblem.from_netlist(path, subckt=subckt, simulator=workers_sim)
+
+
+def size_cmd(
+    netlist: Annotated[str, typer.Argument(help="Op-amp netlist (.subckt with ports inp inn out vdd vss, or an "
+                                           "AnalogGenie-style circuit), or a built-in problem: miller45, "
+                                           "foldedcascode45.")],
+    spec: Annotated[str, typer.Option("--spec", help="Target, e.g. \"gain>=60dB,ugbw>=10MHz,pm>=60deg,"
+                                      "power<=1mW\".")],
+    method: Annotated[str, typer.Option("--method", help="ppo (shipped/given policy), cmaes, bo, random or "
+                                        "local.")] = "ppo",
+    budget: Annotated[int, typer.Option("--budget", help="Simulations at most.")] = 100,
+    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Sized netlist to write (default: "
+                                                   "NAME_sized.cir here); the Bode plot goes beside it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy .zip (default: the shipped "
+                                                   "Miller policy).")] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="Count a clause met within this fraction "
+                                             "of its bound (AutoCkt: 0.02); 0 is strict.")] = 0.0,
+    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 1,
+    subckt: Annotated[Optional[str], typer.Option("--subckt", help="Which subcircuit is the op-amp.")] = None,
+    plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write the Bode plot PNG.")] = True,
+) -> None:
+    """Size an op-amp's devices for a target spec; write the sized netlist, a before/after report and a Bode plot.
+
+    Example: circuitforge size miller45 --spec "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=200uW" --budget 30
+    """
+    from ..netlists import CircuitforgeError
+    from ..netlists.files import write_atomic
+    from ..rl import METHODS, parse_spec, size
+    from ..rl.report import bode_plot, open_loop_response, spec_rows
+    from ..spice import SharedSimulator
+
+    if method not in METHODS:
+        raise fail(f"unknown method {method!r} (choose among {', '.join(METHODS)})")
+    if budget < 1:
+        raise fail(f"--budget must be at least 1, got {budget}")
+    try:
+        target = parse_spec(spec, tolerance=tolerance)
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    try:
+        with SharedSimulator(max(1, workers)) as sim:
+            problem = _problem(netlist, subckt, sim)
+            result = size(problem, target, method=method, budget=budget, seed=seed, simulator=sim,
+                          policy=policy, workers=workers)
+            if all(v is None for v in result.measured.values()):
+                raise fail(f"every simulation failed for {problem.name}; the last reason is in the JSON "
+                           "(check the netlist with `circuitforge simulate`)", 3)
+            dest = output or Path(f"{problem.name}_sized.cir")
+            write_atomic(dest, problem.sized_text(result.x))
+            png = None
+            if plot:
+                curves = {"before": open_loop_response(problem, problem.default_x, sim),
+                          f"after ({method})": open_loop_response(problem, result.x, sim)}
+                png = bode_plot(dest.with_name(dest.stem + "_bode.png"), curves,
+                                title=f"{problem.name}: {target}")
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        data = {**result.to_dict(), "problem": problem.name, "netlist": str(dest),
+                "bode": str(png) if png else None, "budget": budget}
+        out.print_json(json.dumps(data, default=float))
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"{problem.name}: {method}, {result.sims_used} simulations"
+                      f"{'' if result.met else ' (budget spent)'}")
+        for col in ("spec", "target", "before", "after", "met"):
+            table.add_column(col)
+        for name, bound, before, after, ok in spec_rows(target, result.start, result.measured):
+            table.add_row(name, bound, before, after, "[green]yes[/]" if ok else "[red]no[/]")
+        out.print(table)
+        out.print(("[green]met[/]" if result.met else "[red]not met[/]") + f": sized netlist {dest}"
+                  + (f", Bode plot {png}" if png else ""))
+    if not result.met:
+        raise typer.Exit(1)
+
+
+def train_cmd(
+    netlist: Annotated[str, typer.Argument(help="Op-amp netlist or built-in problem (miller45, foldedcascode45).")],
+    sims: Annotated[int, typer.Option("--sims", help="Training budget in simulations (targets + steps).")] = 50_000,
+    algo: Annotated[str, typer.Option("--algo", help="ppo, sac, td3 or a2c.")] = "ppo",
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint directory.")] = Path("sizer-run"),
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from OUT/latest.zip.")] = False,
+    envs: Annotated[int, typer.Option("--envs", help="Parallel episodes.")] = 8,
+    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
+    targets: Annotated[int, typer.Option("--targets", help="Training targets (feasible, simulated).")] = 1000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    action_mode: Annotated[str, typer.Option("--action-mode", help="continuous or discrete.")] = "continuous",
+    subckt: Annotated[Optional[str], typer.Option("--subckt")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Train a sizing policy (stable-baselines3) on an op-amp; checkpoints, resume and TensorBoard logs in OUT.
+
+    Example: circuitforge train-sizer miller45 --sims 50000 --out runs/miller
+    """
+    from ..netlists import CircuitforgeError
+    from ..rl import ACTION_MODES
+    from ..rl.train import ALGOS, train_sizer
+    from ..spice import SharedSimulator
+
+    if algo not in ALGOS:
+        raise fail(f"unknown algorithm {algo!r} (choose among {', '.join(ALGOS)})")
+    if action_mode not in ACTION_MODES:
+        raise fail(f"unknown action mode {action_mode!r} (choose among {', '.join(ACTION_MODES)})")
+    try:
+        with SharedSimulator(max(1, workers)) as sim:
+            problem = _problem(netlist, subckt, sim)
+            err.print(f"training {algo} on {problem.name} ({problem.dim} parameters) for {sims} simulations "
+                      f"into {out_dir}", highlight=False)
+            r = train_sizer(problem, total_sims=sims, algo=algo, n_envs=envs, workers=workers,  # type: ignore[arg-type]
+                            checkpoint_dir=out_dir, resume=resume, seed=seed, n_targets=targets,
+                            progress=progress, action_mode=action_mode, simulator=sim,
+                            log=lambda m: err.print(m, highlight=False))
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"policy {r.policy_path} ({r.sims} simulations: {r.target_sims} for targets; "
+              f"{r.episodes} episodes, last success rate {r.success_rate_last:.1%}, {r.seconds:.0f} s); "
+              f"TensorBoard: tensorboard --logdir {out_dir / 'tb'}")
+
+
+def register(app: Any) -> None:
+    """Add ``size`` and ``train-sizer`` to ``app``."""
+    app.command(name="size")(size_cmd)
+    app.command(name="train-sizer")(train_cmd)

@@ -1,5 +1,40 @@
-"""Gymnasium sizing environments, stable-baselines3 agents and baseline optimisers.
+"""Learned and classical device sizing: specs, sizing problems, gymnasium environments, SB3 agents, baselines.
 
-Not built yet: see the RL sizing issue.
+Imports any lower layer (``netlists``, ``spice``, ``graph``). The parts that
+need stable-baselines3 and torch (:class:`SizingVecEnv`, :func:`make_vec_env`,
+:func:`train_sizer`, :func:`load_policy`) are imported on first use.
+
+>>> from circuitforge.rl import parse_spec, miller_problem
+>>> parse_spec("gain>=60dB,ugbw>=10MHz,pm>=60deg,power<=1mW").names
+('gain', 'ugbw', 'pm', 'power')
+>>> miller_problem().dim
+8
 """
-__all__: list[str] = []
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from .env import ACTION_MODES, ActionMode, SizingEnv, SizingTask
+from .errors import PolicyMismatch, ProblemError, SizingError, SpecError
+from .problem import MEASURES, SizingParam, SizingProblem, folded_cascode_problem, miller_problem
+from .search import BASELINES, METHODS, Method, objective
+from .size import SizingResult, size
+from .spec import AUTOCKT_TOLERANCE, SPEC_NAMES, Clause, Spec, parse_spec
+from .targets import feasible_targets, target_from, uniform_targets
+
+__all__ = ["ACTION_MODES", "ActionMode", "SizingEnv", "SizingTask", "PolicyMismatch", "ProblemError", "SizingError",
+           "SpecError", "MEASURES", "SizingParam", "SizingProblem", "folded_cascode_problem", "miller_problem",
+           "BASELINES", "METHODS", "Method", "objective", "SizingResult", "size", "AUTOCKT_TOLERANCE", "SPEC_NAMES",
+           "Clause", "Spec", "parse_spec", "feasible_targets", "target_from", "uniform_targets", "SizingVecEnv",
+           "make_vec_env", "train_sizer", "load_policy", "shipped_policy_path"]
+
+_LAZY = {"SizingVecEnv": ".vec_env", "make_vec_env": ".vec_env", "train_sizer": ".train", "load_policy": ".train",
+         "shipped_policy_path": ".train"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

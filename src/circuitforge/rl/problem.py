@@ -1,0 +1,451 @@
+"""Sizing problems: an op-amp netlist, named sizing parameters with ranges, and one cheap evaluation deck.
+
+A :class:`SizingProblem` turns a parameter vector ``x`` (physical units:
+metres, farads, ohms, amperes, volts) into the measurements a :class:`Spec`
+bounds, with **one** simulation per design: the open-loop testbench of
+:func:`~circuitforge.spice.testbench.open_loop_ac` (OP + AC), giving the power
+from the operating point and gain, unity-gain bandwidth, phase margin and
+-3 dB bandwidth from the AC sweep. The deck is written once with
+``.param`` placeholders, so that a design costs a string join, not a
+netlist rebuild.
+
+Optimisers and environments work in the unit cube: ``u`` in ``[0, 1]^n``
+maps to ``x`` linearly or log-linearly per parameter (:meth:`SizingProblem.to_x`).
+
+>>> p = miller_problem()
+>>> p
+SizingProblem('miller45', params=8, measures=['gain', 'ugbw', 'pm', 'bw', 'power'])
+>>> [q.name for q in p.params]
+['w_in', 'l_in', 'w_load', 'w_tail', 'w_cs', 'w_sink', 'cc', 'iref']
+>>> p.netlist_for(p.default_x).subckts["opamp_miller45"].devices[3].param("W").number
+6e-06
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..examples import example_path
+from ..netlists import Device, Netlist, Subckt, read, write
+from ..netlists.values import Value
+from ..spice import AC, Op, simulate
+from ..spice.deck import to_deck
+from ..spice.errors import SimulationError
+from ..spice.measure import Measurement, bandwidth_3db, dc_gain, phase_margin, power, unity_gain_bandwidth
+from ..spice.models import Process, device_polarity, process as get_process
+from ..spice.results import SimResult
+from ..spice.testbench import BiasPort, OpampPorts, open_loop_ac
+from .errors import ProblemError
+
+__all__ = ["SizingParam", "SizingProblem", "Measured", "MEASURES", "miller_problem", "folded_cascode_problem",
+           "measured_values"]
+
+MEASURES: tuple[str, ...] = ("gain", "ugbw", "pm", "bw", "power")
+"""What one evaluation deck measures (keys of :data:`Measured`)."""
+
+Measured = dict[str, Measurement]
+"""Measurements of one design: value or None with a reason, never NaN."""
+
+_PLACEHOLDER = "cfp_{}"
+_PORT = "@port"  # device name of a parameter target that is a bias port of the testbench
+
+
+@dataclass(frozen=True, slots=True)
+class SizingParam:
+    """One sizing knob.
+
+    ``name``: how specs, reports and policies call it; ``low``/``high``: its
+    range (SI units); ``log``: sampled and stepped in log scale; ``unit``:
+    ``m``, ``F``, ``Ohm``, ``A`` or ``V``; ``sets``: the ``(device, parameter)``
+    pairs it writes (devices of the op-amp body; ``("@port", "IB1")`` for a
+    bias port of the testbench), all to the same value; ``description``: one line.
+
+    >>> q = SizingParam("cc", 100e-15, 2e-12, True, "F", (("CC", "c"),))
+    >>> round(q.to_x(0.5) * 1e15, 1)
+    447.2
+    """
+
+    name: str
+    low: float
+    high: float
+    log: bool = True
+    unit: str = ""
+    sets: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise ProblemError(f"parameter {self.name!r}: need low < high, got [{self.low}, {self.high}]")
+        if self.log and self.low <= 0:
+            raise ProblemError(f"parameter {self.name!r}: a log-scale range must be positive, got low={self.low}")
+
+    def to_x(self, u: float) -> float:
+        u = min(max(float(u), 0.0), 1.0)
+        if self.log:
+            return float(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
+        return float(self.low + u * (self.high - self.low))
+
+    def to_u(self, x: float) -> float:
+        if self.log:
+            u = (math.log(max(x, 1e-300)) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
+        else:
+            u = (x - self.low) / (self.high - self.low)
+        return float(min(max(u, 0.0), 1.0))
+
+
+def measured_values(m: Mapping[str, Measurement] | None) -> dict[str, float | None]:
+    """``{name: value or None}`` of a :data:`Measured`."""
+    if m is None:
+        return {}
+    return {k: v.value for k, v in m.items()}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _failed(reason: str) -> Measured:
+    units = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "bw": "Hz", "power": "W"}
+    return {k: Measurement(k, None, units[k], reason) for k in MEASURES}
+
+
+@dataclass(frozen=True, eq=False)
+class SizingProblem:
+    """An op-amp and its sizing parameters; evaluates designs with one OP + AC simulation each.
+
+    Fields: ``name``; ``netlist`` (the op-amp: a ``.subckt`` or a top-level
+    netlist whose nets carry the port names); ``params``; ``process`` (model
+    cards, VDD); ``ports`` (:class:`OpampPorts`); ``subckt`` (which
+    subcircuit, when there are several); ``cl`` (load, F); ``default_u``
+    (start point in the unit cube; None: the netlist's own values);
+    ``ac`` (start Hz, stop Hz, points per decade of the sweep).
+    """
+
+    name: str
+    netlist: Netlist = field(repr=False)
+    params: tuple[SizingParam, ...]
+    process: str = "generic45"
+    ports: OpampPorts = OpampPorts()
+    subckt: str | None = None
+    cl: float = 1e-12
+    default_u: tuple[float, ...] | None = None
+    ac: tuple[float, float, int] = (1.0, 10e9, 10)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if not names:
+            raise ProblemError(f"sizing problem {self.name!r} has no parameters")
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ProblemError(f"sizing problem {self.name!r} names parameter {dup[0]!r} twice")
+        for p in self.params:
+            for dev, key in p.sets:
+                if dev == _PORT:
+                    if not any(b.name.lower() == key.lower() for b in self.ports.bias):
+                        raise ProblemError(f"parameter {p.name!r} sets bias port {key!r}, which is not among "
+                                           f"the ports' bias {[b.name for b in self.ports.bias]}")
+                    continue
+                d = self._device(dev)
+                if d is None:
+                    raise ProblemError(f"parameter {p.name!r} sets {dev}.{key}, but the op-amp has no device "
+                                       f"{dev!r} (devices: {[x.name for x in self._body().devices][:30]})")
+        if self.default_u is not None and len(self.default_u) != len(self.params):
+            raise ProblemError(f"default_u has {len(self.default_u)} entries for {len(self.params)} parameters")
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def dim(self) -> int:
+        return len(self.params)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def param(self, name: str) -> SizingParam:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ProblemError(f"unknown sizing parameter {name!r} of {self.name!r} "
+                           f"(parameters: {list(self.param_names)})")
+
+    def to_x(self, u: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Unit-cube point(s) to physical values (rows for a batch)."""
+        arr = np.asarray(u, dtype=float)
+        flat = arr.reshape(-1, self.dim)
+        out = np.array([[p.to_x(v) for p, v in zip(self.params, row)] for row in flat])
+        return out.reshape(arr.shape)
+
+    def to_u(self, x: Sequence[float] | np.ndarray) -> np.ndarray:
+        arr = np.asarray(x, dtype=float)
+        flat = arr.reshape(-1, self.dim)
+        out = np.array([[p.to_u(v) for p, v in zip(self.params, row)] for row in flat])
+        return out.reshape(arr.shape)
+
+    @property
+    def default_x(self) -> np.ndarray:
+        """The start design: ``default_u`` or else the values the netlist already has (clipped to the ranges)."""
+        if self.default_u is not None:
+            return self.to_x(self.default_u)
+        vals = []
+        for p in self.params:
+            dev, key = p.sets[0] if p.sets else ("", "")
+            v = self._current_value(dev, key)
+            vals.append(p.to_x(0.5) if v is None else min(max(v, p.low), p.high))
+        return np.array(vals)
+
+    @property
+    def start_u(self) -> np.ndarray:
+        return self.to_u(self.default_x)
+
+    # ------------------------------------------------------------------ netlists
+    def _body(self) -> Netlist | Subckt:
+        if self.subckt is not None:
+            sub = self.netlist.find_subckt(self.subckt)
+            if sub is None:
+                raise ProblemError(f"no subcircuit {self.subckt!r} in {self.netlist.title!r} "
+                                   f"(have {list(self.netlist.subckts)})")
+            return sub
+        return self.netlist
+
+    def _device(self, name: str) -> Device | None:
+        low = name.lower()
+        for d in self._body().devices:
+            if d.name.lower() == low:
+                return d
+        return None
+
+    def _current_value(self, dev: str, key: str) -> float | None:
+        if dev == _PORT:
+            for b in self.ports.bias:
+                if b.name.lower() == key.lower():
+                    return abs(b.value)
+            return None
+        d = self._device(dev)
+        v = d.param(key) if d is not None else None
+        return v.number if v is not None else None
+
+    def _with_values(self, values: Mapping[tuple[str, str], Value]) -> tuple[Netlist, OpampPorts]:
+        body = self._body()
+        devices = []
+        for d in body.devices:
+            changes = {key: v for (dev, key), v in values.items() if dev.lower() == d.name.lower()}
+            if changes:
+                params = dict(d.params)
+                for key, v in changes.items():
+                    old = next((k for k in params if k.lower() == key.lower()), key)
+                    params[old] = v
+                d = dataclasses.replace(d, params=params)
+            devices.append(d)
+        if self.subckt is not None:
+            subs = dict(self.netlist.subckts)
+            key = next(k for k in subs if k.lower() == self.subckt.lower())
+            subs[key] = dataclasses.replace(body, devices=devices)  # type: ignore[type-var]
+            net = dataclasses.replace(self.netlist, subckts=subs)
+        else:
+            net = dataclasses.replace(self.netlist, devices=devices)
+        return net, self.ports
+
+    def _assignments(self, x: Sequence[float]) -> tuple[dict[tuple[str, str], Value], OpampPorts]:
+        values: dict[tuple[str, str], Value] = {}
+        bias = {b.name.lower(): b for b in self.ports.bias}
+        for p, v in zip(self.params, x):
+            for dev, key in p.sets:
+                if dev == _PORT:
+                    b = bias[key.lower()]
+                    bias[key.lower()] = dataclasses.replace(b, value=math.copysign(float(v), b.value or 1.0))
+                else:
+                    values[(dev, key)] = Value.of(float(v))
+        ports = dataclasses.replace(self.ports, bias=tuple(bias[b.name.lower()] for b in self.ports.bias))
+        return values, ports
+
+    def netlist_for(self, x: Sequence[float]) -> Netlist:
+        """The op-amp with the design ``x`` (physical values) written into its devices."""
+        self._check_x(x)
+        values, _ = self._assignments(x)
+        return self._with_values(values)[0]
+
+    def ports_for(self, x: Sequence[float]) -> OpampPorts:
+        """The ports with the bias values of design ``x`` (for bias-port parameters)."""
+        return self._assignments(x)[1]
+
+    def sized_text(self, x: Sequence[float]) -> str:
+        """ngspice text of :meth:`netlist_for` (what ``circuitforge size --out`` writes)."""
+        return write(self.netlist_for(x), "ngspice")
+
+    def _check_x(self, x: Sequence[float]) -> None:
+        if len(x) != self.dim:
+            raise ProblemError(f"design has {len(x)} values for {self.dim} parameters {list(self.param_names)}")
+
+    # ------------------------------------------------------------------ evaluation
+    def _template(self) -> tuple[str, str, str, float]:
+        """(deck body after the title line, output node, supply branch, vdd), built once."""
+        if "deck" in self._cache:
+            return self._cache["deck"]
+        marks = {(dev, key): Value.parse("{" + _PLACEHOLDER.format(i) + "}")
+                 for i, p in enumerate(self.params) for dev, key in p.sets if dev != _PORT}
+        net, _ = self._with_values(marks)
+        # bias-port parameters: give each a recognisable value, then swap in the placeholder
+        sentinel: dict[str, int] = {}
+        bias = []
+        for b in self.ports.bias:
+            owner = next((i for i, p in enumerate(self.params)
+                          if (_PORT, b.name) in [(d, k) for d, k in p.sets] or
+                          any(d == _PORT and k.lower() == b.name.lower() for d, k in p.sets)), None)
+            bias.append(b)
+            if owner is not None:
+                sentinel[b.name.lower()] = owner
+        ports = dataclasses.replace(self.ports, bias=tuple(bias))
+        f0, f1, pts = self.ac
+        tb = open_loop_ac(net, self.process, cl=self.cl, ports=ports, subckt=self.subckt,
+                          fstart=f0, fstop=f1, points=pts)
+        lines = to_deck(tb.netlist).splitlines()
+        for i, b in enumerate(ports.bias):
+            owner = sentinel.get(b.name.lower())
+            if owner is None:
+                continue
+            stem = ("IBIAS" if b.kind == "current" else "VBIAS") + str(i)
+            sign = "-" if b.kind == "current" and b.value < 0 else ""
+            for j, ln in enumerate(lines):
+                if ln.upper().startswith(stem + " "):
+                    toks = ln.split()
+                    lines[j] = " ".join(toks[:4]) + " {" + sign + _PLACEHOLDER.format(owner) + "}"
+        body = "\n".join(lines[1:]) + "\n"
+        got = (body, tb.nodes["out"].lower(), tb.branch("vdd"), tb.info["vdd"])
+        self._cache["deck"] = got
+        return got
+
+    def deck(self, x: Sequence[float]) -> str:
+        """The evaluation deck (open-loop testbench, ngspice text) of design ``x``."""
+        self._check_x(x)
+        body, _, _, _ = self._template()
+        assigns = " ".join(f"{_PLACEHOLDER.format(i)}={_fmt(abs(float(v)))}" for i, v in enumerate(x))
+        return f"* {self.name} sizing deck\n.param {assigns}\n{body}"
+
+    @property
+    def analyses(self) -> list:
+        f0, f1, pts = self.ac
+        return [Op(), AC(f0, f1, pts)]
+
+    def measure(self, result: SimResult) -> Measured:
+        """Measurements of one simulation of :meth:`deck`."""
+        if not result.ok:
+            return _failed(f"simulation failed: {result.error}")
+        _, out, branch, vdd = self._template()
+        try:
+            ac = result["ac"]
+            f, h = ac.sweep, ac[out]
+            m: Measured = {"gain": dc_gain(f, h), "ugbw": unity_gain_bandwidth(f, h), "pm": phase_margin(f, h),
+                           "bw": bandwidth_3db(f, h), "power": power(result["op"].value(branch), vdd)}
+        except SimulationError as exc:
+            return _failed(f"measurement failed: {exc}")
+        return m
+
+    def evaluate(self, xs: Sequence[Sequence[float]] | np.ndarray, simulator: Any = None) -> list[Measured]:
+        """Measure every design of the batch ``xs`` (rows of physical values), one simulation each.
+
+        ``simulator``: any object with the bridge's ``run_many`` (a
+        :class:`~circuitforge.spice.SharedSimulator` with several workers runs
+        the batch in parallel); None uses the default single ngspice worker;
+        an object with ``predict(netlists)`` (the graph predictor's
+        :class:`~circuitforge.graph.predictor.backend.PredictorBackend`) is
+        used as a cheap learned backend. Failures come back as measurements
+        with ``value=None`` and the reason.
+        """
+        rows = [list(map(float, r)) for r in np.atleast_2d(np.asarray(xs, dtype=float))]
+        if hasattr(simulator, "predict") and not hasattr(simulator, "run_many"):
+            return self._predict(rows, simulator)
+        analyses = self.analyses
+        jobs = [(self.deck(r), analyses) for r in rows]
+        if simulator is None:
+            results = [simulate(d, a) for d, a in jobs]
+        else:
+            results = simulator.run_many(jobs)
+        return [self.measure(r) for r in results]
+
+    def _predict(self, rows: list[list[float]], backend: Any) -> list[Measured]:
+        units = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "bw": "Hz", "power": "W"}
+        preds = backend.predict([self.netlist_for(r) for r in rows])
+        out = []
+        for pr in preds:
+            m = {}
+            for k in MEASURES:
+                v = pr.get(k)
+                m[k] = (Measurement(k, float(v), units[k]) if v is not None and math.isfinite(v)
+                        else Measurement(k, None, units[k], "not predicted by the learned backend"))
+            out.append(m)
+        return out
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_netlist(cls, netlist: Netlist | str, *, ports: OpampPorts | None = None,
+                     process: str | Process = "generic45", subckt: str | None = None,
+                     name: str | None = None, span: float = 4.0, simulator: Any = None) -> SizingProblem:
+        """Sizing parameters and ranges derived from an op-amp's own devices.
+
+        See :func:`circuitforge.rl.derive.derive_problem` for the rules.
+        """
+        from .derive import derive_problem  # derive builds on this module
+
+        return derive_problem(netlist, ports=ports, process=process, subckt=subckt, name=name, span=span,
+                              simulator=simulator)
+
+    def __repr__(self) -> str:
+        return f"SizingProblem({self.name!r}, params={self.dim}, measures={list(MEASURES)})"
+
+
+def _mos(name: str, dev: str | tuple[str, ...], key: str, low: float, high: float, desc: str) -> SizingParam:
+    devs = (dev,) if isinstance(dev, str) else dev
+    unit = "m"
+    return SizingParam(name, low, high, True, unit, tuple((d, key) for d in devs), desc)
+
+
+def miller_problem() -> SizingProblem:
+    """The two-stage Miller op-amp of ``examples/opamp_miller45.cir`` with 8 parameters (generic45, 1 pF load).
+
+    Input pair W and L (M1/M2), mirror load W (M3/M4), tail W (M5, mirrors
+    the reference), second-stage PMOS W (M6), sink W (M7), Miller capacitor
+    and reference current; the nulling resistor and the other lengths stay.
+    """
+    net = read(example_path("opamp_miller45.cir"))
+    params = (
+        _mos("w_in", ("M1", "M2"), "W", 0.5e-6, 40e-6, "input pair width (M1, M2)"),
+        _mos("l_in", ("M1", "M2"), "L", 90e-9, 1e-6, "input pair length (M1, M2)"),
+        _mos("w_load", ("M3", "M4"), "W", 0.5e-6, 30e-6, "PMOS mirror load width (M3, M4)"),
+        _mos("w_tail", "M5", "W", 0.5e-6, 16e-6, "tail current source width (M5; MB1 is 1 µm)"),
+        _mos("w_cs", "M6", "W", 1e-6, 100e-6, "second-stage PMOS width (M6)"),
+        _mos("w_sink", "M7", "W", 0.5e-6, 60e-6, "second-stage current sink width (M7)"),
+        SizingParam("cc", 50e-15, 3e-12, True, "F", (("CC", "c"),), "Miller capacitor"),
+        SizingParam("iref", 2e-6, 50e-6, True, "A", (("IREF", "dc"),), "reference current"),
+    )
+    return SizingProblem("miller45", net, params, "generic45", OpampPorts(), "opamp_miller45")
+
+
+def folded_cascode_problem() -> SizingProblem:
+    """The folded-cascode op-amp of ``examples/opamp_foldedcascode45.cir`` with 8 parameters.
+
+    Input pair W and L (M1/M2), tail W (M0), PMOS current sources (M3/M4),
+    PMOS cascodes (M5/M6), NMOS cascodes (M7/M8), NMOS mirror (M9/M10) and
+    the reference current; the bias network stays as drawn.
+    """
+    net = read(example_path("opamp_foldedcascode45.cir"))
+    params = (
+        _mos("w_in", ("M1", "M2"), "W", 2e-6, 100e-6, "input pair width (M1, M2)"),
+        _mos("l_in", ("M1", "M2"), "L", 90e-9, 1e-6, "input pair length (M1, M2)"),
+        _mos("w_tail", "M0", "W", 1e-6, 30e-6, "tail width (M0)"),
+        _mos("w_src", ("M3", "M4"), "W", 2e-6, 60e-6, "PMOS current sources (M3, M4)"),
+        _mos("w_pcas", ("M5", "M6"), "W", 1e-6, 40e-6, "PMOS cascodes (M5, M6)"),
+        _mos("w_ncas", ("M7", "M8"), "W", 0.5e-6, 20e-6, "NMOS cascodes (M7, M8)"),
+        _mos("w_mir", ("M9", "M10"), "W", 0.5e-6, 20e-6, "NMOS mirror (M9, M10)"),
+        SizingParam("iref", 2e-6, 40e-6, True, "A", (("IREF", "dc"),), "reference current"),
+    )
+    return SizingProblem("foldedcascode45", net, params, "generic45", OpampPorts(), "opamp_foldedcascode45")
+
+
+

@@ -1,0 +1,197 @@
+"""Sizing by search: the agent's rollout and the baselines, all under one per-target simulation budget.
+
+Every method sees the same objective, the sum of the negative parts of the
+spec's normalised margins (:meth:`Spec.margins`: 0 exactly when every clause
+is met), and stops at the first design that meets the spec strictly (or
+within ``tolerance``), or when ``budget`` simulations are spent. A
+:class:`Run` records every simulation in order, so the simulations to
+success are the index of the first success.
+
+- ``random``: uniform designs in the unit cube (log-uniform in value).
+- ``cmaes``: CMA-ES (the ``cma`` package) from the start design, sigma 0.3, box [0, 1].
+- ``bo``: Bayesian optimisation with botorch: a GP (``SingleTaskGP``) on the
+  objective, batches of 4 by ``qLogExpectedImprovement`` after 8 Sobol points
+  and the start design.
+- ``local``: random local search with the agent's moves: from the best design,
+  move every parameter by -1, 0 or +1 step (5 % of its range), keep the move if it improves.
+- ``ppo`` (or any SB3 policy): the policy's rollout from the start design,
+  deterministic for one training horizon, then sampled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args
+
+import numpy as np
+
+from .env import SizingTask
+from .errors import SizingError
+from .problem import SizingProblem
+from .spec import Spec
+
+__all__ = ["Method", "METHODS", "BASELINES", "Run", "objective", "run_method"]
+
+Method = Literal["ppo", "cmaes", "bo", "random", "local"]
+METHODS: tuple[str, ...] = get_args(Method)
+BASELINES: tuple[str, ...] = ("random", "cmaes", "bo", "local")
+
+
+def objective(spec: Spec, values: dict[str, float | None]) -> float:
+    """Sum of the negative parts of the margins (<= 0; 0 when every clause is met)."""
+    return float(sum(min(0.0, max(m, -2.0)) for m in spec.margins(values).values()))
+
+
+class _Stop(Exception):
+    pass
+
+
+@dataclass
+class Run:
+    """Every simulated design of one sizing run, in order."""
+
+    problem: SizingProblem
+    spec: Spec
+    budget: int
+    simulator: Any
+    tolerance: float = 0.0
+    us: list[np.ndarray] = field(default_factory=list)
+    values: list[dict[str, float | None]] = field(default_factory=list)
+    success: int | None = None  # index of the first success (0-based)
+
+    @property
+    def left(self) -> int:
+        return self.budget - len(self.us)
+
+    def evaluate(self, us: np.ndarray) -> list[dict[str, float | None]]:
+        """Simulate designs (rows of the unit cube) within the budget; raise _Stop when done."""
+        us = np.atleast_2d(np.clip(np.asarray(us, dtype=float), 0.0, 1.0))[: max(0, self.left)]
+        if len(us) == 0:
+            raise _Stop
+        got = self.problem.evaluate(self.problem.to_x(us), self.simulator)
+        out = []
+        for u, m in zip(us, got):
+            v = {k: x.value for k, x in m.items()}
+            self.us.append(u)
+            self.values.append(v)
+            out.append(v)
+            if self.success is None and self.spec.met(v, tolerance=self.tolerance):
+                self.success = len(self.us) - 1
+        if self.success is not None or self.left <= 0:
+            raise _Stop
+        return out
+
+    def scores(self) -> np.ndarray:
+        return np.array([objective(self.spec, v) for v in self.values])
+
+    def best(self) -> int:
+        if self.success is not None:
+            return self.success
+        if not self.values:
+            raise SizingError("no design was simulated")
+        return int(np.argmax(self.scores()))
+
+
+def _random(run: Run, rng: np.random.Generator, batch: int, **_: Any) -> None:
+    while True:
+        run.evaluate(rng.random((batch, run.problem.dim)))
+
+
+def _cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, **_: Any) -> None:
+    import cma
+
+    es = cma.CMAEvolutionStrategy(list(start), 0.3, {"bounds": [0.0, 1.0], "seed": int(rng.integers(1, 2**31 - 1)),
+                                                     "verbose": -9, "maxfevals": run.budget})
+    run.evaluate(start[None, :])
+    while True:
+        xs = np.array(es.ask())
+        vals = run.evaluate(xs)
+        es.tell(list(xs[: len(vals)]), [-objective(run.spec, v) for v in vals])
+
+
+def _local(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,
+           **_: Any) -> None:
+    step = task.step if task is not None else 0.05
+    best_u = start.copy()
+    best = objective(run.spec, run.evaluate(start[None, :])[0])
+    while True:
+        moves = rng.integers(-1, 2, run.problem.dim)
+        if not moves.any():
+            continue
+        u = np.clip(best_u + step * moves, 0.0, 1.0)
+        f = objective(run.spec, run.evaluate(u[None, :])[0])
+        if f > best:
+            best, best_u = f, u
+
+
+def _bo(run: Run, rng: np.random.Generator, start: np.ndarray, q: int = 4, n_init: int = 8, **_: Any) -> None:
+    import torch
+    from botorch.acquisition.logei import qLogExpectedImprovement
+    from botorch.fit import fit_gpytorch_mll
+    from botorch.models import SingleTaskGP
+    from botorch.models.transforms.outcome import Standardize
+    from botorch.optim import optimize_acqf
+    from gpytorch.mlls import ExactMarginalLogLikelihood
+    from torch.quasirandom import SobolEngine
+
+    torch.set_num_threads(1)
+    seed = int(rng.integers(0, 2**31 - 1))
+    dim = run.problem.dim
+    sobol = SobolEngine(dim, scramble=True, seed=seed).draw(n_init).double().numpy()
+    run.evaluate(np.vstack([start[None, :], sobol]))
+    bounds = torch.stack([torch.zeros(dim), torch.ones(dim)]).double()
+    while True:
+        X = torch.tensor(np.array(run.us), dtype=torch.double)
+        Y = torch.tensor(run.scores(), dtype=torch.double).unsqueeze(-1)
+        gp = SingleTaskGP(X, Y, outcome_transform=Standardize(m=1))
+        try:
+            fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
+        except Exception:  # noqa: BLE001 - a failed hyperparameter fit keeps the prior's; the GP still works
+            pass
+        acq = qLogExpectedImprovement(gp, best_f=Y.max())
+        cand, _ = optimize_acqf(acq, bounds, q=min(q, run.left), num_restarts=4, raw_samples=128,
+                                options={"seed": seed + len(run.us), "maxiter": 50})
+        run.evaluate(cand.detach().numpy())
+
+
+def _policy(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,
+            policy: Any = None, **_: Any) -> None:
+    if task is None or policy is None:
+        raise SizingError("the policy method needs a task and a loaded policy")
+    target = task.fit(run.spec)
+    u = start.copy()
+    vals = run.evaluate(u[None, :])[0]
+    steps = 0
+    while True:
+        obs = task.observe(u, vals, target)
+        action, _ = policy.predict(obs, deterministic=steps < task.horizon)
+        u = task.move(u, action)
+        vals = run.evaluate(u[None, :])[0]
+        steps += 1
+
+
+_RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, "bo": _bo, "local": _local,
+                                            "ppo": _policy}
+
+
+def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, seed: int, simulator: Any,
+               tolerance: float = 0.0, task: SizingTask | None = None, policy: Any = None,
+               batch: int = 2) -> Run:
+    """Size ``problem`` for ``spec`` with ``method``; the :class:`Run` holds every simulation."""
+    if method not in METHODS:
+        from ..netlists.errors import ResolutionError
+
+        raise ResolutionError(method, METHODS, "sizing method")
+    if budget < 1:
+        raise SizingError(f"budget must be at least 1 simulation, got {budget}")
+    run = Run(problem, spec, int(budget), simulator, tolerance)
+    rng = np.random.default_rng(seed)
+    start = problem.start_u
+    try:
+        _RUNNERS[method](run, rng, start=start, task=task, policy=policy, batch=batch)
+    except _Stop:
+        pass
+    return run
+
+

@@ -1,0 +1,133 @@
+"""Vectorised sizing episodes for stable-baselines3: one batch of simulations per step, in parallel workers.
+
+>>> import inspect
+>>> "step_wait" in dict(inspect.getmembers(SizingVecEnv))
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from stable_baselines3.common.vec_env import VecEnv
+
+from .env import SizingTask, StartValues, pick_target
+from .problem import SizingProblem
+from .spec import Clause, Spec
+
+__all__ = ["SizingVecEnv", "make_vec_env"]
+
+
+def _values(m: dict) -> dict[str, float | None]:
+    return {k: v.value for k, v in m.items()}
+
+
+class SizingVecEnv(VecEnv):
+    """``n_envs`` sizing episodes whose steps are simulated together, in parallel over the simulator's workers.
+
+    A stable-baselines3 ``VecEnv``: ``step`` gathers one design per episode and
+    runs them as one batch (``simulator.run_many``), so a
+    :class:`~circuitforge.spice.SharedSimulator` with two workers runs two
+    decks at once. Finished episodes reset automatically (``terminal_observation``
+    in their info, as SB3 expects).
+    """
+
+    def __init__(self, problem: SizingProblem, targets: Any, n_envs: int = 8, *, simulator: Any = None,
+                 workers: int = 2, seed: int = 0, task: SizingTask | None = None, **task_kw: Any):
+        self.task = task or SizingTask(problem, **task_kw)
+        self.problem = problem
+        self.targets = targets
+        self._own = simulator is None
+        if simulator is None:
+            from ..spice import SharedSimulator
+
+            simulator = SharedSimulator(workers)
+        self.simulator = simulator
+        self.rng = np.random.default_rng(seed)
+        self._start = StartValues()
+        self.sims = 0
+        self.successes = 0
+        self.episodes = 0
+        self._actions: np.ndarray | None = None
+        super().__init__(n_envs, self.task.observation_space, self.task.action_space)
+        self.u = np.zeros((n_envs, problem.dim))
+        self.vals: list[dict[str, float | None]] = [{} for _ in range(n_envs)]
+        self.tg: list[Spec] = [Spec((Clause("gain", ">=", 0.0),))] * n_envs
+        self.steps = np.zeros(n_envs, dtype=int)
+
+    def _reset_one(self, i: int) -> np.ndarray:
+        self.tg[i] = self.task.fit(pick_target(self.targets, self.rng))
+        self.u[i] = self.problem.start_u
+        self.vals[i], n = self._start.get(self.problem, self.simulator)
+        self.sims += n
+        self.steps[i] = 0
+        return self.task.observe(self.u[i], self.vals[i], self.tg[i])
+
+    def reset(self) -> np.ndarray:
+        return np.stack([self._reset_one(i) for i in range(self.num_envs)])
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = np.asarray(actions)
+
+    def step_wait(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict]]:
+        assert self._actions is not None
+        for i in range(self.num_envs):
+            self.u[i] = self.task.move(self.u[i], self._actions[i])
+        measured = self.problem.evaluate(self.problem.to_x(self.u), self.simulator)
+        self.sims += self.num_envs
+        obs, rews, dones, infos = [], [], [], []
+        for i, m in enumerate(measured):
+            self.vals[i] = _values(m)
+            self.steps[i] += 1
+            r, met = self.task.reward(self.vals[i], self.tg[i])
+            trunc = (not met) and self.steps[i] >= self.task.horizon
+            o = self.task.observe(self.u[i], self.vals[i], self.tg[i])
+            info: dict[str, Any] = {"met": met, "TimeLimit.truncated": trunc}
+            if met or trunc:
+                self.episodes += 1
+                self.successes += int(met)
+                info["terminal_observation"] = o
+                info["episode_steps"] = int(self.steps[i])
+                o = self._reset_one(i)
+            obs.append(o)
+            rews.append(r)
+            dones.append(met or trunc)
+            infos.append(info)
+        return np.stack(obs), np.asarray(rews, dtype=np.float32), np.asarray(dones), infos
+
+    def close(self) -> None:
+        if self._own:
+            self.simulator.close()
+
+    def get_attr(self, attr_name: str, indices: Any = None) -> list:
+        return [getattr(self, attr_name) for _ in self._idx(indices)]
+
+    def set_attr(self, attr_name: str, value: Any, indices: Any = None) -> None:
+        setattr(self, attr_name, value)
+
+    def env_method(self, method_name: str, *args: Any, indices: Any = None, **kw: Any) -> list:
+        return [getattr(self, method_name)(*args, **kw) for _ in self._idx(indices)]
+
+    def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:
+        return [False for _ in self._idx(indices)]
+
+    def seed(self, seed: int | None = None) -> list:
+        self.rng = np.random.default_rng(seed)
+        return [seed] * self.num_envs
+
+    def _idx(self, indices: Any) -> list[int]:
+        if indices is None:
+            return list(range(self.num_envs))
+        if isinstance(indices, int):
+            return [indices]
+        return list(indices)
+
+
+def make_vec_env(problem: SizingProblem, targets: Any, n_envs: int = 8, *, workers: int = 2, seed: int = 0,
+                 **task_kw: Any) -> SizingVecEnv:
+    """A :class:`SizingVecEnv` over a new ngspice simulator of ``workers`` processes."""
+    return SizingVecEnv(problem, targets, n_envs, workers=workers, seed=seed, **task_kw)
+
+
+
