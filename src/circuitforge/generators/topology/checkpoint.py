@@ -1,0 +1,77 @@
+"""The shipped generator: weights, vocabulary, training record and corpus hashes, read and written.
+
+``weights/topology.pt`` holds the model config, the fp16 state, the vocabulary and the training
+record; ``weights/corpus_hashes.json`` the canonical hash of every corpus circuit (so that
+novelty works without the corpus). Both are written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from ...netlists.files import write_atomic
+from .errors import TopologyError
+from .model import TopologyModel
+from .tokens import Vocab
+
+__all__ = ["DEFAULT_WEIGHTS", "DEFAULT_HASHES", "FORMAT", "Generator", "save_generator", "load_generator"]
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "topology.pt"
+"""The shipped checkpoint (reproduced by ``circuitforge train-generator``)."""
+DEFAULT_HASHES = DEFAULT_WEIGHTS.with_name("corpus_hashes.json")
+FORMAT = "circuitforge.topology/1"
+
+
+@dataclass(slots=True)
+class Generator:
+    """A trained model with its vocabulary, record and the corpus hashes novelty is judged by."""
+
+    model: TopologyModel
+    vocab: Vocab
+    record: dict = field(default_factory=dict)
+    corpus_hashes: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        n = sum(p.numel() for p in self.model.parameters())
+        return f"Generator(params={n}, vocab={len(self.vocab)}, corpus_hashes={len(self.corpus_hashes)})"
+
+
+def save_generator(path: str | Path, model: TopologyModel, vocab: Vocab, record: dict,
+                   hashes: dict[str, list[int]] | None = None) -> None:
+    """Write the checkpoint to ``path`` (and the hashes beside it as ``corpus_hashes.json``)."""
+    state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    buf = io.BytesIO()
+    torch.save({"format": FORMAT, "config": model.config(), "vocab": vocab.to_dict(), "record": record,
+                "state": state}, buf)
+    write_atomic(path, buf.getvalue())
+    if hashes is not None:
+        write_atomic(Path(path).with_name("corpus_hashes.json"),
+                     json.dumps({"match_ports": True, "hashes": dict(sorted(hashes.items()))}, indent=0))
+
+
+def load_generator(path: str | Path | None = None) -> Generator:
+    """The generator saved at ``path`` (default: the shipped one) with its corpus hashes."""
+    path = Path(path) if path is not None else DEFAULT_WEIGHTS
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+        raise TopologyError(f"cannot read topology-generator checkpoint {path}: {exc}") from None
+    if not isinstance(ck, dict) or ck.get("format") != FORMAT:
+        raise TopologyError(f"{path} is not a topology-generator checkpoint (expected format {FORMAT})")
+    model = TopologyModel(**ck["config"])
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["state"].items()})
+    model.eval()
+    hashes: frozenset[str] = frozenset()
+    hp = path.with_name("corpus_hashes.json")
+    if hp.is_file():
+        try:
+            hashes = frozenset(json.loads(hp.read_text())["hashes"])
+        except (ValueError, KeyError) as exc:
+            raise TopologyError(f"cannot read corpus hashes {hp}: {exc}") from None
+    return Generator(model, Vocab.from_dict(ck["vocab"]), ck.get("record", {}), hashes)

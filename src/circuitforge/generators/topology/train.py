@@ -1,0 +1,270 @@
+"""Training the topology model on the corpus, resumable, with atomic checkpoints.
+
+Each epoch re-encodes every training circuit with a fresh renaming augmentation (random device
+order, hence new internal-net numbers, and random R/C/L pin order), so the model sees many
+spellings of one topology. Loss: next-token cross-entropy over everything after the type token.
+The learning rate follows a cosine from ``lr`` to 5 % of it over the run, where the run's progress
+is the larger of steps done / steps planned and time spent / ``time_limit``, so a run cut short by
+its time limit still ends at a low rate. After every epoch the full state (weights, optimiser,
+RNG, losses, seconds) is written atomically to ``<output>.state``; ``resume=True`` continues from
+it, and the finished run writes the shipped checkpoint (:mod:`.checkpoint`).
+
+Reproduce the shipped weights (about 20 minutes on one CPU thread)::
+
+    circuitforge train-generator            # = python -m circuitforge.generators.topology.train
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ...netlists.files import write_atomic
+from .checkpoint import DEFAULT_WEIGHTS, save_generator
+from .data import Circuit, TopologyCorpus, load_topology_corpus
+from .errors import TopologyError
+from .model import TopologyModel
+from .slots import SLOTS, slot_ids
+from .tokens import MAX_LEN, PAD, Vocab
+
+__all__ = ["TrainConfig", "TrainResult", "train", "batches", "evaluate_loss", "main"]
+
+
+@dataclass(frozen=True, slots=True)
+class TrainConfig:
+    """Hyperparameters (fixed before looking at generation figures)."""
+
+    d_model: int = 128
+    """Width."""
+    n_layers: int = 4
+    """Transformer blocks."""
+    n_heads: int = 4
+    """Attention heads."""
+    d_ff: int = 512
+    """Feed-forward width."""
+    dropout: float = 0.1
+    """Dropout in every block."""
+    epochs: int = 30
+    """Passes over the training circuits (each with a fresh augmentation)."""
+    batch: int = 32
+    """Sequences per step."""
+    lr: float = 2e-3
+    """AdamW peak learning rate (after 50 warm-up steps)."""
+    weight_decay: float = 0.01
+    """AdamW weight decay."""
+    time_limit: float = 22 * 60.0
+    """Seconds of training after which no new epoch starts (0: none)."""
+    seed: int = 0
+    """Seed of initialisation, augmentation and shuffling."""
+
+
+@dataclass(slots=True)
+class TrainResult:
+    model: TopologyModel
+    losses: list[float] = field(default_factory=list)
+    """Mean training loss per epoch."""
+    val: list[float] = field(default_factory=list)
+    """Validation loss per epoch (canonical sequences)."""
+    seconds: float = 0.0
+    epochs: int = 0
+    stopped_by_time: bool = False
+
+
+def _tensors(seqs: Sequence[list[str]], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(s) for s in seqs)
+    tok = torch.full((len(seqs), width), vocab.id(PAD), dtype=torch.long)
+    slot = torch.zeros((len(seqs), width), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        tok[i, : len(s)] = torch.tensor(vocab.ids(s))
+        slot[i, : len(s)] = torch.tensor(slot_ids(s))
+    return tok, slot
+
+
+def batches(circuits: Sequence[Circuit], vocab: Vocab, batch: int, rng: random.Random | None,
+            ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Token and slot tensors in batches of similar length (augmented and shuffled with ``rng``)."""
+    seqs = [c.tokens(vocab, rng) for c in circuits]
+    order = list(range(len(seqs)))
+    if rng is not None:
+        rng.shuffle(order)
+    out = []
+    chunk = batch * 8
+    for k in range(0, len(order), chunk):
+        group = sorted(order[k:k + chunk], key=lambda i: len(seqs[i]))
+        out += [_tensors([seqs[i] for i in group[j:j + batch]], vocab) for j in range(0, len(group), batch)]
+    if rng is not None:
+        rng.shuffle(out)
+    return out
+
+
+def _loss(model: TopologyModel, tok: torch.Tensor, slot: torch.Tensor, pad: int) -> torch.Tensor:
+    logits = model(tok[:, :-1], slot[:, :-1])[:, 1:]  # predictions from the type token on
+    target = tok[:, 2:]
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=pad)
+
+
+def evaluate_loss(model: TopologyModel, circuits: Sequence[Circuit], vocab: Vocab, batch: int = 64) -> float:
+    """Mean per-token loss on the canonical sequences of ``circuits``."""
+    if not circuits:
+        return float("nan")
+    was = model.training
+    model.eval()
+    pad = vocab.id(PAD)
+    total = count = 0.0
+    with torch.no_grad():
+        for tok, slot in batches(circuits, vocab, batch, None):
+            n = int((tok[:, 2:] != pad).sum())
+            total += _loss(model, tok, slot, pad).item() * n
+            count += n
+    model.train(was)
+    return total / max(count, 1)
+
+
+def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_path: str | Path | None = None,
+          resume: bool = True, progress: bool = False, log: Callable[[str], None] | None = None,
+          max_steps: int | None = None) -> TrainResult:
+    """Train a :class:`TopologyModel` on ``corpus.train`` (see the module docstring).
+
+    ``max_steps`` stops the run early (after that step's epoch is recorded) without changing the
+    schedule, as an interruption would.
+    """
+    if not corpus.train:
+        raise TopologyError("no training circuits")
+    torch.manual_seed(config.seed)
+    rng = random.Random(config.seed)
+    vocab = corpus.vocab
+    model = TopologyModel(len(vocab), len(SLOTS), d_model=config.d_model, n_layers=config.n_layers,
+                          n_heads=config.n_heads, d_ff=config.d_ff, max_len=MAX_LEN, dropout=config.dropout)
+    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    steps_per_epoch = sum(1 for _ in range(0, len(corpus.train), config.batch))
+    planned = steps_per_epoch * config.epochs
+    res = TrainResult(model)
+    step, first_epoch, spent = 0, 0, 0.0
+    key = {"config": asdict(config), "train": [c.id for c in corpus.train], "vocab": vocab.to_dict()}
+    state_file = Path(state_path) if state_path is not None else None
+    if state_file is not None and state_file.is_file() and resume:
+        st = torch.load(state_file, map_location="cpu", weights_only=False)
+        if st.get("key") == key:
+            model.load_state_dict(st["model"])
+            opt.load_state_dict(st["opt"])
+            rng.setstate(st["rng"])
+            torch.set_rng_state(st["torch_rng"])
+            res.losses, res.val, step, first_epoch, spent = (st["losses"], st["val"], st["step"], st["epoch"],
+                                                               st["seconds"])
+            if log:
+                log(f"resuming after epoch {first_epoch}/{config.epochs} ({spent:.0f} s) from {state_file}")
+        elif log:
+            log(f"{state_file} is from another configuration or corpus: starting afresh")
+    pad = vocab.id(PAD)
+    start = time.perf_counter() - spent
+
+    def rate(step: int) -> float:
+        frac = step / max(planned, 1)
+        if config.time_limit:
+            frac = max(frac, (time.perf_counter() - start) / config.time_limit)
+        warm = min(1.0, (step + 1) / 50)
+        return config.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+
+    model.train()
+    last_epoch_s = 0.0
+    for epoch in range(first_epoch, config.epochs):
+        elapsed = time.perf_counter() - start
+        if config.time_limit and epoch > first_epoch and elapsed + last_epoch_s > config.time_limit:
+            res.stopped_by_time = True
+            break
+        t_epoch = time.perf_counter()
+        data = batches(corpus.train, vocab, config.batch, rng)
+        bar = None
+        if progress:
+            from tqdm import tqdm
+            bar = tqdm(total=len(data), desc=f"epoch {epoch + 1}/{config.epochs}", leave=False, dynamic_ncols=True)
+        losses = []
+        for tok, slot in data:
+            for g in opt.param_groups:
+                g["lr"] = rate(step)
+            loss = _loss(model, tok, slot, pad)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step += 1
+            losses.append(loss.item())
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}", lr=f"{rate(step):.1e}")
+            if max_steps is not None and step >= max_steps:
+                break
+        if bar is not None:
+            bar.close()
+        res.losses.append(sum(losses) / len(losses))
+        res.val.append(evaluate_loss(model, corpus.val, vocab))
+        last_epoch_s = time.perf_counter() - t_epoch
+        spent = time.perf_counter() - start
+        if state_file is not None:
+            buf = io.BytesIO()
+            torch.save({"key": key, "model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.getstate(),
+                        "torch_rng": torch.get_rng_state(), "losses": res.losses, "val": res.val, "step": step,
+                        "epoch": epoch + 1, "seconds": spent}, buf)
+            write_atomic(state_file, buf.getvalue())
+        if log:
+            log(f"epoch {epoch + 1}/{config.epochs}: train loss {res.losses[-1]:.4f}, val loss {res.val[-1]:.4f} "
+                f"({spent:.0f} s)")
+        res.epochs = epoch + 1
+        if max_steps is not None and step >= max_steps:
+            break
+    res.epochs = max(res.epochs, first_epoch)
+    res.seconds = time.perf_counter() - start
+    model.eval()
+    return res
+
+
+def run(corpus_root: str | Path | None = None, output: str | Path = DEFAULT_WEIGHTS,
+        config: TrainConfig = TrainConfig(), *, resume: bool = False, threads: int = 1, progress: bool = True,
+        log: Callable[[str], None] = print) -> TrainResult:
+    """Load the corpus, train, write ``output`` (and the corpus hashes beside it); the CLI's body."""
+    torch.set_num_threads(max(1, threads))
+    t0 = time.perf_counter()
+    corpus = load_topology_corpus(corpus_root, progress=log)
+    log(f"corpus read in {time.perf_counter() - t0:.1f} s; vocabulary {len(corpus.vocab)} tokens")
+    state = Path(output).with_suffix(".state")
+    if not resume:
+        state.unlink(missing_ok=True)
+    res = train(corpus, config, state_path=state, resume=resume, progress=progress, log=log)
+    record = {"config": asdict(config), "train_circuits": len(corpus.train), "val_circuits": len(corpus.val),
+              "excluded": dict(corpus.excluded), "epochs": res.epochs, "losses": [round(x, 4) for x in res.losses],
+              "val_losses": [round(x, 4) for x in res.val], "seconds": round(res.seconds, 1),
+              "stopped_by_time": res.stopped_by_time, "threads": threads}
+    save_generator(output, res.model, corpus.vocab, record, corpus.hashes)
+    if not res.stopped_by_time:
+        state.unlink(missing_ok=True)  # finished: the resumable state is no longer needed
+    log(f"trained {res.epochs} epochs in {res.seconds:.0f} s; final train loss {res.losses[-1]:.4f}, "
+        f"val loss {res.val[-1]:.4f}; wrote {output} ({Path(output).stat().st_size // 1024} KiB)")
+    return res
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command-line entry (the same as ``circuitforge train-generator``)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", default=None, help="AnalogGenie folder (default: the shared corpus)")
+    ap.add_argument("-o", "--output", default=str(DEFAULT_WEIGHTS))
+    ap.add_argument("--epochs", type=int, default=TrainConfig().epochs)
+    ap.add_argument("--time-limit", type=float, default=TrainConfig().time_limit / 60, help="minutes")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    cfg = TrainConfig(epochs=args.epochs, time_limit=args.time_limit * 60, seed=args.seed)
+    run(args.corpus, args.output, cfg, resume=args.resume, threads=args.threads)
+
+
+if __name__ == "__main__":
+    main()
