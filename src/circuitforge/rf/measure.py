@@ -115,17 +115,18 @@ class FilterSpec:
         return self.f0 - self.bw / 4, self.f0 + self.bw / 4
 
     def stopbands(self) -> list[tuple[float, float]]:
-        """Low-pass: ``f_stop`` to 10 GHz; band-pass: 0.5 GHz to ``f0 - stop_offset`` and
+        """Low-pass: ``f_stop`` to ``min(10 GHz, 1.6 f_stop)``; band-pass: 0.5 GHz to ``f0 - stop_offset`` and
         ``f0 + stop_offset`` to ``min(10 GHz, 1.7 f0)`` (below the first spurious band at 2 f0)."""
         if self.kind == "lowpass":
-            return [(self.f_stop, 10e9)]
+            return [(self.f_stop, min(10e9, 1.6 * self.f_stop))]
         return [(0.5e9, self.f0 - self.stop_offset), (self.f0 + self.stop_offset, min(10e9, 1.7 * self.f0))]
 
     def describe(self) -> str:
         if self.kind == "lowpass":
             return (f"low-pass: IL <= {self.il_db:g} dB up to {self.f_pass / 1e9:.2f} GHz (RL >= {self.rl_db:g} dB "
                     f"up to {self.rl_band()[1] / 1e9:.2f} GHz), "
-                    f"rejection >= {self.rejection_db:g} dB from {self.f_stop / 1e9:.2f} GHz")
+                    f"rejection >= {self.rejection_db:g} dB from {self.f_stop / 1e9:.2f} to "
+                    f"{self.stopbands()[0][1] / 1e9:.2f} GHz")
         return (f"band-pass: IL <= {self.il_db:g} dB, RL >= {self.rl_db:g} dB over {self.f0 / 1e9:.2f} GHz "
                 f"+- {self.bw / 2e9:.2f} GHz (RL over the middle half), rejection >= {self.rejection_db:g} dB beyond +-{self.stop_offset / 1e9:.2f} GHz")
 

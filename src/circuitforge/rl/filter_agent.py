@@ -51,7 +51,7 @@ class Design:
 
 
 def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str | Path | None = None,
-                 n_envs: int = 8, progress: bool = False) -> Path:
+                 n_envs: int = 8, progress: bool = False, pool_size: int = 400) -> Path:
     """Train PPO in the surrogate env and save it (atomically) to ``out`` (default the shipped path)."""
     import torch
     from stable_baselines3 import PPO
@@ -59,9 +59,13 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
 
     from ..netlists.files import write_atomic
 
+    from .filter_env import sample_spec, surrogate_response
+
     torch.set_num_threads(1)
     sur = EMSurrogate.load(kind)
-    venv = make_vec_env(lambda: FilterDesignEnv(kind, surrogate=sur), n_envs=n_envs, seed=seed)
+    rng = np.random.default_rng(seed + 10_000)  # the benchmark's specs use seeds 1000..1099 and scikit-rf
+    pool = [sample_spec(kind, rng, surrogate_response(sur))[0] for _ in range(pool_size)]
+    venv = make_vec_env(lambda: FilterDesignEnv(kind, surrogate=sur, spec_pool=pool), n_envs=n_envs, seed=seed)
     model = PPO("MlpPolicy", venv, seed=seed, n_steps=256, batch_size=256, learning_rate=3e-4, gamma=0.95,
                 ent_coef=0.0, policy_kwargs={"net_arch": [128, 128]}, verbose=0)
     t0 = time.perf_counter()

@@ -8,7 +8,8 @@ in the unit box of at most ``step`` per parameter. Reward: the change of the des
 sum of the margins' shortfalls below a ``safety_db`` cushion, in dB, over 10) plus 1 on the step
 the surrogate first says every margin clears the cushion, which ends the episode.
 
-Specs are drawn from realisable designs: a random geometry of the family is simulated (by the
+With ``spec_pool`` each episode takes a spec from that list (training draws a pool once: drawing
+a spec costs about a hundred surrogate calls). Specs are drawn from realisable designs: a random geometry of the family is simulated (by the
 surrogate for training, by scikit-rf for benchmarks, see :func:`sample_spec`) and the spec is
 written around its response with slack, so every spec has at least one solution.
 
@@ -45,7 +46,14 @@ def surrogate_response(sur: EMSurrogate) -> ResponseFn:
 
 
 def _rejection_edge(f: np.ndarray, s21: np.ndarray, start: float, stop: float, level: float, upward: bool) -> float:
-    """The band edge nearest the passband beyond which |S21| stays below ``-level`` up to ``stop``."""
+    """The band edge nearest the passband beyond which |S21| stays below ``-level`` up to ``stop``
+    (low-pass: up to 1.6 times the edge itself, as in :meth:`FilterSpec.stopbands`)."""
+    if upward and stop >= 10e9:  # low-pass: the first edge e with rejection over [e, min(1.6 e, 10 GHz)]
+        for i in np.nonzero(f >= start)[0]:
+            band = (f >= f[i]) & (f <= min(1.6 * f[i], 10e9))
+            if (s21[band] <= -level).all():
+                return float(f[i])
+        return float("nan")
     if upward:
         idx = np.nonzero((f >= start) & (f <= stop))[0]
         bad = idx[s21[idx] > -level]
@@ -55,45 +63,48 @@ def _rejection_edge(f: np.ndarray, s21: np.ndarray, start: float, stop: float, l
     return float(f[bad[0] - 1]) if len(bad) and bad[0] > 0 else (float(f[idx[-1]]) if not len(bad) else float("nan"))
 
 
-def sample_spec(kind: str, rng: np.random.Generator, response: ResponseFn, *, tries: int = 200) -> tuple[FilterSpec, np.ndarray]:
+def sample_spec(kind: str, rng: np.random.Generator, response: ResponseFn, *, tries: int = 512,
+                batch: int = 64) -> tuple[FilterSpec, np.ndarray]:
     """A realisable spec of ``kind`` and the geometry it was written around (``response`` simulates).
 
-    Low-pass: passband edge 3-10% under the design's -3 dB cutoff, rejection of 20/25/30 dB from 3-10%
-    above where the design reaches it; band-pass: centre the design's, bandwidth 75-95% of its -3 dB
-    width, stopbands from 3-10% beyond where it reaches 20/25/30 dB. Return loss 10 dB and insertion
-    loss 3 dB (the cushion of the designs' own margins is checked).
+    Candidates are drawn uniformly from the family until one gives a response that makes a spec:
+    low-pass: -3 dB cutoff between 1.5 and 6.5 GHz, passband edge 3-10% under it, rejection of
+    20/25/30 dB from 3-10% above where the design reaches it (stopband up to 1.6 times its start);
+    band-pass: centre between 2.5 and 8.5 GHz, bandwidth 75-95% of its -3 dB width (at least 3%),
+    stopbands from 3-10% beyond where it reaches 20/25/30 dB. Insertion loss 3 dB and return loss
+    10 dB; the design must meet all of it.
     """
     fam = family(kind)
-    for _ in range(tries):
-        x = fam.sample(rng, 1)
-        f, s21, s11 = response(x)
-        s21, s11 = s21[0], s11[0]
-        rej = float(rng.choice([20.0, 25.0, 30.0]))
-        if kind == "lowpass":
-            fc = cutoff_3db((f, s21))
-            if not (1.5e9 <= fc <= 6.5e9):
-                continue
-            fp = fc * rng.uniform(0.90, 0.97)
-            edge = _rejection_edge(f, s21, fc, 10e9, rej, upward=True)
-            if not np.isfinite(edge) or edge > 9.5e9:
-                continue
-            spec = FilterSpec("lowpass", f_pass=fp, f_stop=min(edge * rng.uniform(1.03, 1.10), 9.8e9), rl_db=10.0,
-                              rejection_db=rej)
-        else:
-            f0, bw = center_bandwidth((f, s21))
-            if not (np.isfinite(f0) and 2.5e9 <= f0 <= 8.5e9 and bw / f0 >= 0.03):
-                continue
-            hi = _rejection_edge(f, s21, f0, min(10e9, 1.7 * f0), rej, upward=True)
-            lo = _rejection_edge(f, s21, f0, 0.5e9, rej, upward=False)
-            if not (np.isfinite(hi) and np.isfinite(lo)):
-                continue
-            off = max(hi - f0, f0 - lo) * rng.uniform(1.03, 1.10)
-            if f0 + off > min(10e9, 1.7 * f0) or f0 - off < 0.5e9:
-                continue
-            spec = FilterSpec("bandpass", f0=f0, bw=bw * rng.uniform(0.75, 0.95), stop_offset=off, rl_db=10.0,
-                              rejection_db=rej)
-        if (spec_margins(spec, f, s21, s11) >= 0).all():
-            return spec, x[0]
+    for _ in range(max(1, tries // batch)):
+        xs = fam.sample(rng, batch)
+        f, s21s, s11s = response(xs)
+        for x, s21, s11 in zip(xs, s21s, s11s):
+            rej = float(rng.choice([20.0, 25.0, 30.0]))
+            if kind == "lowpass":
+                fc = cutoff_3db((f, s21))
+                if not (1.5e9 <= fc <= 6.5e9):
+                    continue
+                edge = _rejection_edge(f, s21, fc, 10e9, rej, upward=True)
+                if not np.isfinite(edge):
+                    continue
+                fs = min(edge * rng.uniform(1.03, 1.10), 9.5e9)
+                spec = FilterSpec("lowpass", f_pass=fc * rng.uniform(0.90, 0.97), f_stop=fs, rl_db=10.0,
+                                  rejection_db=rej)
+            else:
+                f0, bw = center_bandwidth((f, s21))
+                if not (np.isfinite(f0) and 2.5e9 <= f0 <= 8.5e9 and bw / f0 >= 0.03):
+                    continue
+                hi = _rejection_edge(f, s21, f0, min(10e9, 1.7 * f0), rej, upward=True)
+                lo = _rejection_edge(f, s21, f0, 0.5e9, rej, upward=False)
+                if not (np.isfinite(hi) and np.isfinite(lo)):
+                    continue
+                off = max(hi - f0, f0 - lo) * rng.uniform(1.03, 1.10)
+                if f0 + off > min(10e9, 1.7 * f0) or f0 - off < 0.5e9:
+                    continue
+                spec = FilterSpec("bandpass", f0=f0, bw=bw * rng.uniform(0.75, 0.95), stop_offset=off, rl_db=10.0,
+                                  rejection_db=rej)
+            if (spec_margins(spec, f, s21, s11) >= 0).all():
+                return spec, x
     raise RuntimeError(f"no realisable {kind} spec found in {tries} tries")
 
 
@@ -119,7 +130,7 @@ class FilterDesignEnv(gym.Env):
 
     def __init__(self, kind: str = "lowpass", *, surrogate: EMSurrogate | None = None, spec: FilterSpec | None = None,
                  horizon: int = 20, step: float = 0.15, safety_db: float = 1.0, seed: int | None = None,
-                 spec_response: ResponseFn | None = None) -> None:
+                 spec_response: ResponseFn | None = None, spec_pool: list[FilterSpec] | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.family: FilterFamily = family(kind)
@@ -127,6 +138,7 @@ class FilterDesignEnv(gym.Env):
         self.response = surrogate_response(self.surrogate)
         self.spec_response = spec_response or self.response
         self.fixed_spec = spec
+        self.spec_pool = list(spec_pool) if spec_pool else None
         self.horizon, self.step_size, self.safety_db = horizon, step, safety_db
         d = self.family.dim
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (5 + d + 3,), np.float32)
@@ -152,6 +164,8 @@ class FilterDesignEnv(gym.Env):
         if seed is not None:
             self._rng = np.random.default_rng(seed)
         spec = (options or {}).get("spec", self.fixed_spec)
+        if spec is None and self.spec_pool:
+            spec = self.spec_pool[int(self._rng.integers(len(self.spec_pool)))]
         self.spec = spec if spec is not None else sample_spec(self.kind, self._rng, self.spec_response)[0]
         self.u = np.full(self.family.dim, 0.5)
         self.t = 0
