@@ -158,7 +158,7 @@ def _as_subckt(net: Netlist, ports: OpampPorts, name: str) -> Netlist:
 def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, budget: int, method: str,
                     seed: int, process: str) -> Candidate:
     """Stages 2–4 for one candidate (runs in a worker process; every failure is caught and recorded)."""
-    from ..rl import PolicyMismatch, SizingProblem, parse_spec, size  # noqa: PLC0415
+    from ..rl import SizingError, SizingProblem, parse_spec, size  # noqa: PLC0415
 
     t0 = time.perf_counter()
     spec = parse_spec(spec_text)
@@ -180,9 +180,10 @@ def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, 
             chosen = "ppo"
         try:
             result = size(problem, spec, method=chosen, budget=budget, seed=seed)
-        except PolicyMismatch:
+        except SizingError as exc:  # the policy does not fit this problem or spec: CMA-ES on ngspice
             if method != "auto":
                 raise
+            cand.provenance["policy"] = f"not used: {exc}"
             chosen = "cmaes"
             result = size(problem, spec, method=chosen, budget=budget, seed=seed)
         cand.method, cand.sims = chosen, int(result.sims_used)

@@ -57,6 +57,8 @@ def _fmt(name: str, v: float | None) -> str:
         return "—"
     if name in ("gain", "pm", "gm", "cmrr", "psrr"):
         return f"{v:.1f} {_UNITS[name]}"
+    if name == "slew":
+        return f"{v / 1e6:.3g} V/µs"
     return f"{_eng(v)}{_UNITS.get(name, '')}"
 
 
@@ -108,7 +110,8 @@ def _write_netlists(c: Candidate, folder: Path) -> dict[str, str]:
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
 header{background:#1f2a44;color:#fff;padding:20px 32px}
-header h1{margin:0 0 6px 0;font-size:22px} header .sub{opacity:.8;font-size:13px}
+header h1{margin:0 0 6px 0;font-size:22px} header .sub{opacity:.9;font-size:13px}
+header code{background:#33405f;color:#fff}
 main{padding:20px 32px;max-width:1250px}
 section.card{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:16px 20px;margin:0 0 20px 0}
 h2{font-size:17px;margin:0 0 12px 0} h3{font-size:14px;margin:14px 0 6px 0;color:#44506a}
