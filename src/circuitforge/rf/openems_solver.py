@@ -60,7 +60,7 @@ class OpenEMSSolver:
 
     cells_per_wavelength: float = 20.0
     """Mesh density away from strip edges (coarse: 12)."""
-    max_timesteps: int = 40000
+    max_timesteps: int = 200000
     """Cap on FDTD time steps."""
     end_criteria: float = 1e-3
     """Stop when the field energy has fallen to this fraction (-30 dB)."""

@@ -36,6 +36,19 @@ def _smooth(mesh, axis, lines, res):
     mesh.SmoothMeshLines(axis, res, 1.4)
 
 
+def _merge_close(lines, min_cell, edges):
+    """Drop smoothing lines closer than ``min_cell`` to a metal edge or to each other (the time step
+    follows the smallest cell). Metal edges are always kept: dropping one can close a gap."""
+    edges = np.asarray(sorted(edges))
+    kept = list(edges)
+    for v in sorted(lines):
+        if np.min(np.abs(edges - v)) < 1e-6:
+            continue
+        if min(abs(v - k) for k in kept) >= min_cell:
+            kept.append(v)
+    return np.array(sorted(kept))
+
+
 def run(job: dict, out_path: str, sim_path: str) -> dict:
     from CSXCAD import ContinuousStructure
     from openEMS import openEMS
@@ -81,6 +94,13 @@ def run(job: dict, out_path: str, sim_path: str) -> dict:
         if y_lo < v < y_hi and min(abs(v - e) for e in edges) >= fine * 0.99:
             mesh.AddLine("y", float(v))
     mesh.SmoothMeshLines("y", res, 1.4)
+    min_cell = float(job.get("min_cell_mm", 0.05))
+    metal_x = [r[0] for r in rects] + [r[1] for r in rects]
+    metal_y = [r[2] for r in rects] + [r[3] for r in rects]
+    for axis, edges in (("x", metal_x), ("y", metal_y)):
+        lines = _merge_close(mesh.GetLines(axis), min_cell, np.round(edges, 4))
+        mesh.ClearLines(axis)
+        mesh.AddLine(axis, lines)
     mesh.AddLine("z", np.linspace(0, h, int(job.get("substrate_cells", 3)) + 1))
     mesh.AddLine("z", float(job.get("air_mm", 4.0)) + h)
     mesh.SmoothMeshLines("z", res, 1.4)

@@ -16,7 +16,7 @@ written around its response with slack, so every spec has at least one solution.
 >>> env = FilterDesignEnv("lowpass", seed=0)
 >>> obs, info = env.reset(seed=0)
 >>> obs.shape, env.action_space.shape
-((15,), (10,))
+((18,), (10,))
 """
 
 from __future__ import annotations
