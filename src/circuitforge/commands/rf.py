@@ -138,6 +138,7 @@ def dataset(kind: TypeOpt = "lowpass",
 def train_surrogate_cmd(data: Annotated[Path, typer.Argument(help="Dataset directory (filter dataset).")],
                         out_path: Annotated[Optional[Path], typer.Option("--out", help="Checkpoint (default: out/rf/em_KIND.pt).")] = None,
                         epochs: Annotated[int, typer.Option(help="Training epochs.")] = 150,
+                        hidden: Annotated[int, typer.Option(help="MLP width.")] = 384,
                         test_chunks: Annotated[int, typer.Option(help="Last chunks held out.")] = 2,
                         threads: Annotated[int, typer.Option(help="torch threads.")] = 1) -> None:
     """Train the EM surrogate (resumable), then report held-out errors beside baselines."""
@@ -160,7 +161,7 @@ def train_surrogate_cmd(data: Annotated[Path, typer.Argument(help="Dataset direc
     kind = meta["kind"]
     tr, te = split_by_chunk(len(x), meta["chunk"], test_chunks)
     target = out_path or Path("out/rf") / f"em_{kind}.pt"
-    net, rec = train_surrogate(kind, x[tr], s[tr], TrainConfig(epochs=epochs),
+    net, rec = train_surrogate(kind, x[tr], s[tr], TrainConfig(epochs=epochs, hidden=hidden),
                                state_path=target.with_suffix(".state"), progress=lambda m: err.print(m, highlight=False))
     rec.update(dataset=str(data), solver=meta["solver"], test_samples=len(te))
     sur = EMSurrogate(net, family(kind))

@@ -64,6 +64,9 @@ class OpenEMSSolver:
     """Cap on FDTD time steps."""
     end_criteria: float = 1e-3
     """Stop when the field energy has fallen to this fraction (-30 dB)."""
+    max_time_ns: float = 12.0
+    """Cap on simulated time (ns): a filter that still rings then has its S-parameters from a
+    truncated response (the low-pass family settles in 3-8 ns)."""
     timeout_s: float = 600.0
     """Wall-clock limit of one run."""
     threads: int = 1
@@ -84,7 +87,7 @@ class OpenEMSSolver:
                  {"x_outer": xo + PORT_LEN_MM, "x_inner": xo, "y": yo, "w": wf, "ref_shift": PORT_LEN_MM / 2}]
         return {"substrate": {"er": sub.er, "h_mm": sub.h, "tand": sub.tand}, "rects": [list(r) for r in lay.rects],
                 "ports": ports, "freq_hz": [float(v) for v in frequency.f], "max_timesteps": self.max_timesteps,
-                "end_criteria": self.end_criteria, "cells_per_wavelength": self.cells_per_wavelength,
+                "end_criteria": self.end_criteria, "max_time_ns": self.max_time_ns, "cells_per_wavelength": self.cells_per_wavelength,
                 "threads": self.threads, "deembed_mm": PORT_LEN_MM / 2}
 
     def solve(self, geometry: FilterGeometry, frequency: skrf.Frequency | None = None) -> skrf.Network:

@@ -60,6 +60,8 @@ def run(job: dict, out_path: str, sim_path: str) -> dict:
     er = sub["er"]
     fdtd = openEMS(NrTS=int(job.get("max_timesteps", 20000)), EndCriteria=float(job.get("end_criteria", 1e-3)))
     fdtd.SetGaussExcite(fmax / 2, fmax / 2)
+    if job.get("max_time_ns"):
+        fdtd.SetMaxTime(float(job["max_time_ns"]) * 1e-9)
     fdtd.SetBoundaryCond(["PML_8", "PML_8", "MUR", "MUR", "PEC", "MUR"])
     csx = ContinuousStructure()
     fdtd.SetCSX(csx)
