@@ -52,7 +52,9 @@ class _Block(nn.Module):
         kc, vc = cache
         kc[:, :, pos] = k[:, :, 0]
         vc[:, :, pos] = v[:, :, 0]
-        a = F.scaled_dot_product_attention(q, kc[:, :, : pos + 1], vc[:, :, : pos + 1])
+        # one query: plain matmuls (strided cache slices send SDPA's CPU kernel down a slow path)
+        att = (q @ kc[:, :, : pos + 1].transpose(2, 3)) * (q.shape[-1] ** -0.5)
+        a = torch.softmax(att, dim=-1) @ vc[:, :, : pos + 1]
         x = x + self.proj(a.transpose(1, 2).reshape(x.shape))
         return x + self.ff(self.ln2(x))
 

@@ -95,7 +95,7 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
     rng = torch.Generator().manual_seed(seed)
     banned = torch.zeros(len(vocab), dtype=torch.bool)
     banned[[vocab.id(PAD), vocab.id(BOS)]] = True
-    eos, pad = vocab.id(EOS), vocab.id(PAD)
+    eos = vocab.id(EOS)
     out: list[list[str]] = []
     bar = None
     if progress:
@@ -119,23 +119,18 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
                 g.advance(vocab.id(tok))
             logits = model.step(ids, torch.full((b,), slot, dtype=torch.long), cache, pos)
         pos = len(prompt)
-        finished = np.zeros(tables.size, dtype=bool)
-        finished[eos] = True  # a finished row is padded, whatever it draws
+        act = list(range(b))  # rows of the cache and of logits, by sequence index
         while True:
             assert logits is not None
             logits = logits / temperature
             if constrained:
-                mask = torch.from_numpy(np.stack([finished if d else g.allowed() for g, d in zip(states, done)]))
+                mask = torch.from_numpy(np.stack([states[i].allowed() for i in act]))
                 logits = logits.masked_fill(~mask, float("-inf"))
             else:
                 logits = logits.masked_fill(banned, float("-inf"))
             nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=rng)[:, 0].tolist()
             slots = []
-            for i, t in enumerate(nxt):
-                if done[i]:
-                    nxt[i] = pad
-                    slots.append(SLOT_INDEX["done"])
-                    continue
+            for i, t in zip(act, nxt):
                 tok = vocab.tokens[t]
                 seqs[i].append(tok)
                 if constrained:
@@ -143,8 +138,15 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
                 slots.append(SLOT_INDEX[trackers[i].push(tok)])
                 if t == eos or len(seqs[i]) >= max_len:
                     done[i] = True
-            if all(done):
+            keep = [r for r, i in enumerate(act) if not done[i]]
+            if not keep:
                 break
+            if len(keep) < len(act):  # drop finished rows from the cache
+                idx = torch.tensor(keep)
+                cache = [(k.index_select(0, idx), v.index_select(0, idx)) for k, v in cache]
+                act = [act[r] for r in keep]
+                nxt = [nxt[r] for r in keep]
+                slots = [slots[r] for r in keep]
             logits = model.step(torch.tensor(nxt), torch.tensor(slots), cache, pos)
             pos += 1
         out += seqs
