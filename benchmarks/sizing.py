@@ -5,6 +5,8 @@ Reproduce (after `make install`):
 
     .venv/bin/python benchmarks/sizing.py                      # 200 held-out targets, every method
     .venv/bin/python benchmarks/sizing.py --targets 50 --methods ppo,random --json
+    .venv/bin/python benchmarks/sizing.py --rule harden            # 5 % harder, not certified feasible
+    .venv/bin/python benchmarks/sizing.py --problem foldedcascode45 --methods random,cmaes,local
 
 Problem: the two-stage Miller op-amp (examples/opamp_miller45.cir, generic45
 BSIM4 cards, 1 pF load), 8 sizing parameters (circuitforge.rl.miller_problem).
@@ -39,7 +41,7 @@ import time
 
 import numpy as np
 
-from circuitforge.rl import AUTOCKT_TOLERANCE, miller_problem
+from circuitforge.rl import AUTOCKT_TOLERANCE, folded_cascode_problem, miller_problem
 from circuitforge.rl.search import METHODS, run_method
 from circuitforge.rl.size import policy_task
 from circuitforge.rl.targets import feasible_targets
@@ -69,17 +71,53 @@ def summarise(firsts: list[int | None], firsts_tol: list[int | None], budget: in
     return row
 
 
+def plot(path: str, per_target: dict, budget: int, figures: dict) -> None:
+    """Strict (solid) and 2 %-tolerance (dashed) success rate against the simulations spent, per method."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ks = np.arange(1, budget + 1)
+    for i, (method, res) in enumerate(per_target.items()):
+        n = len(res["strict"])
+        for key, style in (("strict", "-"), ("tol", "--")):
+            hits = np.array([f + 1 for f in res[key] if f is not None])
+            rate = [(hits <= k).sum() / n for k in ks]
+            label = f"{method} (n={n})" if key == "strict" else None
+            ax.plot(ks, rate, style, color=f"C{i}", label=label)
+    for k in KS:
+        ax.axvline(k, color="grey", lw=0.5)
+    ax.set_xscale("log")
+    ax.set_xlabel("simulations per target")
+    ax.set_ylabel("targets met")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(f"{figures['problem']} sizing, {figures['rule']}ed held-out targets "
+                 "(solid: strict, dashed: within 2 %)", fontsize=9)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--targets", type=int, default=200)
     ap.add_argument("--seed", type=int, default=HELD_OUT_SEED, help="seed of the held-out targets")
+    ap.add_argument("--rule", choices=("soften", "harden"), default="soften",
+                    help="5 %% rule: soften (certified feasible, default) or harden (not certified)")
     ap.add_argument("--budget", type=int, default=100)
+    ap.add_argument("--problem", choices=("miller45", "foldedcascode45"), default="miller45",
+                    help="sizing problem (the shipped policy is for miller45)")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--bo-targets", type=int, default=None, help="run BO on the first N targets only")
     ap.add_argument("--policy", default=None, help="policy .zip (default: the shipped one)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", default=None, help="write per-target results (JSON) here")
+    ap.add_argument("--plot", default=None, help="write a PNG of strict success rate against simulations here")
     args = ap.parse_args()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in METHODS]
@@ -89,15 +127,15 @@ def main() -> int:
     import torch
 
     torch.set_num_threads(1)
-    problem = miller_problem()
+    problem = miller_problem() if args.problem == "miller45" else folded_cascode_problem()
     t_start = time.time()
-    figures: dict = {"problem": problem.name, "params": problem.dim, "budget": args.budget,
+    figures: dict = {"problem": problem.name, "params": problem.dim, "budget": args.budget, "rule": args.rule,
                      "cpu_count": os.cpu_count(), "methods": {}}
     with SharedSimulator(args.workers) as sim:
         t0 = time.time()
         start = {k: m.value for k, m in problem.evaluate([problem.default_x], sim)[0].items()}
         targets, target_sims = feasible_targets(problem, args.targets, seed=args.seed, simulator=sim,
-                                                exclude_met_by=start)
+                                                exclude_met_by=start, rule=args.rule)
         figures["targets"] = len(targets)
         figures["target_sims"] = target_sims
         figures["target_seconds"] = round(time.time() - t0, 1)
@@ -138,10 +176,13 @@ def main() -> int:
     if args.save:
         with open(args.save, "w") as fh:
             json.dump({"figures": figures, "per_target": per_target, "targets": [str(t) for t in targets]}, fh)
+    if args.plot:
+        plot(args.plot, per_target, args.budget, figures)
     if args.json:
         print(json.dumps(figures, indent=1))
         return 0
-    print(f"\nMiller op-amp ({problem.dim} parameters), {figures['targets']} held-out feasible targets "
+    kind = "feasible" if args.rule == "soften" else "hardened (not certified feasible)"
+    print(f"\n{problem.name} op-amp ({problem.dim} parameters), {figures['targets']} held-out {kind} targets "
           f"(seed {args.seed}), budget {args.budget} simulations per target; wall time {figures['seconds']:.0f} s "
           f"on {os.cpu_count()} CPUs, {args.workers} ngspice workers\n")
     head = ["method", "targets"] + [f"strict ≤{k}" for k in KS if k <= args.budget] + \

@@ -133,6 +133,23 @@ def test_failed_simulation_is_none_with_reason(miller):
     assert all(v.value is None and "no convergence" in v.reason for v in m.values())
 
 
+def test_learned_backend_is_used_when_given(miller):
+    class Predictor:  # the protocol of graph.predictor.backend.PredictorBackend
+        def __init__(self):
+            self.seen = []
+
+        def predict(self, netlists):
+            self.seen.extend(netlists)
+            return [{"gain": 55.0, "ugbw": 1e8, "pm": 70.0, "power": float("nan")} for _ in netlists]
+
+    pred = Predictor()
+    m = miller.evaluate([miller.default_x, miller.default_x], pred)
+    assert len(pred.seen) == 2 and m[0]["gain"].value == 55.0
+    assert m[1]["power"].value is None and m[1]["bw"].reason
+    r = size(miller, parse_spec("gain>=50dB,ugbw>=50MHz"), method="random", budget=3, simulator=pred)
+    assert r.met and r.sims_used == 1
+
+
 def test_from_netlist_on_the_examples(sim):
     p = SizingProblem.from_netlist(example_path("opamp_miller45.cir"), simulator=sim)
     assert p.param("w_M1_M2").sets == (("M1", "W"), ("M2", "W"))
@@ -290,3 +307,17 @@ def test_cli_train_sizer_tiny_and_resume(tmp_path):
     res = runner.invoke(app, [*args[:3], "250", *args[4:], "--resume"])
     assert res.exit_code == 0, res.output
     assert 150 < json.loads((tmp_path / "latest.json").read_text())["train_sims"] <= 252
+
+
+@pytest.mark.slow
+def test_shipped_policy_on_held_out_targets():
+    """The benchmark's claim on a smaller sample: >= 95 % of 50 held-out targets strictly within 30 simulations."""
+    from circuitforge.rl import load_policy
+
+    miller = miller_problem()
+    pol = load_policy()
+    with SharedSimulator(2) as s:
+        start = {k: m.value for k, m in miller.evaluate([miller.default_x], s)[0].items()}
+        targets, _ = feasible_targets(miller, 50, seed=7, simulator=s, exclude_met_by=start)
+        met = [size(miller, t, method="ppo", budget=30, policy=pol, simulator=s).met for t in targets]
+    assert sum(met) >= 48, f"{sum(met)}/50"

@@ -111,7 +111,7 @@ def uniform_targets(n: int, *, seed: int = 0,
     PM >= 60°, power 20 µW-1 mW.
 
     >>> [str(t) for t in uniform_targets(1, seed=1)]
-    ['gain>=47.7dB,ugbw>=86.38MHz,pm>=60deg,power<=136.7uW']
+    ['gain>=47.7dB,ugbw>=166.6MHz,pm>=60deg,power<=818uW']
     """
     rng = np.random.default_rng(seed)
     r = dict(ranges or {"gain": (40.0, 55.0), "ugbw": (5e6, 200e6), "pm": (60.0, 60.0),

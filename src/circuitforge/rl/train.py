@@ -199,7 +199,8 @@ def train_sizer(problem: SizingProblem, *, total_sims: int = 50_000, algo: Algo 
                 self.logger.record("sizing/sims", done_sims + env.sims + target_sims)
                 _save(self.model, directory, meta_now(done_sims + env.sims))
                 say(f"{done_sims + env.sims + target_sims} sims: success rate (last 500 episodes) {rate:.1%}")
-            return done_sims + env.sims + target_sims < total_sims
+            # stop before a step of every episode would take the total past the budget
+            return done_sims + env.sims + target_sims + env.num_envs <= total_sims
 
     cb = _Checkpoint()
     try:
