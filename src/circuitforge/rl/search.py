@@ -138,21 +138,23 @@ def _bo(run: Run, rng: np.random.Generator, start: np.ndarray, q: int = 4, n_ini
     torch.set_num_threads(1)
     seed = int(rng.integers(0, 2**31 - 1))
     dim = run.problem.dim
-    sobol = SobolEngine(dim, scramble=True, seed=seed).draw(n_init).double().numpy()
-    run.evaluate(np.vstack([start[None, :], sobol]))
-    bounds = torch.stack([torch.zeros(dim), torch.ones(dim)]).double()
-    while True:
-        X = torch.tensor(np.array(run.us), dtype=torch.double)
-        Y = torch.tensor(run.scores(), dtype=torch.double).unsqueeze(-1)
-        gp = SingleTaskGP(X, Y, outcome_transform=Standardize(m=1))
-        try:
-            fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
-        except Exception:  # noqa: BLE001 - a failed hyperparameter fit keeps the prior's; the GP still works
-            pass
-        acq = qLogExpectedImprovement(gp, best_f=Y.max())
-        cand, _ = optimize_acqf(acq, bounds, q=min(q, run.left), num_restarts=4, raw_samples=128,
-                                options={"seed": seed + len(run.us), "maxiter": 50})
-        run.evaluate(cand.detach().numpy())
+    with torch.random.fork_rng():  # the same seed gives the same run, whatever ran before
+        torch.manual_seed(seed)
+        sobol = SobolEngine(dim, scramble=True, seed=seed).draw(n_init).double().numpy()
+        run.evaluate(np.vstack([start[None, :], sobol]))
+        bounds = torch.stack([torch.zeros(dim), torch.ones(dim)]).double()
+        while True:
+            X = torch.tensor(np.array(run.us), dtype=torch.double)
+            Y = torch.tensor(run.scores(), dtype=torch.double).unsqueeze(-1)
+            gp = SingleTaskGP(X, Y, outcome_transform=Standardize(m=1))
+            try:
+                fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
+            except Exception:  # noqa: BLE001 - a failed hyperparameter fit keeps the prior's; the GP still works
+                pass
+            acq = qLogExpectedImprovement(gp, best_f=Y.max())
+            cand, _ = optimize_acqf(acq, bounds, q=min(q, run.left), num_restarts=4, raw_samples=128,
+                                    options={"seed": seed + len(run.us), "maxiter": 50})
+            run.evaluate(cand.detach().numpy())
 
 
 def _policy(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,

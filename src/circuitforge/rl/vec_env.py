@@ -50,6 +50,7 @@ class SizingVecEnv(VecEnv):
         self.successes = 0
         self.episodes = 0
         self._actions: np.ndarray | None = None
+        self.render_mode = None
         super().__init__(n_envs, self.task.observation_space, self.task.action_space)
         self.u = np.zeros((n_envs, problem.dim))
         self.vals: list[dict[str, float | None]] = [{} for _ in range(n_envs)]
