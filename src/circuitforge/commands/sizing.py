@@ -33,7 +33,7 @@ def _problem(netlist: str, subckt: str | None, workers_sim: Any = None) -> Any:
     for name, file in (("miller45", "opamp_miller45.cir"), ("foldedcascode45", "opamp_foldedcascode45.cir")):
         if path.read_text() == example_path(file).read_text():
             return builtin[name]()
-    return SizingProblem.from_netlist(path, subckt=subckt, simulator=workers_sim)
+    return SizingProblem.from_netlist(path, subckt=subckt, simulator=workers_sim, name=subckt or path.stem)
 
 
 def size_cmd(

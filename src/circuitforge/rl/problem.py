@@ -276,8 +276,25 @@ class SizingProblem:
         return self._assignments(x)[1]
 
     def sized_text(self, x: Sequence[float]) -> str:
-        """ngspice text of :meth:`netlist_for` (what ``circuitforge size --out`` writes)."""
-        return write(self.netlist_for(x), "ngspice")
+        """ngspice text of :meth:`netlist_for` (what ``circuitforge size --out`` writes).
+
+        Bias ports are driven by the testbench, not the netlist: their values
+        are listed in comments at the end.
+        """
+        text = write(self.netlist_for(x), "ngspice")
+        bias = self.ports_for(x).bias
+        if bias:
+            lines = ["* the sizing testbench drove the bias ports with:"]
+            for b in bias:
+                if b.kind == "voltage":
+                    lines.append(f"* bias port {b.name}: {b.value:.6g} V")
+                else:
+                    way = "from VDD into the port" if b.value >= 0 else "drawn out of the port"
+                    lines.append(f"* bias port {b.name}: {abs(b.value):.6g} A {way}")
+            body = text.rstrip("\n")
+            end = body.rfind("\n.end")
+            text = (body[:end] if end >= 0 else body) + "\n" + "\n".join(lines) + ("\n.end\n" if end >= 0 else "\n")
+        return text
 
     def _check_x(self, x: Sequence[float]) -> None:
         if len(x) != self.dim:
@@ -311,11 +328,14 @@ class SizingProblem:
             if owner is None:
                 continue
             stem = ("IBIAS" if b.kind == "current" else "VBIAS") + str(i)
-            sign = "-" if b.kind == "current" and b.value < 0 else ""
             for j, ln in enumerate(lines):
                 if ln.upper().startswith(stem + " "):
                     toks = ln.split()
-                    lines[j] = " ".join(toks[:4]) + " {" + sign + _PLACEHOLDER.format(owner) + "}"
+                    if b.kind == "current" and b.value < 0:
+                        # a current drawn out of the port sinks to VSS (the testbench would return it
+                        # into VDD, which hides it from the supply current and the power)
+                        toks = [toks[0], toks[2], ports.vss, toks[3]]
+                    lines[j] = " ".join(toks[:4]) + " {" + _PLACEHOLDER.format(owner) + "}"
         body = "\n".join(lines[1:]) + "\n"
         got = (body, tb.nodes["out"].lower(), tb.branch("vdd"), tb.info["vdd"])
         self._cache["deck"] = got
