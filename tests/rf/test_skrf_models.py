@@ -18,6 +18,7 @@ from circuitforge.rf.substrate import RO4003C, Substrate
 C0 = 299792458.0
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_single_line_matches_skrf_mline():
     f = skrf.Frequency(1, 10, 10, "GHz")
     for w in (0.3, 1.1, 4.0):
