@@ -10,6 +10,8 @@ the denominator (nothing is dropped, malformed samples included):
   sequence finished with ``<eos>`` within 320 tokens;
 - ngspice: ``bias_default`` (generic45) + one DC operating point with ``SharedSimulator``;
   converged with every node in [VSS-0.5, VDD+0.5] (what ``benchmarks/bias_corpus.py`` counts);
+  an unconstrained sample that did not finish (malformed or cut off) has no circuit and counts
+  as a failure (``unfinished``) without a simulation;
 - novel: the canonical hash (port names kept) is that of no corpus circuit, read from the
   hashes shipped with the weights; where the corpus is present, hash-equal samples are checked
   with ``same_circuit`` and a collision (equal hash, different circuit) is reported and counted
@@ -94,6 +96,7 @@ def main() -> int:
                 structural = [not structural_problems(n) for n in nets]
                 hashes = [canonical_hash(n) for n in nets]
                 novel = [False] * len(nets)
+                finished = [True] * len(nets)
                 t_sample = 0.0
             else:
                 samples = generate(family, args.n, seed=args.seed, temperature=args.temperature,
@@ -102,6 +105,7 @@ def main() -> int:
                 nets = [s.netlist for s in samples]
                 structural = [s.structurally_valid for s in samples]
                 hashes = [s.hash for s in samples]
+                finished = [s.finished for s in samples]
                 novel = []
                 for s in samples:
                     nv = s.novel
@@ -110,11 +114,13 @@ def main() -> int:
                             nv, collisions = True, collisions + 1
                     novel.append(nv)
             t1 = time.perf_counter()
-            verdicts = ngspice_valid(nets, process=args.process, workers=args.workers, progress=not args.json)
+            verdicts = ngspice_valid(nets, process=args.process, workers=args.workers, progress=not args.json,
+                                     finished=finished)
             t_sim = time.perf_counter() - t1
             m = metrics(nets, structural=structural, ngspice=[ok for ok, _ in verdicts], novel=novel, hashes=hashes)
             fails = Counter(o for ok, o in verdicts if not ok)
             rows.append({"type": family, "sampler": sampler, **m.as_dict(), "collisions": collisions,
+                         "finished": sum(finished) / max(len(finished), 1),
                          "op_failures": dict(fails.most_common()), "sample_seconds": round(t_sample, 1),
                          "simulate_seconds": round(t_sim, 1)})
             if not args.json:
@@ -130,11 +136,12 @@ def main() -> int:
     if args.json:
         print(json.dumps(fig, indent=2))
         return 0
-    print(f"\n| type | sampler | n | structurally valid | ngspice-valid | novel | unique | valid+novel+unique "
-          f"| mean devices |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"\n| type | sampler | n | finished | structurally valid | ngspice-valid | novel | unique "
+          f"| valid+novel+unique | mean devices |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['type']} | {r['sampler']} | {r['count']:,} | {_pct(r['structural'])} | {_pct(r['ngspice'])} | "
+        print(f"| {r['type']} | {r['sampler']} | {r['count']:,} | {_pct(r['finished'])} | {_pct(r['structural'])} | "
+              f"{_pct(r['ngspice'])} | "
               f"{_pct(r['novel'])} | {_pct(r['unique'])} | {_pct(r['valid_novel_unique'])} | "
               f"{r['mean_devices']:.1f} |")
     print("\nngspice failures by outcome:")

@@ -3,8 +3,9 @@
 - ``structural``: the independent checker (:mod:`.checks`) finds nothing, and the sequence
   finished (for samples);
 - ``ngspice``: :func:`~circuitforge.spice.bias.bias_default` biases it and its DC operating point
-  converges in ngspice with every node inside ``[VSS - 0.5, VDD + 0.5]`` (a structurally invalid
-  sample is still biased and simulated when it can be; whatever fails counts as not valid);
+  converges in ngspice with every node inside ``[VSS - 0.5, VDD + 0.5]``; a sample whose sequence
+  did not finish (malformed or cut off: there is no circuit) counts as not valid without a
+  simulation, a finished one that breaks a structural rule is still biased and simulated;
 - ``novel``: its canonical hash is that of no corpus circuit;
 - ``unique``: distinct canonical hashes / count;
 - ``valid_novel_unique``: structurally and ngspice-valid, novel, and the first of its hash.
@@ -65,11 +66,13 @@ def metrics(netlists: Sequence[Netlist], *, structural: Sequence[bool], ngspice:
 
 
 def ngspice_valid(netlists: Sequence[Netlist], *, process: str = "generic45", workers: int = 2,
-                  timeout: float = 10.0, progress: bool = False) -> list[tuple[bool, str]]:
+                  timeout: float = 10.0, progress: bool = False,
+                  finished: Sequence[bool] | None = None) -> list[tuple[bool, str]]:
     """Per netlist: (operating point converged in range, outcome) after ``bias_default``.
 
     Outcomes: ``pass``, ``out-of-range``, ``no-convergence``, ``timeout``, ``crash``, ``deck-error``,
-    ``bias-error`` (``bias_default`` raised), ``empty`` (no device).
+    ``bias-error`` (``bias_default`` raised), ``empty`` (no device), ``unfinished`` (``finished``
+    says the sequence did not finish: not simulated).
     """
     from ...spice import ConvergenceError, DeckError, Op, SharedSimulator, SimulationTimeout, SimulatorCrash
     from ...spice.bias import bias_default
@@ -77,6 +80,9 @@ def ngspice_valid(netlists: Sequence[Netlist], *, process: str = "generic45", wo
     out: list[tuple[bool, str] | None] = [None] * len(netlists)
     jobs, biased, where = [], [], []
     for i, n in enumerate(netlists):
+        if finished is not None and not finished[i]:
+            out[i] = (False, "unfinished")
+            continue
         if not n.devices:
             out[i] = (False, "empty")
             continue

@@ -47,9 +47,10 @@ class GeneratedTopology:
     ``netlist``: unsized (models ``nmos4``/``pmos4``/``npn``/``pnp``/``diode``, R/C/L without
     values), ``ports`` set with the corpus' names; ``tokens``: the sampled sequence;
     ``hash``: :func:`~circuitforge.graph.hashing.canonical_hash` (``match_ports``);
-    ``novel``: no corpus circuit has that hash; ``structurally_valid``: the sequence finished
-    and :func:`~.checks.structural_problems` found nothing (``problems`` lists what it found,
-    or why decoding stopped).
+    ``novel``: no corpus circuit has that hash; ``finished``: the sequence is well formed and
+    ends with ``<eos>`` (else ``netlist`` holds the devices decoded before the first token out of
+    place); ``structurally_valid``: finished and :func:`~.checks.structural_problems` found
+    nothing (``problems`` lists what it found, or why decoding stopped).
     """
 
     netlist: Netlist = field(compare=False, hash=False)
@@ -58,6 +59,7 @@ class GeneratedTopology:
     hash: str
     novel: bool
     structurally_valid: bool
+    finished: bool = True
     problems: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
@@ -165,7 +167,7 @@ def to_topology(tokens: Sequence[str], gen: Generator, circuit_type: str, title:
         problems.insert(0, d.problem)
     h = canonical_hash(d.netlist)
     return GeneratedTopology(d.netlist, circuit_type, tuple(tokens), h, h not in gen.corpus_hashes,
-                             not problems, tuple(problems))
+                             not problems, d.ok, tuple(problems))
 
 
 def generate(circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1.0, constrained: bool = True,
