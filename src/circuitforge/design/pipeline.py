@@ -2,11 +2,14 @@
 
 Stages, each reported per candidate (a candidate that fails a stage keeps its reason and the run goes on):
 
-1. **generate** — the grammar-guided generator samples topologies of the circuit type (drawing until
-   ``n`` have an op-amp interface: two inputs, one output, VDD and VSS; at most ``max_draws``); the
-   shipped example op-amps join as references; duplicates (canonical hash) are dropped.
-2. **problem** — each generated topology is biased (:func:`amplifier_from_topology`) and turned into a
-   :class:`~circuitforge.rl.SizingProblem` (parameters and ranges derived from its devices).
+1. **generate** — the grammar-guided generator samples topologies of the circuit type; a draw is kept
+   when it has a single-ended op-amp interface (two inputs, one output, VDD and VSS), is not a
+   duplicate (canonical hash) of a reference or an earlier draw, and amplifies at the default bias
+   (:func:`amplifier_from_topology`: two simulations, which also find the inverting input). Drawing
+   stops at ``n`` kept or ``max_draws`` (default 12·n); the rest are counted by reason. The shipped
+   example op-amps join as references.
+2. **problem** — each kept topology becomes a :class:`~circuitforge.rl.SizingProblem` (parameters and
+   ranges derived from its devices).
 3. **size** — the shipped PPO policy where it fits the problem, otherwise CMA-ES on ngspice, with
    ``budget`` simulations per candidate; candidates run in parallel worker processes.
 4. **verify** — the best design is re-measured with every testbench (gain, UGBW, PM, GM, -3 dB, GBW,
@@ -32,7 +35,7 @@ import numpy as np
 from ..graph.hashing import canonical_hash
 from ..netlists import CircuitforgeError, Netlist, Subckt
 from ..spice.testbench import OpampPorts
-from .amplifier import amplifier_from_topology, opamp_port_names
+from .amplifier import Amplifier, amplifier_from_topology, opamp_port_names
 from .verify import Verification, figure_of_merit, verify_opamp
 
 __all__ = ["Candidate", "DesignRun", "design", "Origin", "Stage", "REFERENCES", "size_and_verify"]
@@ -62,6 +65,7 @@ class Candidate:
     x: dict[str, float] = field(default_factory=dict)
     before: dict[str, float | None] = field(default_factory=dict)
     after: Verification | None = field(default=None, repr=False)
+    amp: Amplifier | None = field(default=None, repr=False)
     before_bode: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     sized: Netlist | None = field(default=None, repr=False)
     ports: OpampPorts | None = None
@@ -110,36 +114,68 @@ def _reference(name: str) -> tuple[Candidate, object]:
     return cand, problem
 
 
-def _generated(circuit_type: str, n: int, seed: int, temperature: float, max_draws: int,
-               seen: set[str], rejected: dict[str, int]) -> list[Candidate]:
+def _count(rejected: dict[str, int], reason: str) -> None:
+    rejected[reason] = rejected.get(reason, 0) + 1
+
+
+def screen(cand: Candidate, process: str) -> Candidate:
+    """Stage 2a for a generated topology: bias it and find its inverting input (two simulations).
+
+    Sets ``cand.amp``; a topology that does not amplify either way round gets ``reason`` and
+    stage ``problem``.
+    """
+    try:
+        cand.amp = amplifier_from_topology(cand.topology, process)
+    except CircuitforgeError as exc:
+        cand.stage, cand.reason = "problem", str(exc)
+    except Exception as exc:  # noqa: BLE001 - one bad topology must not end the run
+        cand.stage, cand.reason = "problem", f"{type(exc).__name__}: {exc}"
+    return cand
+
+
+def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: int, seen: set[str],
+          rejected: dict[str, int], process: str, pool: ProcessPoolExecutor | None,
+          emit: Callable[[str, Candidate | None, str], None]) -> list[Candidate]:
+    """Draw topologies until ``n`` amplify (or ``max_draws``); count the rest in ``rejected`` by reason."""
     from ..generators.topology import generate  # noqa: PLC0415 - torch is slow to import
 
     out: list[Candidate] = []
-    draws, batch, round_ = 0, max(2 * n, 8), 0
+    draws, round_ = 0, 0
     while len(out) < n and draws < max_draws:
-        k = min(batch, max_draws - draws)
-        samples = generate(circuit_type, k, seed=seed + 1000 * round_, temperature=temperature)
+        k = min(max(2 * (n - len(out)), 4), max_draws - draws)
+        round_seed = seed + 1000 * round_
+        samples = generate(circuit_type, k, seed=round_seed, temperature=temperature)
         round_ += 1
+        draws += len(samples)
+        fresh: list[Candidate] = []
         for i, s in enumerate(samples):
-            draws += 1
-            if len(out) >= n:
-                break
             try:
                 opamp_port_names(list(s.netlist.ports))
             except CircuitforgeError as exc:
-                key = str(exc).split("(")[0].strip()
-                rejected[key] = rejected.get(key, 0) + 1
+                _count(rejected, "no single-ended op-amp interface: " + str(exc).split("(")[0].strip())
                 continue
             if s.hash in seen:
-                rejected["duplicate of an earlier candidate (canonical hash)"] = \
-                    rejected.get("duplicate of an earlier candidate (canonical hash)", 0) + 1
+                _count(rejected, "duplicate of an earlier candidate (canonical hash)")
                 continue
             seen.add(s.hash)
-            name = f"gen{len(out) + 1:02d}"
-            net = dataclasses.replace(s.netlist, title=name)
-            out.append(Candidate(name, "generated", net, s.hash, bool(s.novel),
-                                 {"seed": seed + 1000 * (round_ - 1), "index": i, "temperature": temperature,
-                                  "tokens": len(s.tokens), "structurally_valid": bool(s.structurally_valid)}))
+            net = dataclasses.replace(s.netlist, title=f"draw{draws - len(samples) + i + 1}")
+            fresh.append(Candidate(net.title, "generated", net, s.hash, bool(s.novel),
+                                   {"seed": round_seed, "index": i, "temperature": temperature,
+                                    "tokens": len(s.tokens), "structurally_valid": bool(s.structurally_valid)}))
+        screened = list(pool.map(screen, fresh, [process] * len(fresh))) if pool is not None and fresh else \
+            [screen(c, process) for c in fresh]
+        for c in screened:
+            if c.amp is None:
+                _count(rejected, "does not amplify at the default bias (either input as the inverting one)")
+            elif len(out) < n:
+                c.name = f"gen{len(out) + 1:02d}"
+                c.provenance["draw"] = c.topology.title
+                c.topology = dataclasses.replace(c.topology, title=c.name)
+                c.stage = "problem"
+                out.append(c)
+                emit("generate", c, ("novel" if c.novel else "seen in training") +
+                     f", gain {c.amp.quick['gain'].value:.0f} dB at the default bias")
+        emit("generate", None, f"{draws} drawn, {len(out)} of {n} amplify")
     return out
 
 
@@ -165,7 +201,7 @@ def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, 
     cand.stage = "problem"
     try:
         if problem is None:
-            amp = amplifier_from_topology(cand.topology, process)
+            amp = cand.amp or amplifier_from_topology(cand.topology, process)
             problem = SizingProblem.from_netlist(amp.netlist, ports=amp.ports, process=process, name=cand.name)
         assert isinstance(problem, SizingProblem)
         cand.ports = problem.ports
@@ -246,24 +282,27 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
         jobs.append((cand, problem))
         emit("generate", cand, "reference")
     rejected: dict[str, int] = {}
-    if n > 0:
-        emit("generate", None, f"sampling {n} {circuit_type} topologies")
-        gen = _generated(circuit_type, n, seed, temperature, max_draws or 8 * n, seen, rejected)
-        for c in gen:
-            emit("generate", c, "novel" if c.novel else "seen in training")
-        if len(gen) < n:
-            emit("generate", None, f"only {len(gen)} of {n} draws had an op-amp interface")
-        jobs.extend((c, None) for c in gen)
-    done: list[Candidate] = []
     kwargs = dict(budget=budget, method=method, seed=seed, process=process)
-    if workers <= 1:
-        for cand, problem in jobs:
-            emit("size", cand, "sizing")
-            done.append(size_and_verify(cand, problem, spec, **kwargs))
-            emit("done", done[-1], done[-1].reason)
-    else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+    done: list[Candidate] = []
+    pool = None
+    if workers > 1:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_init)
+    try:
+        if n > 0:
+            emit("generate", None, f"sampling {circuit_type} topologies until {n} amplify")
+            gen = _draw(circuit_type, n, seed, temperature, max_draws or 12 * n, seen, rejected, process,
+                        pool, emit)
+            if len(gen) < n:
+                emit("generate", None, f"only {len(gen)} of {n} wanted topologies amplify "
+                                       f"after {sum(rejected.values()) + len(gen)} draws")
+            jobs.extend((c, None) for c in gen)
+        if pool is None:
+            for cand, problem in jobs:
+                emit("size", cand, "sizing")
+                done.append(size_and_verify(cand, problem, spec, **kwargs))
+                emit("done", done[-1], done[-1].reason)
+        else:
             futures: list[tuple[Candidate, Future]] = []
             for cand, problem in jobs:
                 futures.append((cand, pool.submit(size_and_verify, cand, problem, spec, **kwargs)))
@@ -276,6 +315,9 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
                     res = cand
                 done.append(res)
                 emit("done", res, res.reason)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     done.sort(key=_rank_key, reverse=True)
     settings = {"n": n, "budget": budget, "seed": seed, "method": method, "workers": workers,
                 "process": process, "temperature": temperature,
