@@ -149,6 +149,9 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
         draws += len(samples)
         fresh: list[Candidate] = []
         for i, s in enumerate(samples):
+            if not s.structurally_valid:  # only possible with an unconstrained sampler; counted, never used
+                _count(rejected, "structurally invalid: " + "; ".join(s.problems[:1]))
+                continue
             try:
                 opamp_port_names(list(s.netlist.ports))
             except CircuitforgeError as exc:
