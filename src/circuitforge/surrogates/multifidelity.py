@@ -7,9 +7,9 @@ radiation, coupling between sections) without forgetting the parameter space.
 
 Reproduce (at most 50 openEMS runs)::
 
-    circuitforge filter dataset --type lowpass -n 45 --solver openems --chunk 5 --seed 7 \\
-        --out out/rf/lowpass-openems
-    python benchmarks/em_surrogate.py      # fine-tunes on the first 30, scores on the last 15
+    circuitforge filter dataset --type lowpass -n 30 --solver openems --chunk 5 --seed 7 --cells 16 \\
+        --touchstone --out out/rf/lowpass-openems
+    python benchmarks/em_surrogate.py      # fine-tunes on the first 20, scores on the last 10
 """
 
 from __future__ import annotations
@@ -24,9 +24,13 @@ from .model import EMSurrogateNet, targets_from_s
 __all__ = ["finetune"]
 
 
-def finetune(net: EMSurrogateNet, x: np.ndarray, s: np.ndarray, *, epochs: int = 300, lr: float = 3e-4,
-             pull: float = 1e-2, phase_weight: float = 0.5, seed: int = 0) -> EMSurrogateNet:
-    """A copy of ``net`` fine-tuned (full batch) on high-fidelity parameters ``x`` and S-parameters ``s``."""
+def finetune(net: EMSurrogateNet, x: np.ndarray, s: np.ndarray, *, epochs: int = 200, lr: float = 3e-4,
+             pull: float = 1e-4, phase_weight: float = 0.5, seed: int = 0) -> EMSurrogateNet:
+    """A copy of ``net`` fine-tuned (full batch) on high-fidelity parameters ``x`` and S-parameters ``s``.
+
+    The defaults were chosen by 4-fold cross-validation on the training openEMS runs only (S21 RMSE
+    5.6 dB before, 4.0 dB after; the other settings tried: lr 1e-3, 600 epochs, pull 1e-2).
+    """
     torch.manual_seed(seed)
     new = copy.deepcopy(net)
     new.train()
