@@ -32,7 +32,8 @@ def plot_networks(path: str | Path, networks: dict, *, title: str = "", spec=Non
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
     if title:
-        ax.set_title(title, fontsize=9)
+        import textwrap
+        ax.set_title("\n".join(textwrap.wrap(title, 90)), fontsize=8)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
