@@ -16,6 +16,8 @@ the denominator (nothing is dropped, malformed samples included):
   hashes shipped with the weights; where the corpus is present, hash-equal samples are checked
   with ``same_circuit`` and a collision (equal hash, different circuit) is reported and counted
   novel; for the corpus rows novelty is 0 by definition;
+- at limit: samples of at least 310 tokens, closed by the grammar's length budget rather than
+  ended by the model (the longest corpus circuit takes 300; the limit is 320);
 - unique: distinct canonical hashes / count; VNU: structurally and ngspice-valid, novel, and the
   first sample of its hash / count (the AnalogToBi "valid and novel" with uniqueness, every sample
   counted).
@@ -97,6 +99,7 @@ def main() -> int:
                 hashes = [canonical_hash(n) for n in nets]
                 novel = [False] * len(nets)
                 finished = [True] * len(nets)
+                at_limit = 0
                 t_sample = 0.0
             else:
                 samples = generate(family, args.n, seed=args.seed, temperature=args.temperature,
@@ -106,6 +109,7 @@ def main() -> int:
                 structural = [s.structurally_valid for s in samples]
                 hashes = [s.hash for s in samples]
                 finished = [s.finished for s in samples]
+                at_limit = sum(len(s.tokens) >= 310 for s in samples)
                 novel = []
                 for s in samples:
                     nv = s.novel
@@ -120,7 +124,7 @@ def main() -> int:
             m = metrics(nets, structural=structural, ngspice=[ok for ok, _ in verdicts], novel=novel, hashes=hashes)
             fails = Counter(o for ok, o in verdicts if not ok)
             rows.append({"type": family, "sampler": sampler, **m.as_dict(), "collisions": collisions,
-                         "finished": sum(finished) / max(len(finished), 1),
+                         "finished": sum(finished) / max(len(finished), 1), "at_limit": at_limit / max(len(nets), 1),
                          "op_failures": dict(fails.most_common()), "sample_seconds": round(t_sample, 1),
                          "simulate_seconds": round(t_sim, 1)})
             if not args.json:
@@ -137,13 +141,13 @@ def main() -> int:
         print(json.dumps(fig, indent=2))
         return 0
     print(f"\n| type | sampler | n | finished | structurally valid | ngspice-valid | novel | unique "
-          f"| valid+novel+unique | mean devices |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          f"| valid+novel+unique | mean devices | at length limit |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r['type']} | {r['sampler']} | {r['count']:,} | {_pct(r['finished'])} | {_pct(r['structural'])} | "
               f"{_pct(r['ngspice'])} | "
               f"{_pct(r['novel'])} | {_pct(r['unique'])} | {_pct(r['valid_novel_unique'])} | "
-              f"{r['mean_devices']:.1f} |")
+              f"{r['mean_devices']:.1f} | {_pct(r['at_limit'])} |")
     print("\nngspice failures by outcome:")
     for r in rows:
         if r["op_failures"]:
