@@ -13,7 +13,7 @@ SYSTEM_PACKAGES := ngspice libngspice0-dev
 OPENEMS_PACKAGES := openems python3-openems
 OPENEMS_STAMP := $(VENV)/.openems-packages
 
-.PHONY: all install openems demo test test-slow bench clean
+.PHONY: all install openems demo test test-slow bench bench-rf clean
 
 all: install
 
@@ -62,6 +62,11 @@ test-slow: $(STAMP) $(OPENEMS_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/parse_corpus.py
+
+# EM surrogate timing/error (with a few openEMS runs) and filter design by RL in the surrogate
+bench-rf: $(STAMP) $(OPENEMS_STAMP)
+	$(BIN)/python benchmarks/em_surrogate.py --openems-runs 3
+	$(BIN)/python benchmarks/filter_design.py --specs 100
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
