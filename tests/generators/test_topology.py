@@ -294,7 +294,7 @@ def test_corpus_circuits_are_not_novel(corpus_root):
 def test_every_family_samples_pass_the_checker():
     g = load_generator()
     for family in g.vocab.families:
-        s = generate(family, 100, seed=1, model=g)
+        s = generate(family, 40, seed=1, model=g)
         bad = [x.problems for x in s if not x.structurally_valid or structural_problems(x.netlist)]
         assert not bad, (family, bad[:3])
         assert all(x.netlist.ports[:2] == ["VSS", "VDD"] for x in s)
