@@ -200,7 +200,7 @@ def test_check_env(miller, sim, mode):
     check_env(env, warn=True)
     obs, info = env.reset(seed=0)
     assert env.observation_space.contains(obs)
-    obs, r, term, trunc, info = env.step(env.action_space.sample())
+    obs, r, _term, _trunc, info = env.step(env.action_space.sample())
     assert np.isfinite(r) and "measured" in info and env.sims >= 2
 
 

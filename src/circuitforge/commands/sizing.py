@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -45,16 +45,16 @@ def size_cmd(
     method: Annotated[str, typer.Option("--method", help="ppo (shipped/given policy), cmaes, bo, random or "
                                         "local.")] = "ppo",
     budget: Annotated[int, typer.Option("--budget", help="Simulations at most.")] = 100,
-    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Sized netlist to write (default: "
+    output: Annotated[Path | None, typer.Option("--out", "-o", help="Sized netlist to write (default: "
                                                    "NAME_sized.cir here); the Bode plot goes beside it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    policy: Annotated[Optional[Path], typer.Option("--policy", help="Policy .zip (default: the shipped "
+    policy: Annotated[Path | None, typer.Option("--policy", help="Policy .zip (default: the shipped "
                                                    "Miller policy).")] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", help="Count a clause met within this fraction "
                                              "of its bound (AutoCkt: 0.02); 0 is strict.")] = 0.0,
     workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 1,
-    subckt: Annotated[Optional[str], typer.Option("--subckt", help="Which subcircuit is the op-amp.")] = None,
+    subckt: Annotated[str | None, typer.Option("--subckt", help="Which subcircuit is the op-amp.")] = None,
     plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write the Bode plot PNG.")] = True,
 ) -> None:
     """Size an op-amp's devices for a target spec; write the sized netlist, a before/after report and a Bode plot.
@@ -124,7 +124,7 @@ def train_cmd(
     targets: Annotated[int, typer.Option("--targets", help="Training targets (feasible, simulated).")] = 1000,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     action_mode: Annotated[str, typer.Option("--action-mode", help="continuous or discrete.")] = "continuous",
-    subckt: Annotated[Optional[str], typer.Option("--subckt")] = None,
+    subckt: Annotated[str | None, typer.Option("--subckt")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
 ) -> None:
     """Train a sizing policy (stable-baselines3) on an op-amp; checkpoints, resume and TensorBoard logs in OUT.

@@ -18,17 +18,52 @@ from typing import Any
 
 from .env import ACTION_MODES, ActionMode, SizingEnv, SizingTask
 from .errors import PolicyMismatch, ProblemError, SizingError, SpecError
-from .problem import MEASURES, SizingParam, SizingProblem, folded_cascode_problem, miller_problem
+from .problem import (
+    MEASURES,
+    SizingParam,
+    SizingProblem,
+    folded_cascode_problem,
+    miller_problem,
+)
 from .search import BASELINES, METHODS, Method, objective
 from .size import SizingResult, size
 from .spec import AUTOCKT_TOLERANCE, SPEC_NAMES, Clause, Spec, parse_spec
 from .targets import feasible_targets, target_from, uniform_targets
 
-__all__ = ["ACTION_MODES", "ActionMode", "SizingEnv", "SizingTask", "PolicyMismatch", "ProblemError", "SizingError",
-           "SpecError", "MEASURES", "SizingParam", "SizingProblem", "folded_cascode_problem", "miller_problem",
-           "BASELINES", "METHODS", "Method", "objective", "SizingResult", "size", "AUTOCKT_TOLERANCE", "SPEC_NAMES",
-           "Clause", "Spec", "parse_spec", "feasible_targets", "target_from", "uniform_targets", "SizingVecEnv",
-           "make_vec_env", "train_sizer", "load_policy", "shipped_policy_path"]
+__all__ = [
+    "ACTION_MODES",
+    "AUTOCKT_TOLERANCE",
+    "BASELINES",
+    "MEASURES",
+    "METHODS",
+    "SPEC_NAMES",
+    "ActionMode",
+    "Clause",
+    "Method",
+    "PolicyMismatch",
+    "ProblemError",
+    "SizingEnv",
+    "SizingError",
+    "SizingParam",
+    "SizingProblem",
+    "SizingResult",
+    "SizingTask",
+    "SizingVecEnv",
+    "Spec",
+    "SpecError",
+    "feasible_targets",
+    "folded_cascode_problem",
+    "load_policy",
+    "make_vec_env",
+    "miller_problem",
+    "objective",
+    "parse_spec",
+    "shipped_policy_path",
+    "size",
+    "target_from",
+    "train_sizer",
+    "uniform_targets",
+]
 
 _LAZY = {"SizingVecEnv": ".vec_env", "make_vec_env": ".vec_env", "train_sizer": ".train", "load_policy": ".train",
          "shipped_policy_path": ".train"}

@@ -29,8 +29,7 @@ met), plus ``success_bonus`` on the step that meets every clause.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal, get_args
 
 import gymnasium as gym
@@ -42,7 +41,7 @@ from .problem import SizingProblem
 from .spec import Clause, Spec, spec_feature
 from .targets import BOUNDS, TARGET_NAMES
 
-__all__ = ["ActionMode", "ACTION_MODES", "SizingTask", "SizingEnv", "TargetSource", "pick_target", "StartValues"]
+__all__ = ["ACTION_MODES", "ActionMode", "SizingEnv", "SizingTask", "StartValues", "TargetSource", "pick_target"]
 
 ActionMode = Literal["continuous", "discrete"]
 ACTION_MODES: tuple[str, ...] = get_args(ActionMode)

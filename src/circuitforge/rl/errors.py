@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..netlists.errors import CircuitforgeError
 
-__all__ = ["SizingError", "SpecError", "ProblemError", "PolicyMismatch"]
+__all__ = ["PolicyMismatch", "ProblemError", "SizingError", "SpecError"]
 
 
 class SizingError(CircuitforgeError):

@@ -37,14 +37,28 @@ from ..netlists.values import Value
 from ..spice import AC, Op, simulate
 from ..spice.deck import to_deck
 from ..spice.errors import SimulationError
-from ..spice.measure import Measurement, bandwidth_3db, dc_gain, phase_margin, power, unity_gain_bandwidth
-from ..spice.models import Process, device_polarity, process as get_process
+from ..spice.measure import (
+    Measurement,
+    bandwidth_3db,
+    dc_gain,
+    phase_margin,
+    power,
+    unity_gain_bandwidth,
+)
+from ..spice.models import Process
 from ..spice.results import SimResult
-from ..spice.testbench import BiasPort, OpampPorts, open_loop_ac
+from ..spice.testbench import OpampPorts, open_loop_ac
 from .errors import ProblemError
 
-__all__ = ["SizingParam", "SizingProblem", "Measured", "MEASURES", "miller_problem", "folded_cascode_problem",
-           "measured_values"]
+__all__ = [
+    "MEASURES",
+    "Measured",
+    "SizingParam",
+    "SizingProblem",
+    "folded_cascode_problem",
+    "measured_values",
+    "miller_problem",
+]
 
 MEASURES: tuple[str, ...] = ("gain", "ugbw", "pm", "bw", "power")
 """What one evaluation deck measures (keys of :data:`Measured`)."""

@@ -16,7 +16,7 @@ import numpy as np
 from .problem import SizingProblem
 from .spec import SPEC_UNITS, Spec
 
-__all__ = ["spec_rows", "format_value", "open_loop_response", "bode_plot"]
+__all__ = ["bode_plot", "format_value", "open_loop_response", "spec_rows"]
 
 
 def format_value(name: str, v: float | None) -> str:

@@ -31,7 +31,7 @@ from .errors import SizingError
 from .problem import SizingProblem
 from .spec import Spec
 
-__all__ = ["Method", "METHODS", "BASELINES", "Run", "objective", "run_method"]
+__all__ = ["BASELINES", "METHODS", "Method", "Run", "objective", "run_method"]
 
 Method = Literal["ppo", "cmaes", "bo", "random", "local"]
 METHODS: tuple[str, ...] = get_args(Method)

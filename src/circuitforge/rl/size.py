@@ -20,7 +20,7 @@ from .problem import SizingProblem
 from .search import METHODS, Run, run_method
 from .spec import Spec
 
-__all__ = ["SizingResult", "size", "policy_task"]
+__all__ = ["SizingResult", "policy_task", "size"]
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,17 @@ from typing import Literal, get_args
 
 from .errors import SpecError
 
-__all__ = ["SpecName", "SPEC_NAMES", "SPEC_UNITS", "Bound", "Clause", "Spec", "parse_spec", "spec_feature",
-           "AUTOCKT_TOLERANCE"]
+__all__ = [
+    "AUTOCKT_TOLERANCE",
+    "SPEC_NAMES",
+    "SPEC_UNITS",
+    "Bound",
+    "Clause",
+    "Spec",
+    "SpecName",
+    "parse_spec",
+    "spec_feature",
+]
 
 SpecName = Literal["gain", "ugbw", "pm", "bw", "power"]
 SPEC_NAMES: tuple[str, ...] = get_args(SpecName)

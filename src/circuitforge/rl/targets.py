@@ -33,8 +33,15 @@ import numpy as np
 from .problem import SizingProblem
 from .spec import Clause, Spec
 
-__all__ = ["TARGET_NAMES", "BOUNDS", "target_from", "feasible_targets", "uniform_targets", "random_designs",
-           "Rule"]
+__all__ = [
+    "BOUNDS",
+    "TARGET_NAMES",
+    "Rule",
+    "feasible_targets",
+    "random_designs",
+    "target_from",
+    "uniform_targets",
+]
 
 TARGET_NAMES: tuple[str, ...] = ("gain", "ugbw", "pm", "power")
 """The quantities of a target, in the order environments and policies see them."""

@@ -23,14 +23,22 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from .env import SizingTask
-from .vec_env import SizingVecEnv
 from .errors import PolicyMismatch, SizingError
 from .problem import SizingProblem
 from .spec import Spec, parse_spec
 from .targets import feasible_targets
+from .vec_env import SizingVecEnv
 
-__all__ = ["Algo", "ALGOS", "TrainResult", "train_sizer", "load_policy", "shipped_policy_path", "LoadedPolicy",
-           "TRAIN_TARGET_SEED"]
+__all__ = [
+    "ALGOS",
+    "TRAIN_TARGET_SEED",
+    "Algo",
+    "LoadedPolicy",
+    "TrainResult",
+    "load_policy",
+    "shipped_policy_path",
+    "train_sizer",
+]
 
 Algo = Literal["ppo", "sac", "td3", "a2c"]
 ALGOS: tuple[str, ...] = get_args(Algo)
