@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from circuitforge.design import amplifier_from_topology, opamp_port_names
+from circuitforge.design import opamp_port_names, screen_topology
 from circuitforge.design.drawing import draw_topology
 from circuitforge.design.pipeline import Candidate, design, size_and_verify
 from circuitforge.design.report import write_outputs
@@ -35,17 +35,22 @@ def test_port_names_refuse_what_is_not_an_opamp():
         opamp_port_names(["VDD", "VSS", "VIN1", "VIN2", "VOUT1", "VOUT2"])
 
 
-def test_amplifier_orientation_is_found_by_simulation():
-    amp = amplifier_from_topology(_ota())
-    assert (amp.ports.inp, amp.ports.inn) == ("VIN1", "VIN2")
-    # the same circuit with the inputs' names exchanged: the flow must swap them back
+def test_screen_finds_the_inverting_input_by_simulation():
+    problem, m = screen_topology(_ota())
+    assert (problem.ports.inp, problem.ports.inn) == ("VIN1", "VIN2")
+    # the same circuit with the inputs' names exchanged: the screen must swap them back
     swapped = parse(OTA.replace("VIN1", "TMP").replace("VIN2", "VIN1").replace("TMP", "VIN2"), dialect="spectre")
-    amp2 = amplifier_from_topology(dataclasses.replace(swapped, ports=_ota().ports))
-    assert (amp2.ports.inp, amp2.ports.inn) == ("VIN2", "VIN1") and amp2.swapped
-    assert amp.quick["gain"].value == pytest.approx(amp2.quick["gain"].value, abs=0.5)
-    # the supply current includes the bias current the flow added (fed from VDD, not from ground)
-    assert amp.quick["power"].value > 5e-6
-    assert not any(d.kind == "vsource" and "VIN" in " ".join(d.nets).upper() for d in amp.netlist.devices)
+    problem2, m2 = screen_topology(dataclasses.replace(swapped, ports=_ota().ports))
+    assert (problem2.ports.inp, problem2.ports.inn) == ("VIN2", "VIN1")
+    assert m["gain"].value == pytest.approx(m2["gain"].value, abs=0.5) and m["gain"].value > 20
+    assert m["power"].value > 5e-6  # the bias current counts in the supply power
+
+
+def test_screen_rejects_a_topology_that_does_not_amplify():
+    dead = parse("M1 (VOUT1 VIN1 VSS VSS) nmos4\nM2 (VOUT1 VIN2 VSS VSS) nmos4\nR1 (VOUT1 VSS) resistor\n"
+                 "R2 (VDD VSS) resistor\n", dialect="spectre")
+    with pytest.raises(ValidationError, match="does not amplify"):
+        screen_topology(dataclasses.replace(dead, ports=["VDD", "VSS", "VIN1", "VIN2", "VOUT1"]))
 
 
 def test_failed_stage_is_reported_not_raised():

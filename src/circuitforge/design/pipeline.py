@@ -5,7 +5,7 @@ Stages, each reported per candidate (a candidate that fails a stage keeps its re
 1. **generate** — the grammar-guided generator samples topologies of the circuit type; a draw is kept
    when it has a single-ended op-amp interface (two inputs, one output, VDD and VSS), is not a
    duplicate (canonical hash) of a reference or an earlier draw, and amplifies at the default bias
-   (:func:`amplifier_from_topology`: two simulations, which also find the inverting input). Drawing
+   (:func:`~.screen.screen_topology`: three simulations, which also find the inverting input). Drawing
    stops at ``n`` kept or ``max_draws`` (default 12·n); the rest are counted by reason. The shipped
    example op-amps join as references.
 2. **problem** — each kept topology becomes a :class:`~circuitforge.rl.SizingProblem` (parameters and
@@ -35,7 +35,7 @@ import numpy as np
 from ..graph.hashing import canonical_hash
 from ..netlists import CircuitforgeError, Netlist, Subckt
 from ..spice.testbench import OpampPorts
-from .amplifier import Amplifier, amplifier_from_topology, opamp_port_names
+from .screen import opamp_port_names, screen_topology
 from .verify import Verification, figure_of_merit, verify_opamp
 
 __all__ = ["Candidate", "DesignRun", "design", "Origin", "Stage", "REFERENCES", "size_and_verify"]
@@ -65,10 +65,12 @@ class Candidate:
     x: dict[str, float] = field(default_factory=dict)
     before: dict[str, float | None] = field(default_factory=dict)
     after: Verification | None = field(default=None, repr=False)
-    amp: Amplifier | None = field(default=None, repr=False)
+    problem: object | None = field(default=None, repr=False)
+    quick: dict[str, object] = field(default_factory=dict, repr=False)
     before_bode: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     sized: Netlist | None = field(default=None, repr=False)
     ports: OpampPorts | None = None
+    bias: dict[str, str] = field(default_factory=dict)
     met: bool = False
     clauses_met: int = 0
     worst_margin: float = -math.inf
@@ -121,11 +123,11 @@ def _count(rejected: dict[str, int], reason: str) -> None:
 def screen(cand: Candidate, process: str) -> Candidate:
     """Stage 2a for a generated topology: bias it and find its inverting input (two simulations).
 
-    Sets ``cand.amp``; a topology that does not amplify either way round gets ``reason`` and
+    Sets ``cand.problem``; a topology that does not amplify either way round gets ``reason`` and
     stage ``problem``.
     """
     try:
-        cand.amp = amplifier_from_topology(cand.topology, process)
+        cand.problem, cand.quick = screen_topology(cand.topology, process, name=cand.name)
     except CircuitforgeError as exc:
         cand.stage, cand.reason = "problem", str(exc)
     except Exception as exc:  # noqa: BLE001 - one bad topology must not end the run
@@ -168,7 +170,7 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
         screened = list(pool.map(screen, fresh, [process] * len(fresh))) if pool is not None and fresh else \
             [screen(c, process) for c in fresh]
         for c in screened:
-            if c.amp is None:
+            if c.problem is None:
                 _count(rejected, "does not amplify at the default bias (either input as the inverting one)")
             elif len(out) < n:
                 c.name = f"gen{len(out) + 1:02d}"
@@ -177,7 +179,7 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
                 c.stage = "problem"
                 out.append(c)
                 emit("generate", c, ("novel" if c.novel else "seen in training") +
-                     f", gain {c.amp.quick['gain'].value:.0f} dB at the default bias")
+                     f", gain {c.quick['gain'].value:.0f} dB at the default bias")
         emit("generate", None, f"{draws} drawn, {len(out)} of {n} amplify")
     return out
 
@@ -186,27 +188,26 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
 # stages 2-4, one candidate, in a worker process
 # ------------------------------------------------------------------------------------------------
 def _as_subckt(net: Netlist, ports: OpampPorts, name: str) -> Netlist:
-    """A top-level sized amplifier wrapped as ``.subckt name inp inn out vdd vss`` (models stay outside)."""
+    """A top-level sized amplifier wrapped as ``.subckt name inp inn out vdd vss [bias ports]`` (models
+    stay outside; the bias values are in :attr:`Candidate.bias`)."""
     rename = {ports.inp: "inp", ports.inn: "inn", ports.out: "out", ports.vdd: "vdd", ports.vss: "vss"}
     low = {k.lower(): v for k, v in rename.items()}
     devices = [d.with_nets({n: low[n.lower()] for n in d.nets if n.lower() in low}) for d in net.devices]
-    sub = Subckt(name, ("inp", "inn", "out", "vdd", "vss"), devices)
+    sub = Subckt(name, ("inp", "inn", "out", "vdd", "vss", *(b.name for b in ports.bias)), devices)
     return dataclasses.replace(net, title=name, devices=[], subckts={**net.subckts, name: sub}, ports=[])
 
 
 def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, budget: int, method: str,
                     seed: int, process: str) -> Candidate:
     """Stages 2–4 for one candidate (runs in a worker process; every failure is caught and recorded)."""
-    from ..rl import SizingError, SizingProblem, parse_spec, size  # noqa: PLC0415
+    from ..rl import SizingError, parse_spec, size  # noqa: PLC0415
 
     t0 = time.perf_counter()
     spec = parse_spec(spec_text)
     cand.stage = "problem"
     try:
         if problem is None:
-            amp = cand.amp or amplifier_from_topology(cand.topology, process)
-            problem = SizingProblem.from_netlist(amp.netlist, ports=amp.ports, process=process, name=cand.name)
-        assert isinstance(problem, SizingProblem)
+            problem = cand.problem or screen_topology(cand.topology, process, name=cand.name)[0]
         cand.ports = problem.ports
         x0 = problem.default_x
         before = verify_opamp(problem.netlist_for(x0), problem.ports_for(x0), process,
@@ -233,6 +234,7 @@ def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, 
         ports = problem.ports_for(x)
         after = verify_opamp(sized, ports, process, cl=problem.cl)
         cand.after = after
+        cand.bias = {b.name: f"{b.value:.4g} {'A' if b.kind == 'current' else 'V'} ({b.kind})" for b in ports.bias}
         if problem.subckt is None:
             sized = _as_subckt(sized, ports, f"cf_{cand.name}")
         cand.sized = sized

@@ -98,6 +98,11 @@ def _write_netlists(c: Candidate, folder: Path) -> dict[str, str]:
     for dialect, suffix in (("ngspice", ".cir"), ("spectre", ".scs")):
         try:
             text = write(c.sized, dialect)
+            if c.bias:
+                mark = "*" if dialect == "ngspice" else "//"
+                lines = [f"{mark} bias ports, driven by the testbench (into the port from VDD; negative: out of it):"]
+                lines += [f"{mark}   {k} = {v}" for k, v in c.bias.items()]
+                text = "\n".join(lines) + "\n" + text
         except CircuitforgeError as exc:
             files[dialect] = f"not written: {exc}"
             continue
@@ -176,7 +181,8 @@ def _card(run: DesignRun, rank: int, c: Candidate, files: Mapping[str, str]) -> 
             f"<tr><td>canonical hash</td><td><code>{html.escape(c.hash[:16])}</code></td></tr>"
             f"<tr><td>sizing</td><td>{html.escape(c.method or '—')}, {c.sims} simulations, {c.seconds:.1f} s</td></tr>"
             f"<tr><td>figure of merit</td><td>{'—' if c.fom is None else f'{c.fom:.0f} MHz·pF/mW'}</td></tr>"
-            + prov + "".join(f"<tr><td>{k}</td><td><code>{html.escape(v)}</code></td></tr>" for k, v in files.items())
+            + prov + "".join(f"<tr><td>bias {html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
+                             for k, v in c.bias.items()) + "".join(f"<tr><td>{k}</td><td><code>{html.escape(v)}</code></td></tr>" for k, v in files.items())
             + "</table>")
     if not c.ok:
         parts.append(f"<p class='fail'>Stopped at stage <b>{c.stage}</b>: {html.escape(c.reason)}</p>")
