@@ -6,7 +6,7 @@ Stages, each reported per candidate (a candidate that fails a stage keeps its re
    when it has a single-ended op-amp interface (two inputs, one output, VDD and VSS), is not a
    duplicate (canonical hash) of a reference or an earlier draw, and amplifies at the default bias
    (:func:`~.screen.screen_topology`: three simulations, which also find the inverting input). Drawing
-   stops at ``n`` kept or ``max_draws`` (default 12·n); the rest are counted by reason. The shipped
+   stops at ``n`` kept or ``max_draws`` (default 40·n); the rest are counted by reason. The shipped
    example op-amps join as references.
 2. **problem** — each kept topology becomes a :class:`~circuitforge.rl.SizingProblem` (parameters and
    ranges derived from its devices).
@@ -144,7 +144,7 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
     out: list[Candidate] = []
     draws, round_ = 0, 0
     while len(out) < n and draws < max_draws:
-        k = min(max(2 * (n - len(out)), 4), max_draws - draws)
+        k = min(max(8 * (n - len(out)), 16), max_draws - draws)  # few draws amplify: sample in batches
         round_seed = seed + 1000 * round_
         samples = generate(circuit_type, k, seed=round_seed, temperature=temperature)
         round_ += 1
@@ -296,7 +296,7 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
     try:
         if n > 0:
             emit("generate", None, f"sampling {circuit_type} topologies until {n} amplify")
-            gen = _draw(circuit_type, n, seed, temperature, max_draws or 12 * n, seen, rejected, process,
+            gen = _draw(circuit_type, n, seed, temperature, max_draws or 40 * n, seen, rejected, process,
                         pool, emit)
             if len(gen) < n:
                 emit("generate", None, f"only {len(gen)} of {n} wanted topologies amplify "
