@@ -51,8 +51,10 @@ $(STAMP): pyproject.toml $(SYSSTAMP) | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
+# the examples (read, check, convert, measure), then a small end-to-end design on built-in defaults
 demo: $(STAMP)
 	$(BIN)/circuitforge demo
+	$(BIN)/circuitforge design -n 3 --budget 100 --out out/design
 
 test: $(STAMP) $(OPENEMS_STAMP)
 	$(BIN)/python -m pytest -q
