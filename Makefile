@@ -22,24 +22,23 @@ install: $(STAMP)
 openems: $(OPENEMS_STAMP)
 
 # Debian packages (only those missing are installed).
-$(SYSSTAMP):
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+# $(call apt_install,PACKAGES): install those of PACKAGES that are missing
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+$(SYSSTAMP):
+	$(call apt_install,$(SYSTEM_PACKAGES))
 	@mkdir -p $(VENV) && touch $@
 
 $(OPENEMS_STAMP): $(SYSSTAMP)
-	@missing=""; for p in $(OPENEMS_PACKAGES); do \
-	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call apt_install,$(OPENEMS_PACKAGES))
 	@touch $@
 
 $(BIN)/python:
