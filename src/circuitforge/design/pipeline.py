@@ -121,7 +121,7 @@ def _count(rejected: dict[str, int], reason: str) -> None:
 
 
 def screen(cand: Candidate, process: str) -> Candidate:
-    """Stage 2a for a generated topology: bias it and find its inverting input (two simulations).
+    """Stage 2a for a generated topology: bias it, find its inverting input, simulate it once (three simulations).
 
     Sets ``cand.problem``; a topology that does not amplify either way round gets ``reason`` and
     stage ``problem``.
