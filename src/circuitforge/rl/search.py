@@ -20,6 +20,8 @@ success are the index of the first success.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -38,9 +40,32 @@ METHODS: tuple[str, ...] = get_args(Method)
 BASELINES: tuple[str, ...] = ("random", "cmaes", "bo", "local")
 
 
+MISSING_MARGIN = -2.5
+"""What a clause whose quantity could not be measured (no unity-gain crossing, a failed simulation)
+counts in :func:`objective`: worse than any measured value (those are clipped at -2), so that a
+search never prefers a dead amplifier to a poor one."""
+
+
 def objective(spec: Spec, values: dict[str, float | None]) -> float:
-    """Sum of the negative parts of the margins (<= 0; 0 when every clause is met)."""
-    return float(sum(min(0.0, max(m, -2.0)) for m in spec.margins(values).values()))
+    """Sum of the negative parts of the margins (<= 0; 0 when every clause is met); each clipped at -2,
+    a quantity that could not be measured counts :data:`MISSING_MARGIN`.
+
+    >>> from circuitforge.rl.spec import parse_spec
+    >>> s = parse_spec("gain>=60dB,ugbw>=10MHz")
+    >>> objective(s, {"gain": 70.0, "ugbw": 2e7}), objective(s, {"gain": -80.0, "ugbw": 1e3})
+    (0.0, -4.0)
+    >>> objective(s, {"gain": -80.0, "ugbw": None})
+    -4.5
+    """
+    margins = spec.margins(values)
+    total = 0.0
+    for c in spec.clauses:
+        v = values.get(c.name)
+        if v is None or not math.isfinite(float(v)):
+            total += MISSING_MARGIN
+        else:
+            total += min(0.0, max(margins[c.name], -2.0))
+    return float(total)
 
 
 class _Stop(Exception):
