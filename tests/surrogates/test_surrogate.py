@@ -10,9 +10,9 @@ from circuitforge.rf.geometry import family
 from circuitforge.rf.skrf_solver import SkrfSolver
 from circuitforge.surrogates.errors import SurrogateError
 from circuitforge.surrogates.evaluate import baseline_mean, baseline_nearest, evaluate_methods, score_db
-from circuitforge.surrogates.model import targets_from_s
+from circuitforge.surrogates.model import EMSurrogateNet, targets_from_s
 from circuitforge.surrogates.surrogate import EMSurrogate
-from circuitforge.surrogates.train import TrainConfig, load_surrogate, save_surrogate, train_surrogate, weights_path
+from circuitforge.surrogates.train import TrainConfig, _loss, load_surrogate, resolve_arch, save_surrogate, train_surrogate, weights_path
 
 
 def _fresh(kind: str, n: int, seed: int = 99):
@@ -58,6 +58,7 @@ def test_training_resumes_and_checkpoint_round_trips(tmp_path):
         assert torch.equal(a, b)
     save_surrogate(tmp_path / "m.pt", net, "bandpass", rec)
     ls = load_surrogate(tmp_path / "m.pt")
+    assert net.arch == ls.net.arch == "freq"  # the band-pass default layout survives the checkpoint
     xt = torch.tensor(x[:3], dtype=torch.float32)
     d1, _ = net.predict(xt)
     d2, _ = ls.net.predict(xt)
@@ -74,3 +75,19 @@ def test_baselines_count_every_sample():
                            {"mean": baseline_mean(db), "nearest": baseline_nearest(family("lowpass"), x[:16], db)})
     assert all(r["n"] == 8 and r["with_cutoff"] + 0 <= 8 for r in res.values())
     assert res["mean"]["s21_rmse_db"] > 1.0
+
+
+def test_clipped_loss_ignores_predictions_below_the_floor():
+    torch.manual_seed(0)
+    net = EMSurrogateNet(dim=6, n_freq=96, hidden=16, layers=1, arch="freq")
+    xu = torch.rand(4, 6)
+    with torch.no_grad():
+        out = net(xu).view(-1, 6, 96)
+    floor = out[:, :2] + 1.0  # every target "at the floor", one unit above the prediction
+    cs, w = torch.zeros(4, 4, 96), torch.zeros(4, 4, 96)
+    assert _loss(net, xu, floor, cs, w, 0.5, floor).item() == 0.0
+    assert abs(_loss(net, xu, floor, cs, w, 0.5).item() - 1.0) < 1e-5
+    assert resolve_arch("lowpass", TrainConfig()) == ("grid", False)
+    assert resolve_arch("bandpass", TrainConfig()) == ("freq", True)
+    with pytest.raises(ValueError, match="6 band-pass"):
+        EMSurrogateNet(dim=10, n_freq=96, arch="freq")
