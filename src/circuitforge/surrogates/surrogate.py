@@ -39,7 +39,8 @@ class Prediction:
 
 
 class EMSurrogate:
-    """Geometry -> S-parameters in about a hundred microseconds (a few microseconds a design in batches)."""
+    """Geometry -> S-parameters in a few hundred microseconds (low-pass: tens of microseconds a design in
+    batches; the band-pass ``freq`` net runs once per frequency, a few hundred microseconds a design)."""
 
     name = "surrogate"
 

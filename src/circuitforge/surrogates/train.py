@@ -11,7 +11,8 @@ Reproduce the shipped weights::
 
 The band-pass weights use the ``freq`` layout (``arch="auto"``) with the clipped loss, 128 wide,
 batch 128: ``train_surrogate("bandpass", x[train], s[train], TrainConfig(hidden=128, epochs=60,
-batch=128))`` (about 15 minutes on one thread); the record in the checkpoint lists every stage.
+batch=128))`` (about 15 minutes on one thread), then fine-tuned from those weights (``init=``) at lower
+learning rates; the record in the checkpoint lists every stage (``stages``).
 """
 
 from __future__ import annotations
