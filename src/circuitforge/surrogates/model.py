@@ -5,7 +5,7 @@ of S11 and S21 (standardised per frequency, clipped at -60 dB) and the unit phas
 both; :func:`decode` turns the outputs back into complex S-parameters. Two layouts (:data:`ARCHS`):
 ``grid`` (the low-pass) emits all frequencies from one pass; ``freq`` (the band-pass) runs a small
 MLP per (geometry, frequency) with the electrical lengths of the coupled sections as inputs, which
-cut the band-pass held-out |S21| RMSE from 1.32 dB (``grid``, 384 wide) to 0.50 dB at a twelfth of the
+cut the band-pass held-out |S21| RMSE from 1.32 dB (``grid``, 384 wide) to 0.48 dB at a twelfth of the
 weights: the ``grid`` net has to draw a passband that slides across its fixed output units, and its
 error sat on the skirts (-40 to -3 dB), not at the -60 dB clip. The scalings are buffers of
 the module, so they are saved with the weights.
