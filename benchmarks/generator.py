@@ -140,8 +140,8 @@ def main() -> int:
     if args.json:
         print(json.dumps(fig, indent=2))
         return 0
-    print(f"\n| type | sampler | n | finished | structurally valid | ngspice-valid | novel | unique "
-          f"| valid+novel+unique | mean devices | at length limit |")
+    print("\n| type | sampler | n | finished | structurally valid | ngspice-valid | novel | unique "
+          "| valid+novel+unique | mean devices | at length limit |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r['type']} | {r['sampler']} | {r['count']:,} | {_pct(r['finished'])} | {_pct(r['structural'])} | "

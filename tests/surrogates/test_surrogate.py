@@ -12,7 +12,15 @@ from circuitforge.surrogates.errors import SurrogateError
 from circuitforge.surrogates.evaluate import baseline_mean, baseline_nearest, evaluate_methods, score_db
 from circuitforge.surrogates.model import EMSurrogateNet, targets_from_s
 from circuitforge.surrogates.surrogate import EMSurrogate
-from circuitforge.surrogates.train import TrainConfig, _loss, load_surrogate, resolve_arch, save_surrogate, train_surrogate, weights_path
+from circuitforge.surrogates.train import (
+    TrainConfig,
+    _loss,
+    load_surrogate,
+    resolve_arch,
+    save_surrogate,
+    train_surrogate,
+    weights_path,
+)
 
 
 def _fresh(kind: str, n: int, seed: int = 99):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -83,7 +84,7 @@ def register(app: typer.Typer) -> None:
                                   f"{escape(message[:200])}", highlight=False)
 
         try:
-            with console.status("designing...", spinner="dots") if not as_json else _nullcontext():
+            with console.status("designing...", spinner="dots") if not as_json else nullcontext():
                 run = run_design(spec, circuit_type, n=n, budget=budget, seed=seed, method=method, workers=workers,
                                  temperature=temperature, references=None if references else (),
                                  on_event=on_event)
@@ -100,10 +101,3 @@ def register(app: typer.Typer) -> None:
             out.print(f"summary: {paths['summary'].resolve()}", highlight=False, soft_wrap=True)
         raise typer.Exit(1 if fail_unmet and not run.met else 0)
 
-
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None

@@ -144,13 +144,13 @@ def train_surrogate_cmd(data: Annotated[Path, typer.Argument(help="Dataset direc
     """Train the EM surrogate (resumable), then report held-out errors beside baselines."""
     import torch
 
+    from ..rf.dataset import load_dataset
     from ..rf.errors import RFError
+    from ..rf.geometry import family
     from ..surrogates.evaluate import baseline_mean, baseline_nearest, evaluate_methods
     from ..surrogates.model import targets_from_s
     from ..surrogates.surrogate import EMSurrogate
     from ..surrogates.train import TrainConfig, save_surrogate, split_by_chunk, train_surrogate
-    from ..rf.dataset import load_dataset
-    from ..rf.geometry import family
 
     torch.set_num_threads(threads)
     try:

@@ -25,6 +25,7 @@ import math
 import multiprocessing
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class DesignRun:
     settings: dict[str, object]
     seconds: float
     rejected_draws: dict[str, int] = field(default_factory=dict)
+    """Generator draws not used, counted by reason."""
 
     @property
     def met(self) -> list[Candidate]:
@@ -116,10 +118,6 @@ def _reference(name: str) -> tuple[Candidate, object]:
     return cand, problem
 
 
-def _count(rejected: dict[str, int], reason: str) -> None:
-    rejected[reason] = rejected.get(reason, 0) + 1
-
-
 def screen(cand: Candidate, process: str) -> Candidate:
     """Stage 2a for a generated topology: bias it, find its inverting input, simulate it once (three simulations).
 
@@ -136,7 +134,7 @@ def screen(cand: Candidate, process: str) -> Candidate:
 
 
 def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: int, seen: set[str],
-          rejected: dict[str, int], process: str, pool: ProcessPoolExecutor | None,
+          rejected: Counter[str], process: str, pool: ProcessPoolExecutor | None,
           emit: Callable[[str, Candidate | None, str], None]) -> list[Candidate]:
     """Draw topologies until ``n`` amplify (or ``max_draws``); count the rest in ``rejected`` by reason."""
     from ..generators.topology import generate  # noqa: PLC0415 - torch is slow to import
@@ -152,15 +150,15 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
         fresh: list[Candidate] = []
         for i, s in enumerate(samples):
             if not s.structurally_valid:  # only possible with an unconstrained sampler; counted, never used
-                _count(rejected, "structurally invalid: " + "; ".join(s.problems[:1]))
+                rejected["structurally invalid: " + "; ".join(s.problems[:1])] += 1
                 continue
             try:
                 opamp_port_names(list(s.netlist.ports))
             except CircuitforgeError as exc:
-                _count(rejected, "no single-ended op-amp interface: " + str(exc).split("(")[0].strip())
+                rejected["no single-ended op-amp interface: " + str(exc).split("(")[0].strip()] += 1
                 continue
             if s.hash in seen:
-                _count(rejected, "duplicate of an earlier candidate (canonical hash)")
+                rejected["duplicate of an earlier candidate (canonical hash)"] += 1
                 continue
             seen.add(s.hash)
             net = dataclasses.replace(s.netlist, title=f"draw{draws - len(samples) + i + 1}")
@@ -171,7 +169,7 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
             [screen(c, process) for c in fresh]
         for c in screened:
             if c.problem is None:
-                _count(rejected, "does not amplify at the default bias (either input as the inverting one)")
+                rejected["does not amplify at the default bias (either input as the inverting one)"] += 1
             elif len(out) < n:
                 c.name = f"gen{len(out) + 1:02d}"
                 c.provenance["draw"] = c.topology.title
@@ -286,7 +284,7 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
         seen.add(cand.hash)
         jobs.append((cand, problem))
         emit("generate", cand, "reference")
-    rejected: dict[str, int] = {}
+    rejected: Counter[str] = Counter()
     kwargs = dict(budget=budget, method=method, seed=seed, process=process)
     done: list[Candidate] = []
     pool = None
@@ -327,7 +325,7 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
     settings = {"n": n, "budget": budget, "seed": seed, "method": method, "workers": workers,
                 "process": process, "temperature": temperature,
                 "references": list(REFERENCES if references is None else references)}
-    return DesignRun(parsed, circuit_type, done, settings, time.perf_counter() - t0, rejected)
+    return DesignRun(parsed, circuit_type, done, settings, time.perf_counter() - t0, dict(rejected))
 
 
 def _worker_init() -> None:

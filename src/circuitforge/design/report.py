@@ -18,52 +18,30 @@ from pathlib import Path
 
 from ..netlists import CircuitforgeError, write
 from ..netlists.files import write_atomic
+from ..netlists.units import format_number
 from ..spice.bias import port_role
-from ..spice.measure import MEASUREMENTS
+from ..spice.measure import MEASUREMENTS, UNITS, Measurement, format_measurement
 from .drawing import bode_plot, draw_topology, figure_bytes
 from .pipeline import Candidate, DesignRun
 
 __all__ = ["write_outputs", "summary_dict"]
 
-_UNITS = {"gain": "dB", "ugbw": "Hz", "pm": "°", "gm": "dB", "bw": "Hz", "gbw": "Hz", "power": "W",
-          "cmrr": "dB", "psrr": "dB", "swing": "V", "slew": "V/s", "settling": "s", "noise": "V/√Hz",
-          "offset": "V"}
 _LABELS = {"gain": "DC gain", "ugbw": "unity-gain bandwidth", "pm": "phase margin", "gm": "gain margin",
            "bw": "-3 dB bandwidth", "gbw": "gain-bandwidth", "power": "power", "cmrr": "CMRR",
            "psrr": "PSRR", "swing": "output swing", "slew": "slew rate", "settling": "settling time (1 %)",
            "noise": "input noise", "offset": "offset"}
 
 
-_PREFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""), (1e-3, "m"), (1e-6, "µ"),
-             (1e-9, "n"), (1e-12, "p"), (1e-15, "f"))
-
-
-def _eng(v: float) -> str:
-    """Three significant digits with an SI prefix: ``_eng(2.53e7) == '25.3 M'``.
-
-    >>> _eng(2.53e7), _eng(1.2e-4), _eng(0.0)
-    ('25.3 M', '120 µ', '0 ')
-    """
-    if v == 0 or not math.isfinite(v):
-        return f"{v:g} "
-    for scale, prefix in _PREFIXES:
-        if abs(v) >= scale * 0.9995:
-            return f"{v / scale:.3g} {prefix}"
-    return f"{v:.3g} "
-
-
 def _fmt(name: str, v: float | None) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+    """A measured value as the bridge prints it (``59.9 MHz``, ``103 µW``), ``—`` when missing."""
+    if v is None or not math.isfinite(v):
         return "—"
-    if name in ("gain", "pm", "gm", "cmrr", "psrr"):
-        return f"{v:.1f} {_UNITS[name]}"
-    if name == "slew":
-        return f"{v / 1e6:.3g} V/µs"
-    return f"{_eng(v)}{_UNITS.get(name, '')}"
+    return format_measurement(Measurement(name, v, UNITS[name]))
 
 
-def _clause_text(clause: object) -> str:
-    return str(clause)
+def _size(v: float) -> str:
+    """A sizing parameter in SPICE notation to three digits (``23.1u``)."""
+    return format_number(float(f"{v:.3g}"))
 
 
 def _png(fig: object) -> str:
@@ -198,7 +176,7 @@ def _card(run: DesignRun, rank: int, c: Candidate, files: Mapping[str, str]) -> 
     parts.append("</div></div><div class='grid'><div><h3>Spec</h3>" + _spec_rows(run, c) + "<h3>Where it came from</h3>"
                  + meta + "</div><div><h3>All measurements after sizing</h3>" + _all_rows(c) + "</div></div>")
     if c.x:
-        sizes = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{_eng(v)}</td></tr>" for k, v in c.x.items())
+        sizes = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{_size(v)}</td></tr>" for k, v in c.x.items())
         parts.append("<h3>Sizes</h3><table><tr><th>parameter</th><th>value (SI)</th></tr>" + sizes + "</table>")
     parts.append("</section>")
     return "".join(parts)

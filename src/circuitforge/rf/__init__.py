@@ -15,8 +15,16 @@ Imports :mod:`circuitforge.netlists` only (its error base). Layout:
 """
 
 from .errors import GeometryError, RFError, SolverError, SolverTimeout, SolverUnavailable
-from .geometry import (BANDPASS, FILTER_KINDS, LOWPASS, CoupledLineBandpass, FilterFamily, SteppedImpedanceLowpass,
-                       family, geometry_from_dict)
+from .geometry import (
+                       BANDPASS,
+                       FILTER_KINDS,
+                       LOWPASS,
+                       CoupledLineBandpass,
+                       FilterFamily,
+                       SteppedImpedanceLowpass,
+                       family,
+                       geometry_from_dict,
+)
 from .measure import FilterSpec, center_bandwidth, cutoff_3db, spec_margins, spec_met
 from .solver import Solver, frequency_grid, make_solver
 from .substrate import RO4003C, Substrate

@@ -17,13 +17,11 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import skrf
 
 from .errors import SolverError, SolverTimeout, SolverUnavailable

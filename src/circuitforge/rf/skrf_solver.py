@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import skrf
-from skrf.media import MLine, DefinedGammaZ0
+from skrf.media import DefinedGammaZ0, MLine
 
 from .geometry import CoupledLineBandpass, FilterGeometry, SteppedImpedanceLowpass
 from .microstrip import coupled_z0_eeff, eeff_dispersion, open_end_extension

@@ -58,7 +58,6 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
     from stable_baselines3.common.env_util import make_vec_env
 
     from ..netlists.files import write_atomic
-
     from .filter_env import sample_spec, surrogate_response
 
     torch.set_num_threads(1)

@@ -21,7 +21,6 @@ success are the index of the first success.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args

@@ -50,6 +50,7 @@ __all__ = [
     "Measurement",
     "MeasureName",
     "MEASUREMENTS",
+    "UNITS",
     "DEFAULT_MEASUREMENTS",
     "SimulateFn",
     "dc_gain",
@@ -481,13 +482,13 @@ def measure_opamp(amp: AmpInput, process_name: str | Process = "generic45", *,
         key = _DECK_OF[w]
         res, tb = results[key], benches[key]
         if not res.ok:
-            out[w] = _missing(w, _UNITS[w], f"{tb.name} simulation failed: {res.error}")
+            out[w] = _missing(w, UNITS[w], f"{tb.name} simulation failed: {res.error}")
             continue
         out[w] = _measure_one(w, tb, res, results, benches)
     return out
 
 
-_UNITS = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "gm": "dB", "bw": "Hz", "gbw": "Hz", "power": "W",
+UNITS: dict[str, str] = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "gm": "dB", "bw": "Hz", "gbw": "Hz", "power": "W",
           "cmrr": "dB", "psrr": "dB", "swing": "V", "slew": "V/s", "settling": "s",
           "noise": "V/sqrt(Hz)", "offset": "V"}
 

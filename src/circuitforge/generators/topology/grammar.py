@@ -32,8 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .errors import TopologyError
-from .tokens import (BOS, EOS, GROUND, KIND_SPEC, KINDS, MAX_INTERNAL, MAX_LEN, RAILS, REFERENCE, SEP, SUPPLY,
-                     Vocab)
+from .tokens import BOS, EOS, GROUND, KIND_SPEC, KINDS, MAX_INTERNAL, MAX_LEN, RAILS, REFERENCE, SEP, SUPPLY, Vocab
 
 __all__ = ["GrammarState", "GrammarTables", "boundary_cost", "walk"]
 

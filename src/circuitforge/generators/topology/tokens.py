@@ -239,7 +239,6 @@ def decode_lenient(tokens: Sequence[str], vocab: Vocab, *, title: str = "generat
     >>> d.ok, d.problem, len(d.netlist.devices)
     (False, 'sequence ends inside device 2 (cap)', 1)
     """
-    problem = ""
     family: str | None = None
     ports: list[str] = []
     devices: list[Device] = []
