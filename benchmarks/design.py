@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end ``design`` over seeded specs drawn from the shipped examples' performance range.
 
-Specs: ``--specs`` feasibility-certified targets (``circuitforge.rl.targets.feasible_targets``: specs of
+Specs: ``--specs`` feasibility-certified targets (``circuitforge.rl.sizing.targets.feasible_targets``: specs of
 random designs of the two example op-amps, made 5 % softer, PM >= 60°), half from the Miller
 op-amp's design space and half from the folded cascode's, seeded. So every spec is met by at least
 one design of one reference topology, and none is met by that example as shipped (its nominal sizes);
@@ -27,7 +27,7 @@ import time
 
 from circuitforge.design import design
 from circuitforge.rl import folded_cascode_problem, miller_problem
-from circuitforge.rl.targets import feasible_targets
+from circuitforge.rl.sizing.targets import feasible_targets
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """RL filter design in the EM surrogate, every final design re-simulated in scikit-rf.
 
 Protocol: for each filter type, 100 target specs drawn with seeds 1000..1099 by
-:func:`circuitforge.rl.filter_env.sample_spec` around random scikit-rf-simulated geometries (so each
+:func:`circuitforge.rl.filters.env.sample_spec` around random scikit-rf-simulated geometries (so each
 spec has a solution; the designers never see that geometry). Each designer gets the same budget of
 160 surrogate evaluations per spec: the shipped PPO policy (8 rollouts of 20 steps from the box
 centre, first deterministic, best surrogate score kept), CMA-ES (popsize 8, 20 generations) and
@@ -9,7 +9,7 @@ uniform random search. "claimed": the surrogate says every margin >= 0; "met": s
 for the same geometry. A few low-pass PPO designs are also re-simulated in openEMS.
 
 Reproduce:
-    .venv/bin/python -m circuitforge.rl.filter_agent lowpass     # and bandpass: the shipped policies
+    .venv/bin/python -m circuitforge.rl.filters.agent lowpass     # and bandpass: the shipped policies
     .venv/bin/python benchmarks/filter_design.py [--specs 100] [--openems 5]
 """
 
@@ -24,8 +24,8 @@ import torch
 from circuitforge.rf.measure import spec_margins
 from circuitforge.rf.openems_solver import OpenEMSSolver, openems_available
 from circuitforge.rf.skrf_solver import SkrfSolver
-from circuitforge.rl.filter_agent import Design, design_with_cmaes, design_with_policy, load_policy
-from circuitforge.rl.filter_env import design_score, sample_spec
+from circuitforge.rl.filters.agent import Design, design_with_cmaes, design_with_policy, load_policy
+from circuitforge.rl.filters.env import design_score, sample_spec
 from circuitforge.surrogates.surrogate import EMSurrogate
 
 

@@ -42,9 +42,9 @@ import time
 import numpy as np
 
 from circuitforge.rl import AUTOCKT_TOLERANCE, folded_cascode_problem, miller_problem
-from circuitforge.rl.search import METHODS, run_method
-from circuitforge.rl.size import policy_task
-from circuitforge.rl.targets import feasible_targets
+from circuitforge.rl.sizing.search import METHODS, run_method
+from circuitforge.rl.sizing.size import policy_task
+from circuitforge.rl.sizing.targets import feasible_targets
 from circuitforge.spice import SharedSimulator
 
 HELD_OUT_SEED = 7
@@ -144,7 +144,7 @@ def main() -> int:
         task = policy = None
         train_sims = 0
         if "ppo" in methods:
-            from circuitforge.rl.train import load_policy
+            from circuitforge.rl.sizing.train import load_policy
 
             loaded = load_policy(args.policy)
             task, policy = policy_task(loaded.layout, problem), loaded.model

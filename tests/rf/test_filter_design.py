@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from circuitforge.cli import app
 from circuitforge.rf.measure import FilterSpec, spec_margins
-from circuitforge.rl.filter_agent import design_with_cmaes, design_with_policy, load_policy
-from circuitforge.rl.filter_env import FilterDesignEnv, sample_spec, surrogate_response
+from circuitforge.rl.filters.agent import design_with_cmaes, design_with_policy, load_policy
+from circuitforge.rl.filters.env import FilterDesignEnv, sample_spec, surrogate_response
 from circuitforge.surrogates.surrogate import EMSurrogate
 
 

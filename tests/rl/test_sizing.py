@@ -23,8 +23,8 @@ from circuitforge.rl import (
     parse_spec,
     size,
 )
-from circuitforge.rl.search import run_method
-from circuitforge.rl.targets import feasible_targets, target_from, uniform_targets
+from circuitforge.rl.sizing.search import run_method
+from circuitforge.rl.sizing.targets import feasible_targets, target_from, uniform_targets
 from circuitforge.spice import SharedSimulator
 
 # the start design measures about 52 dB, 60 MHz, 73 deg, 103 uW: this needs a move or a few

@@ -64,7 +64,7 @@ def design(kind: TypeOpt = "lowpass",
                               rl_db=rl, rejection_db=level)
     except RFError as exc:
         raise fail(str(exc)) from None
-    from ..rl.filter_agent import design_filter
+    from ..rl.filters.agent import design_filter
     try:
         rep = design_filter(spec, out_dir, verify=verify, rollouts=rollouts, seed=seed)
     except RFError as exc:

@@ -64,7 +64,7 @@ def size_cmd(
     from ..netlists import CircuitforgeError
     from ..netlists.files import write_atomic
     from ..rl import METHODS, parse_spec, size
-    from ..rl.report import bode_plot, open_loop_response, spec_rows
+    from ..rl.sizing.report import bode_plot, open_loop_response, spec_rows
     from ..spice import SharedSimulator
 
     if method not in METHODS:
@@ -133,7 +133,7 @@ def train_cmd(
     """
     from ..netlists import CircuitforgeError
     from ..rl import ACTION_MODES
-    from ..rl.train import ALGOS, train_sizer
+    from ..rl.sizing.train import ALGOS, train_sizer
     from ..spice import SharedSimulator
 
     if algo not in ALGOS:

@@ -1,4 +1,7 @@
-"""Learned and classical device sizing: specs, sizing problems, gymnasium environments, SB3 agents, baselines.
+"""RL and classical design: ``sizing/`` (op-amp device sizing: specs, sizing problems, gymnasium
+environments, SB3 agents, baselines) and ``filters/`` (microstrip filter design in the EM surrogate).
+
+The sizing API is re-exported here.
 
 Imports any lower layer (``netlists``, ``spice``, ``graph``). The parts that
 need stable-baselines3 and torch (:class:`SizingVecEnv`, :func:`make_vec_env`,
@@ -16,19 +19,19 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .env import ACTION_MODES, ActionMode, SizingEnv, SizingTask
+from .sizing.env import ACTION_MODES, ActionMode, SizingEnv, SizingTask
 from .errors import PolicyMismatch, ProblemError, SizingError, SpecError
-from .problem import (
+from .sizing.problem import (
     MEASURES,
     SizingParam,
     SizingProblem,
     folded_cascode_problem,
     miller_problem,
 )
-from .search import BASELINES, METHODS, Method, objective
-from .size import SizingResult, size
-from .spec import AUTOCKT_TOLERANCE, SPEC_NAMES, Clause, Spec, parse_spec
-from .targets import feasible_targets, target_from, uniform_targets
+from .sizing.search import BASELINES, METHODS, Method, objective
+from .sizing.size import SizingResult, size
+from .sizing.spec import AUTOCKT_TOLERANCE, SPEC_NAMES, Clause, Spec, parse_spec
+from .sizing.targets import feasible_targets, target_from, uniform_targets
 
 __all__ = [
     "ACTION_MODES",
@@ -65,8 +68,8 @@ __all__ = [
     "uniform_targets",
 ]
 
-_LAZY = {"SizingVecEnv": ".vec_env", "make_vec_env": ".vec_env", "train_sizer": ".train", "load_policy": ".train",
-         "shipped_policy_path": ".train"}
+_LAZY = {"SizingVecEnv": ".sizing.vec_env", "make_vec_env": ".sizing.vec_env", "train_sizer": ".sizing.train",
+         "load_policy": ".sizing.train", "shipped_policy_path": ".sizing.train"}
 
 
 def __getattr__(name: str) -> Any:

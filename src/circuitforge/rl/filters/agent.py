@@ -1,4 +1,4 @@
-"""Filter design agents: a PPO policy trained in :class:`~.filter_env.FilterDesignEnv`, and CMA-ES
+"""Filter design agents: a PPO policy trained in :class:`~.env.FilterDesignEnv`, and CMA-ES
 on the same surrogate with the same budget; every final design is re-simulated by a real solver.
 
 Design with a budget of ``rollouts x horizon`` surrogate evaluations: the policy runs once
@@ -8,7 +8,7 @@ CMA-ES gets the same number of surrogate evaluations.
 
 Reproduce the shipped policies::
 
-    python -m circuitforge.rl.filter_agent lowpass     # and bandpass; a few minutes each, one thread
+    python -m circuitforge.rl.filters.agent lowpass     # and bandpass; a few minutes each, one thread
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..rf.geometry import FilterGeometry
-from ..rf.measure import FilterSpec, spec_margins
-from ..surrogates.surrogate import EMSurrogate
-from .filter_env import FilterDesignEnv, design_score
+from ...rf.geometry import FilterGeometry
+from ...rf.measure import FilterSpec, spec_margins
+from ...surrogates.surrogate import EMSurrogate
+from .env import FilterDesignEnv, design_score
 
 __all__ = ["POLICY_DIR", "policy_path", "train_policy", "load_policy", "Design", "design_with_policy", "design_filter",
            "design_with_cmaes"]
@@ -57,8 +57,8 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
-    from ..netlists.files import write_atomic
-    from .filter_env import sample_spec, surrogate_response
+    from ...netlists.files import write_atomic
+    from .env import sample_spec, surrogate_response
 
     torch.set_num_threads(1)
     sur = EMSurrogate.load(kind)
@@ -161,9 +161,9 @@ def design_filter(spec: FilterSpec, out_dir: str | Path, *, verify: str = "skrf"
     """Design ``spec`` with the shipped policy in the shipped surrogate, re-simulate it in scikit-rf
     (and openEMS with ``verify="openems"``) and write ``geometry.json``, ``filter.s2p`` (from the
     verifying solver), ``sparams.png`` and ``report.json`` to ``out_dir``. Returns the report."""
-    from ..netlists.files import write_atomic
-    from ..rf.plot import plot_networks
-    from ..rf.solver import make_solver
+    from ...netlists.files import write_atomic
+    from ...rf.plot import plot_networks
+    from ...rf.solver import make_solver
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

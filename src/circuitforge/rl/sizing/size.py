@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..netlists import Netlist
+from ...netlists import Netlist
 from .env import SizingTask
-from .errors import PolicyMismatch
+from ..errors import PolicyMismatch
 from .problem import SizingProblem
 from .search import METHODS, Run, run_method
 from .spec import Spec
@@ -68,14 +68,14 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
     """Size ``problem`` for ``spec`` within ``budget`` simulations.
 
     ``method``: ``ppo`` (the policy: ``policy`` as a path or
-    :class:`~circuitforge.rl.train.LoadedPolicy`, default the shipped one; it
+    :class:`~circuitforge.rl.sizing.train.LoadedPolicy`, default the shipped one; it
     must have been trained for this problem's parameter layout, else
     :class:`PolicyMismatch` says so), ``cmaes``, ``bo``, ``random`` or ``local``.
     ``simulator``: a bridge simulator (default: a new ngspice one of ``workers``
     processes, closed at the end) or the graph predictor's backend.
     """
     if method not in METHODS:
-        from ..netlists.errors import ResolutionError
+        from ...netlists.errors import ResolutionError
 
         raise ResolutionError(method, METHODS, "sizing method")
     tol = spec.tolerance if tolerance is None else tolerance
@@ -95,7 +95,7 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
         model = loaded.model
     own = simulator is None
     if own:
-        from ..spice import SharedSimulator
+        from ...spice import SharedSimulator
 
         simulator = SharedSimulator(workers)
     try:

@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from ..examples import example_path
-from ..netlists import Device, Netlist, Subckt, read, write
-from ..netlists.values import Value
-from ..spice import AC, Op, simulate
-from ..spice.deck import to_deck
-from ..spice.errors import SimulationError
-from ..spice.measure import (
+from ...examples import example_path
+from ...netlists import Device, Netlist, Subckt, read, write
+from ...netlists.values import Value
+from ...spice import AC, Op, simulate
+from ...spice.deck import to_deck
+from ...spice.errors import SimulationError
+from ...spice.measure import (
     Measurement,
     bandwidth_3db,
     dc_gain,
@@ -45,10 +45,10 @@ from ..spice.measure import (
     power,
     unity_gain_bandwidth,
 )
-from ..spice.models import Process
-from ..spice.results import SimResult
-from ..spice.testbench import OpampPorts, open_loop_ac
-from .errors import ProblemError
+from ...spice.models import Process
+from ...spice.results import SimResult
+from ...spice.testbench import OpampPorts, open_loop_ac
+from ..errors import ProblemError
 
 __all__ = [
     "MEASURES",
@@ -423,7 +423,7 @@ class SizingProblem:
                      name: str | None = None, span: float = 4.0, simulator: Any = None) -> SizingProblem:
         """Sizing parameters and ranges derived from an op-amp's own devices.
 
-        See :func:`circuitforge.rl.derive.derive_problem` for the rules.
+        See :func:`circuitforge.rl.sizing.derive.derive_problem` for the rules.
         """
         from .derive import derive_problem  # derive builds on this module
 

@@ -26,9 +26,9 @@ from collections.abc import Callable
 import gymnasium as gym
 import numpy as np
 
-from ..rf.geometry import FilterFamily, family
-from ..rf.measure import FilterSpec, center_bandwidth, cutoff_3db, spec_margins
-from ..surrogates.surrogate import EMSurrogate
+from ...rf.geometry import FilterFamily, family
+from ...rf.measure import FilterSpec, center_bandwidth, cutoff_3db, spec_margins
+from ...surrogates.surrogate import EMSurrogate
 
 __all__ = ["FilterDesignEnv", "sample_spec", "spec_features", "design_score", "ResponseFn"]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from .env import SizingTask
-from .errors import PolicyMismatch, SizingError
+from ..errors import PolicyMismatch, SizingError
 from .problem import SizingProblem
 from .spec import Spec, parse_spec
 from .targets import feasible_targets
@@ -79,12 +79,12 @@ class LoadedPolicy:
 
 def shipped_policy_path(problem: str = "miller45") -> Path:
     """The policy shipped in the package for a built-in problem (``miller45``)."""
-    return Path(str(resources.files("circuitforge.rl") / "policies" / f"{problem}_ppo.zip"))
+    return Path(str(resources.files("circuitforge.rl.sizing") / "policies" / f"{problem}_ppo.zip"))
 
 
 def _algo_class(algo: str) -> Any:
     if algo not in ALGOS:
-        from ..netlists.errors import ResolutionError
+        from ...netlists.errors import ResolutionError
 
         raise ResolutionError(algo, ALGOS, "RL algorithm")
     import stable_baselines3 as sb3
@@ -145,7 +145,7 @@ def train_sizer(problem: SizingProblem, *, total_sims: int = 50_000, algo: Algo 
     t0 = time.time()
     own_sim = simulator is None
     if simulator is None:
-        from ..spice import SharedSimulator
+        from ...spice import SharedSimulator
 
         simulator = SharedSimulator(workers)
     meta_path = directory / "latest.json"

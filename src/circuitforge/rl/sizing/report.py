@@ -1,6 +1,6 @@
 """What a sizing run reports: the spec before and after, the open-loop responses, and a Bode plot.
 
->>> from circuitforge.rl.spec import parse_spec
+>>> from circuitforge.rl.sizing.spec import parse_spec
 >>> rows = spec_rows(parse_spec("gain>=50dB,power<=1mW"), {"gain": 45.0, "power": 2e-4}, {"gain": 52.0, "power": 3e-4})
 >>> rows[0]
 ('gain', '>= 50 dB', '45 dB', '52 dB', True)
@@ -47,7 +47,7 @@ def spec_rows(spec: Spec, before: dict[str, Any], after: dict[str, Any]) -> list
 
 def open_loop_response(problem: SizingProblem, x: np.ndarray, simulator: Any = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Frequency and complex open-loop gain of design ``x`` (None when its simulation fails)."""
-    from ..spice import simulate
+    from ...spice import simulate
 
     deck = problem.deck(list(x))
     res = simulator.run(deck, problem.analyses) if simulator is not None else simulate(deck, problem.analyses)

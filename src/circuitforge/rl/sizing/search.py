@@ -28,7 +28,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from .env import SizingTask
-from .errors import SizingError
+from ..errors import SizingError
 from .problem import SizingProblem
 from .spec import Spec
 
@@ -49,7 +49,7 @@ def objective(spec: Spec, values: dict[str, float | None]) -> float:
     """Sum of the negative parts of the margins (<= 0; 0 when every clause is met); each clipped at -2,
     a quantity that could not be measured counts :data:`MISSING_MARGIN`.
 
-    >>> from circuitforge.rl.spec import parse_spec
+    >>> from circuitforge.rl.sizing.spec import parse_spec
     >>> s = parse_spec("gain>=60dB,ugbw>=10MHz")
     >>> objective(s, {"gain": 70.0, "ugbw": 2e7}), objective(s, {"gain": -80.0, "ugbw": 1e3})
     (0.0, -4.0)
@@ -206,7 +206,7 @@ def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, 
                batch: int = 2) -> Run:
     """Size ``problem`` for ``spec`` with ``method``; the :class:`Run` holds every simulation."""
     if method not in METHODS:
-        from ..netlists.errors import ResolutionError
+        from ...netlists.errors import ResolutionError
 
         raise ResolutionError(method, METHODS, "sizing method")
     if budget < 1:

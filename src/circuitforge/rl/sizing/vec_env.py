@@ -40,7 +40,7 @@ class SizingVecEnv(VecEnv):
         self.targets = targets
         self._own = simulator is None
         if simulator is None:
-            from ..spice import SharedSimulator
+            from ...spice import SharedSimulator
 
             simulator = SharedSimulator(workers)
         self.simulator = simulator

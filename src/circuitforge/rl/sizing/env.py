@@ -15,13 +15,13 @@ Actions: ``continuous`` (``Box(-1, 1, P)``: each parameter moves by up to
 ``max_step`` of its range) or ``discrete`` (``MultiDiscrete([3] * P)``: each
 parameter down, stays, or up by ``step`` of its range).
 
-:class:`~circuitforge.rl.vec_env.SizingVecEnv` runs many episodes with their
+:class:`~circuitforge.rl.sizing.vec_env.SizingVecEnv` runs many episodes with their
 simulations batched over parallel ngspice workers.
 
 Reward: the sum of the negative parts of the margins (0 when a clause is
 met), plus ``success_bonus`` on the step that meets every clause.
 
->>> from circuitforge.rl.problem import miller_problem
+>>> from circuitforge.rl.sizing.problem import miller_problem
 >>> task = SizingTask(miller_problem())
 >>> task.observation_space.shape, task.action_space.shape
 ((21,), (8,))
@@ -36,7 +36,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .errors import SizingError
+from ..errors import SizingError
 from .problem import SizingProblem
 from .spec import Clause, Spec, spec_feature
 from .targets import BOUNDS, TARGET_NAMES
@@ -176,7 +176,7 @@ class SizingEnv(gym.Env):
     @property
     def simulator(self) -> Any:
         if self._sim is None:
-            from ..spice import SharedSimulator
+            from ...spice import SharedSimulator
 
             self._sim = SharedSimulator(1)
         return self._sim

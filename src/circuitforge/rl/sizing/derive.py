@@ -40,14 +40,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..netlists import Device, Netlist, parse, read
-from ..netlists.errors import CircuitforgeError
-from ..spice import simulate
-from ..spice.bias import bias_default, port_role
-from ..spice.models import Process, apply_process, device_polarity
-from ..spice.models import process as get_process
-from ..spice.testbench import BiasPort, OpampPorts
-from .errors import ProblemError
+from ...netlists import Device, Netlist, parse, read
+from ...netlists.errors import CircuitforgeError
+from ...spice import simulate
+from ...spice.bias import bias_default, port_role
+from ...spice.models import Process, apply_process, device_polarity
+from ...spice.models import process as get_process
+from ...spice.testbench import BiasPort, OpampPorts
+from ..errors import ProblemError
 from .problem import _PORT, SizingParam, SizingProblem
 
 __all__ = ["derive_problem", "infer_ports"]
@@ -116,7 +116,7 @@ def _fill_values(devices: Sequence[Device]) -> list[Device]:
     for d in devices:
         key = {"resistor": "r", "capacitor": "c"}.get(d.kind)
         if key is not None and (d.param(key) is None or d.param(key).number is None):  # type: ignore[union-attr]
-            from ..netlists.values import Value
+            from ...netlists.values import Value
 
             d = dataclasses.replace(d, params={**d.params, key: Value.of(_DEFAULT_R if key == "r" else _DEFAULT_C)})
         out.append(d)

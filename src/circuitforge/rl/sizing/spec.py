@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from .errors import SpecError
+from ..errors import SpecError
 
 __all__ = [
     "AUTOCKT_TOLERANCE",
