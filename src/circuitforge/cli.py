@@ -24,9 +24,9 @@ from .commands import register_all
 from .demo import run_demo
 from .netlists import CircuitforgeError, ParseOptions, parse, read, write
 from .netlists.compare import same_topology
-from .netlists.files import write_atomic
+from .core.files import write_atomic
 from .netlists.parsers import INPUT_DIALECTS, resolve_dialect
-from .netlists.units import try_parse_number
+from .core.units import try_parse_number
 from .netlists.validate import has_errors, validate
 from .netlists.writers import OUTPUT_DIALECTS
 from .spice import AC, Op, Tran, make_simulator

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from circuitforge.netlists.units import format_number, parse_number, try_parse_number
+from circuitforge.core.units import format_number, parse_number, try_parse_number
 
 
 @pytest.mark.parametrize(

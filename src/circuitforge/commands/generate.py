@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..netlists.errors import CircuitforgeError
-from ..netlists.files import write_atomic
+from ..core.files import write_atomic
 from .console import err, fail, out
 
 __all__ = ["register"]

@@ -62,7 +62,7 @@ def size_cmd(
     Example: circuitforge size miller45 --spec "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=200uW" --budget 30
     """
     from ..netlists import CircuitforgeError
-    from ..netlists.files import write_atomic
+    from ..core.files import write_atomic
     from ..rl import METHODS, parse_spec, size
     from ..rl.sizing.report import bode_plot, open_loop_response, spec_rows
     from ..spice import SharedSimulator

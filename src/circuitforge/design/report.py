@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..netlists import CircuitforgeError, write
-from ..netlists.files import write_atomic
-from ..netlists.units import format_number
+from ..core.files import write_atomic
+from ..core.units import format_number
 from ..spice.bias import port_role
 from ..spice.measure import MEASUREMENTS, UNITS, Measurement, format_measurement
 from .drawing import bode_plot, draw_topology, figure_bytes

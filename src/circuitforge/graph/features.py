@@ -31,7 +31,7 @@ import numpy as np
 
 from ..netlists.compare import SYMMETRIC_KINDS
 from ..netlists.device import DEVICE_KINDS, TERMINAL_ROLES, Device
-from ..netlists.files import write_atomic
+from ..core.files import write_atomic
 from ..netlists.flatten import parameter_env
 from ..netlists.model import polarity_from_name
 from ..netlists.netlist import Netlist

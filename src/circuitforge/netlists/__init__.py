@@ -28,7 +28,7 @@ from .netlist import GROUND_NAMES, Netlist, Subckt
 from .parsers import INPUT_DIALECTS, ParseOptions, detect_dialect, parse, read
 from .source import SourceLoc
 from .statement import Include, Statement
-from .units import format_number, parse_number
+from ..core.units import format_number, parse_number
 from .values import Value
 from .writers import OUTPUT_DIALECTS, write, write_ngspice, write_spectre
 

@@ -5,12 +5,14 @@ offending text, and says what was expected::
 
     expected 4 terminals for MOSFET M3 (got 3) at amp.cir:12
 
-One base class (:class:`CircuitforgeError`) and a handful of subclasses; the
-higher layers (``spice``, ``rf``, ...) derive their own from these.
+The base class (:class:`CircuitforgeError`) lives in :mod:`circuitforge.core.errors`
+and is re-exported here; this module adds the netlist errors, and the higher
+layers (``spice``, ``rf``, ...) derive their own.
 """
 
 from __future__ import annotations
 
+from ..core.errors import CircuitforgeError
 from .source import SourceLoc
 
 __all__ = [
@@ -21,10 +23,6 @@ __all__ = [
     "ExpressionError",
     "ResolutionError",
 ]
-
-
-class CircuitforgeError(Exception):
-    """Base class of every error raised by circuitforge on purpose."""
 
 
 class ParseError(CircuitforgeError):

@@ -23,7 +23,7 @@ from typing import Any
 
 from .errors import ExpressionError
 from .source import SourceLoc
-from .units import NUMBER_RE, Dialect, format_number, try_parse_number
+from ..core.units import NUMBER_RE, Dialect, format_number, try_parse_number
 
 __all__ = ["Expression", "FUNCTIONS", "CONSTANTS"]
 

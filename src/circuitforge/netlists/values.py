@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .errors import ExpressionError, ParseError
 from .expressions import Expression
 from .source import SourceLoc
-from .units import Dialect, format_number, try_parse_number
+from ..core.units import Dialect, format_number, try_parse_number
 
 __all__ = ["Value"]
 

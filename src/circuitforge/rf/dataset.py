@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..netlists.files import write_atomic
+from ..core.files import write_atomic
 from .errors import RFError
 from .geometry import family
 from .solver import frequency_grid, make_solver

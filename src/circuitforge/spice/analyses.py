@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from ..netlists.units import format_number
+from ..core.units import format_number
 
 __all__ = ["Op", "DC", "AC", "Tran", "Noise", "Analysis", "AnalysisKind"]
 

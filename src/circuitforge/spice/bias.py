@@ -78,7 +78,7 @@ from ..netlists import Device, Netlist, flatten
 from ..netlists.errors import ResolutionError, ValidationError
 from ..netlists.netlist import GROUND_NAMES
 from ..netlists.unionfind import UnionFind
-from ..netlists.units import format_number
+from ..core.units import format_number
 from ..netlists.values import Value
 from .cells import CELL_NAMES, builtin_cells, cells_needed
 from .models import Process, apply_process

@@ -34,7 +34,7 @@ from typing import Literal, get_args
 
 from ..netlists import Device, Netlist, Subckt, parse, read
 from ..netlists.errors import ResolutionError, ValidationError
-from ..netlists.units import format_number
+from ..core.units import format_number
 from ..netlists.values import Value
 from .analyses import AC, DC, Analysis, Noise, Op, Tran
 from .models import Process, apply_process, process

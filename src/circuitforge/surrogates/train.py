@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..netlists.files import write_atomic
+from ..core.files import write_atomic
 from ..rf.geometry import FilterFamily, family
 from .errors import SurrogateError
 from .model import DB_FLOOR, EMSurrogateNet, targets_from_s

@@ -25,7 +25,7 @@ from torch import nn
 
 from ...graph.features import FeatureSpec
 from ...netlists.device import Device
-from ...netlists.files import write_atomic
+from ...core.files import write_atomic
 from ...netlists.netlist import Netlist
 from .data import load_corpus_split
 from .errors import LinkPredError

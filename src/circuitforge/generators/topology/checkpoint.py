@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from ...netlists.files import write_atomic
+from ...core.files import write_atomic
 from .errors import TopologyError
 from .model import TopologyModel
 from .tokens import Vocab

@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ...netlists.files import write_atomic
+from ...core.files import write_atomic
 from .checkpoint import DEFAULT_WEIGHTS, save_generator
 from .data import Circuit, TopologyCorpus, load_topology_corpus
 from .errors import TopologyError

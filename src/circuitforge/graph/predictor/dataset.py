@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...netlists.files import write_atomic
+from ...core.files import write_atomic
 from ...netlists.netlist import Netlist
 from ..errors import GraphError
 from ..hashing import canonical_hash

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch_geometric.data import Batch, HeteroData
 
-from ...netlists.files import write_atomic
+from ...core.files import write_atomic
 from ...netlists.netlist import Netlist
 from ..bipartite import to_heterodata
 from ..errors import GraphError

@@ -22,7 +22,7 @@ from ..model import ModelCard
 from ..netlist import Netlist, Subckt
 from ..source import SourceLoc
 from ..statement import Statement
-from ..units import try_parse_number
+from ...core.units import try_parse_number
 from ..values import Value
 from .cdl import cdl_directive, split_cdl_words
 from .context import UNSAFE_CONTROL_COMMANDS, ParseContext

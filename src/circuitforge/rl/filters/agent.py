@@ -57,7 +57,7 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
-    from ...netlists.files import write_atomic
+    from ...core.files import write_atomic
     from .env import sample_spec, surrogate_response
 
     torch.set_num_threads(1)
@@ -161,7 +161,7 @@ def design_filter(spec: FilterSpec, out_dir: str | Path, *, verify: str = "skrf"
     """Design ``spec`` with the shipped policy in the shipped surrogate, re-simulate it in scikit-rf
     (and openEMS with ``verify="openems"``) and write ``geometry.json``, ``filter.s2p`` (from the
     verifying solver), ``sparams.png`` and ``report.json`` to ``out_dir``. Returns the report."""
-    from ...netlists.files import write_atomic
+    from ...core.files import write_atomic
     from ...rf.plot import plot_networks
     from ...rf.solver import make_solver
 
