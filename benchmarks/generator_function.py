@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Do the circuits work? Corpus op-amps sized under a fixed budget, every circuit counted (issue 15).
+
+The corpus half of the generator-function benchmark: for every op-amp of the AnalogGenie corpus
+(family ``opamp``; ``--limit N`` draws N of them with a seeded choice), the protocol is
+
+1. interface: the op-amp ports (supplies, two inputs, an output, bias ports) are found;
+2. problem: :meth:`SizingProblem.from_netlist` derives the sizing parameters, ranges and start point;
+3. simulates: the start design's OP + AC deck runs and gives a gain;
+4. modest: CMA-ES (seeded, ``--budget`` simulations, 60 by default) sizes it for
+   ``gain>=40dB,ugbw>=10MHz,pm>=45deg`` and stops at the first design that meets it;
+5. medium: where the modest run succeeded, a second CMA-ES run (same budget and seed) sizes it for
+   ``gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW`` (a circuit that cannot meet the modest spec
+   is counted as failing the medium one without a run).
+
+Every circuit stays in the denominator: one that has no interface, no problem or no simulating
+start counts as failing both specs, and every failure is grouped by its reason (for runs that did
+not meet a spec: which clauses the best design still missed). The generated-sample half (samples of
+the topology model through the same protocol) will sit beside these rows (``Source`` below).
+
+Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
+
+    .venv/bin/python benchmarks/generator_function.py --limit 40          # seeded subset of 40
+    .venv/bin/python benchmarks/generator_function.py --workers 2 --json  # the whole op-amp family
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from circuitforge.netlists import CircuitforgeError, Netlist
+from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
+from circuitforge.rl.sizing.problem import SizingProblem
+from circuitforge.rl.sizing.search import run_method
+from circuitforge.rl.sizing.spec import Spec, parse_spec
+from circuitforge.spice import SharedSimulator
+from circuitforge.spice.models import PROCESSES
+
+MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
+MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
+
+
+@dataclass
+class Row:
+    """One circuit through the protocol; ``reason`` says where and why it stopped."""
+
+    source: str
+    id: str
+    devices: int
+    interface: bool = False
+    problem: bool = False
+    params: int = 0
+    simulates: bool = False
+    modest: bool = False
+    medium: bool = False
+    sims_modest: int = 0
+    sims_medium: int = 0
+    best: dict[str, float | None] = field(default_factory=dict)
+    reason: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Item:
+    """A circuit to judge: where it came from, its id, and the netlist (None with a load error)."""
+
+    source: str
+    id: str
+    netlist: Netlist | None
+    error: str = ""
+
+
+def _short(text: str) -> str:
+    """A short, id-free reason from an error message."""
+    text = text.strip().splitlines()[0] if text.strip() else "no message"
+    text = re.sub(r"\[[^\]]*\]", "[…]", text)
+    text = re.sub(r"'[^']*'", "'…'", text)
+    text = re.sub(r"\b\d+(\.\d+)?(e[-+]?\d+)?\b", "N", text)
+    return text[:120]
+
+
+def corpus_items(root: Path | None, family: str, limit: int, seed: int) -> Iterator[Item]:
+    """The corpus circuits of ``family`` (a seeded choice of ``limit`` of them when ``limit`` > 0)."""
+    items = []
+    for c in iter_corpus(root):
+        if isinstance(c, CorpusError):
+            continue  # family unknown without the netlist; counted by benchmarks/parse_corpus.py
+        if c.family == family:
+            items.append(Item("corpus", str(c.id), c.netlist))
+    if limit and limit < len(items):
+        items = sorted(random.Random(seed).sample(items, limit), key=lambda i: int(i.id))
+    yield from items
+
+
+def _missed(spec: Spec, values: dict[str, float | None]) -> str:
+    """Which clauses of ``spec`` the design ``values`` misses (``gain``, ``ugbw (none)``...)."""
+    out = []
+    for c in spec.clauses:
+        v = values.get(c.name)
+        if v is None:
+            out.append(f"{c.name} (none)")
+        elif not c.met(v):
+            out.append(c.name)
+    return "+".join(out) or "met"
+
+
+def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec) -> Row:
+    """Run one circuit through the protocol (module docstring)."""
+    t0 = time.perf_counter()
+    row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0)
+    try:
+        if item.netlist is None:
+            row.reason = f"load: {_short(item.error)}"
+            return row
+        try:
+            problem = SizingProblem.from_netlist(item.netlist, process=process, simulator=sim)
+        except CircuitforgeError as exc:
+            msg = str(exc)
+            if "ports" in msg and ("cannot find" in msg or "interface" in msg):
+                row.reason = f"interface: {_short(msg)}"
+            else:
+                row.interface = True
+                row.reason = f"problem: {_short(msg)}"
+            return row
+        row.interface = row.problem = True
+        row.params = problem.dim
+        run = run_method("cmaes", problem, modest, budget=budget, seed=seed, simulator=sim)
+        row.sims_modest = len(run.values)
+        first = run.values[0] if run.values else {}
+        row.simulates = first.get("gain") is not None
+        best = run.values[run.best()] if run.values else {}
+        row.best = dict(best)
+        row.modest = run.success is not None
+        if not row.simulates and not row.modest:
+            m = problem.evaluate([problem.default_x], sim)[0]
+            row.reason = f"simulate: {_short(m['gain'].reason or 'no gain')}"
+            return row
+        if not row.modest:
+            row.reason = f"modest missed: {_missed(modest, best)}"
+            return row
+        run2 = run_method("cmaes", problem, medium, budget=budget, seed=seed, simulator=sim)
+        row.sims_medium = len(run2.values)
+        row.medium = run2.success is not None
+        if not row.medium:
+            row.reason = f"medium missed: {_missed(medium, run2.values[run2.best()])}"
+        return row
+    finally:
+        row.seconds = time.perf_counter() - t0
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{k}/{n} ({100 * k / n:.1f} %)" if n else "0/0"
+
+
+def summary(rows: list[Row]) -> dict[str, Any]:
+    """Totals over ``rows`` (every row in every denominator) and failures grouped by reason."""
+    n = len(rows)
+    keys = ("interface", "problem", "simulates", "modest", "medium")
+    totals = {k: sum(bool(getattr(r, k)) for r in rows) for k in keys}
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if not r.modest:
+            reasons[r.reason or "unknown"].append(r.id)
+    medium_reasons = Counter(r.reason for r in rows if r.modest and not r.medium)
+    devs = sorted(r.devices for r in rows)
+    return {"n": n, **totals,
+            "median_devices": devs[len(devs) // 2] if devs else 0,
+            "median_sims_modest": sorted(r.sims_modest for r in rows if r.modest)[totals["modest"] // 2]
+            if totals["modest"] else None,
+            "modest_failures": {k: {"count": len(v), "examples": v[:6]}
+                                for k, v in sorted(reasons.items(), key=lambda kv: -len(kv[1]))},
+            "medium_failures_after_modest": dict(medium_reasons.most_common())}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: ../shared/...)")
+    ap.add_argument("--family", default="opamp", choices=("opamp",), help="family (op-amps have a testbench)")
+    ap.add_argument("--limit", type=int, default=0, help="a seeded choice of N circuits (0: all)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the subset and of CMA-ES")
+    ap.add_argument("--budget", type=int, default=60, help="simulations per sizing run")
+    ap.add_argument("--process", default="generic45", choices=PROCESSES, help="process cards and VDD")
+    ap.add_argument("--workers", type=int, default=2, help="ngspice worker processes")
+    ap.add_argument("--json", action="store_true", help="print rows and figures as JSON")
+    ap.add_argument("--rows", action="store_true", help="print one line per circuit")
+    args = ap.parse_args()
+    try:
+        root = corpus_path(args.corpus)
+    except CircuitforgeError as exc:
+        print(f"skipped: {exc}", file=sys.stderr)
+        return 0
+    modest, medium = parse_spec(MODEST), parse_spec(MEDIUM)
+    t0 = time.perf_counter()
+    rows: list[Row] = []
+    items = list(corpus_items(root, args.family, args.limit, args.seed))
+    with SharedSimulator(args.workers) as sim:
+        for i, item in enumerate(items):
+            row = judge(item, process=args.process, budget=args.budget, seed=args.seed, sim=sim,
+                        modest=modest, medium=medium)
+            rows.append(row)
+            if args.rows and not args.json:
+                print(f"[{i + 1}/{len(items)}] {row.source} {row.id:>5} dev={row.devices:<3} "
+                      f"par={row.params:<3} sim={int(row.simulates)} modest={int(row.modest)} "
+                      f"medium={int(row.medium)} n={row.sims_modest:<3} {row.seconds:5.1f}s {row.reason}",
+                      flush=True)
+    wall = time.perf_counter() - t0
+    s = summary(rows)
+    if args.json:
+        print(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "wall_s": round(wall, 1),
+                          "corpus": s, "rows": [asdict(r) for r in rows]}, indent=1))
+        return 0
+    n = s["n"]
+    print(f"corpus {args.family}: {n} circuits, {args.process}, CMA-ES {args.budget} sims, seed {args.seed}, "
+          f"{wall:.0f} s")
+    for k in ("interface", "problem", "simulates", "modest", "medium"):
+        print(f"  {k:<10} {_pct(s[k], n)}")
+    print(f"  median devices {s['median_devices']}, median sims to modest {s['median_sims_modest']}")
+    print("modest failures by reason:")
+    for reason, v in s["modest_failures"].items():
+        print(f"  {v['count']:>4}  {reason}  (e.g. {', '.join(v['examples'])})")
+    if s["medium_failures_after_modest"]:
+        print("medium failures (modest met):")
+        for reason, c in s["medium_failures_after_modest"].items():
+            print(f"  {c:>4}  {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
