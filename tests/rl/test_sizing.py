@@ -23,9 +23,12 @@ from circuitforge.rl import (
     parse_spec,
     size,
 )
-from circuitforge.rl.sizing.search import run_method
+from circuitforge.rl.sizing.search import FitFallbackWarning, run_method
 from circuitforge.rl.sizing.targets import feasible_targets, target_from, uniform_targets
-from circuitforge.spice import SharedSimulator
+from circuitforge.spice import MeasurementPredictor, SharedSimulator, Simulator
+from circuitforge.spice.base import SimulatorBase
+from circuitforge.spice.errors import ConvergenceError
+from circuitforge.spice.results import SimResult
 
 # the start design measures about 52 dB, 60 MHz, 73 deg, 103 uW: this needs a move or a few
 EASY = "gain>=45dB,ugbw>=66MHz,pm>=55deg,power<=400uW"
@@ -123,18 +126,17 @@ def test_sized_netlist_carries_the_design(miller):
 
 
 def test_failed_simulation_is_none_with_reason(miller):
-    class Broken:
-        def run_many(self, jobs):
-            from circuitforge.spice.errors import ConvergenceError
-            from circuitforge.spice.results import SimResult
-            return [SimResult(error=ConvergenceError("no convergence")) for _ in jobs]
+    class Broken(SimulatorBase):
+        def run(self, circuit, analyses, *, timeout=30.0):
+            return SimResult(error=ConvergenceError("no convergence"))
 
+    assert isinstance(Broken(), Simulator) and not isinstance(Broken(), MeasurementPredictor)
     m = miller.evaluate([miller.default_x], Broken())[0]
     assert all(v.value is None and "no convergence" in v.reason for v in m.values())
 
 
 def test_learned_backend_is_used_when_given(miller):
-    class Predictor:  # the protocol of graph.predictor.backend.PredictorBackend
+    class Predictor:  # spice.MeasurementPredictor, as graph.predictor.backend.PredictorBackend
         def __init__(self):
             self.seen = []
 
@@ -143,6 +145,7 @@ def test_learned_backend_is_used_when_given(miller):
             return [{"gain": 55.0, "ugbw": 1e8, "pm": 70.0, "power": float("nan")} for _ in netlists]
 
     pred = Predictor()
+    assert isinstance(pred, MeasurementPredictor) and not isinstance(pred, Simulator)
     m = miller.evaluate([miller.default_x, miller.default_x], pred)
     assert len(pred.seen) == 2 and m[0]["gain"].value == 55.0
     assert m[1]["power"].value is None and m[1]["bw"].reason
@@ -248,6 +251,42 @@ def test_baseline_finds_an_easy_target(miller, sim, method, budget, seed):
     # a batch (CMA-ES population, BO's q) may run past the first success; it counts where it fell
     assert run.success + 1 <= len(run.values) <= budget
     assert spec.met(run.values[run.success])
+
+
+class _WidthPredictor:
+    """A MeasurementPredictor whose gain grows with the input pair's width: a smooth objective for BO."""
+
+    def predict(self, netlists):
+        out = []
+        for n in netlists:
+            w = n.subckts["opamp_miller45"].device("M1").param("W").number
+            out.append({"gain": 40.0 + 1e6 * w, "ugbw": 1e8, "pm": 70.0, "power": 1e-4, "bw": 1e4})
+        return out
+
+
+def test_bo_counts_failed_gp_fits(miller, monkeypatch):
+    import botorch.fit
+    from botorch.exceptions.errors import ModelFittingError
+
+    calls = []
+
+    def failing_fit(mll, **kw):
+        calls.append(1)
+        raise ModelFittingError("All attempts to fit the model have failed.")
+
+    monkeypatch.setattr(botorch.fit, "fit_gpytorch_mll", failing_fit)
+    spec = parse_spec("gain>=95dB")  # needs w_in near the top of its range: several BO steps
+    with pytest.warns(FitFallbackWarning, match="miller45: GP hyper-parameter fit failed after 9 simulations"):
+        run = run_method("bo", miller, spec, budget=17, seed=0, simulator=_WidthPredictor())
+    assert len(run.values) > 9 and len(run.fallbacks) == len(calls) >= 1
+    assert all("ModelFittingError" in f for f in run.fallbacks)
+
+    def broken_fit(mll, **kw):
+        raise TypeError("a bug, not a failed fit")
+
+    monkeypatch.setattr(botorch.fit, "fit_gpytorch_mll", broken_fit)
+    with pytest.raises(TypeError, match="a bug"):  # anything else is not swallowed
+        run_method("bo", miller, spec, budget=17, seed=0, simulator=_WidthPredictor())
 
 
 def test_size_result_and_sized_netlist(miller, sim):

@@ -8,32 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from .console import err, fail, out
+from ..core.files import write_atomic
+from ..netlists import CircuitforgeError
+from .console import OverwriteShippedOpt, check_not_shipped, err, fail, out
 
 __all__ = ["register"]
-
-_BUILTINS = ("miller45", "foldedcascode45")
-
-
-def _problem(netlist: str, subckt: str | None, workers_sim: Any = None) -> Any:
-    """A built-in problem by name or for the shipped example files; otherwise derived from the netlist."""
-    from ..examples import example_path
-    from ..rl import SizingProblem, folded_cascode_problem, miller_problem
-
-    builtin = {"miller45": miller_problem, "foldedcascode45": folded_cascode_problem}
-    if netlist in builtin:
-        return builtin[netlist]()
-    path = Path(netlist)
-    if not path.is_file():
-        raise fail(f"no netlist file {netlist!r} (or give a built-in problem: {', '.join(_BUILTINS)})")
-    for name, file in (("miller45", "opamp_miller45.cir"), ("foldedcascode45", "opamp_foldedcascode45.cir")):
-        if path.read_text() == example_path(file).read_text():
-            return builtin[name]()
-    return SizingProblem.from_netlist(path, subckt=subckt, simulator=workers_sim, name=subckt or path.stem)
 
 
 def size_cmd(
@@ -61,9 +44,9 @@ def size_cmd(
 
     Example: circuitforge size miller45 --spec "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=200uW" --budget 30
     """
-    from ..netlists import CircuitforgeError
-    from ..core.files import write_atomic
+    # the sizing layer imports gymnasium, stable-baselines3 and torch: only this command pays for them
     from ..rl import METHODS, parse_spec, size
+    from ..rl.sizing.resolve import resolve_problem
     from ..rl.sizing.report import bode_plot, open_loop_response, spec_rows
     from ..spice import SharedSimulator
 
@@ -77,7 +60,7 @@ def size_cmd(
         raise fail(str(exc)) from None
     try:
         with SharedSimulator(max(1, workers)) as sim:
-            problem = _problem(netlist, subckt, sim)
+            problem = resolve_problem(netlist, subckt=subckt, simulator=sim)
             result = size(problem, target, method=method, budget=budget, seed=seed, simulator=sim,
                           policy=policy, workers=workers)
             if all(v is None for v in result.measured.values()):
@@ -126,23 +109,26 @@ def train_cmd(
     action_mode: Annotated[str, typer.Option("--action-mode", help="continuous or discrete.")] = "continuous",
     subckt: Annotated[str | None, typer.Option("--subckt")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    overwrite_shipped: OverwriteShippedOpt = False,
 ) -> None:
     """Train a sizing policy (stable-baselines3) on an op-amp; checkpoints, resume and TensorBoard logs in OUT.
 
     Example: circuitforge train-sizer miller45 --sims 50000 --out runs/miller
     """
-    from ..netlists import CircuitforgeError
+    # the sizing layer imports gymnasium, stable-baselines3 and torch: only this command pays for them
     from ..rl import ACTION_MODES
+    from ..rl.sizing.resolve import resolve_problem
     from ..rl.sizing.train import ALGOS, train_sizer
     from ..spice import SharedSimulator
 
+    check_not_shipped(out_dir, overwrite_shipped)
     if algo not in ALGOS:
         raise fail(f"unknown algorithm {algo!r} (choose among {', '.join(ALGOS)})")
     if action_mode not in ACTION_MODES:
         raise fail(f"unknown action mode {action_mode!r} (choose among {', '.join(ACTION_MODES)})")
     try:
         with SharedSimulator(max(1, workers)) as sim:
-            problem = _problem(netlist, subckt, sim)
+            problem = resolve_problem(netlist, subckt=subckt, simulator=sim)
             err.print(f"training {algo} on {problem.name} ({problem.dim} parameters) for {sims} simulations "
                       f"into {out_dir}", highlight=False)
             r = train_sizer(problem, total_sims=sims, algo=algo, n_envs=envs, workers=workers,  # type: ignore[arg-type]
@@ -156,7 +142,7 @@ def train_cmd(
               f"TensorBoard: tensorboard --logdir {out_dir / 'tb'}")
 
 
-def register(app: Any) -> None:
+def register(app: typer.Typer) -> None:
     """Add ``size`` and ``train-sizer`` to ``app``."""
     app.command(name="size")(size_cmd)
     app.command(name="train-sizer")(train_cmd)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..netlists import Netlist
 from ..netlists.errors import ValidationError
+from ..spice import MeasurementPredictor, Simulator
 from ..spice.bias import port_role
 from ..spice.measure import Measurement
 
@@ -46,7 +47,7 @@ def opamp_port_names(ports: Sequence[str]) -> tuple[str, str, str, str, str]:
 
 
 def screen_topology(topology: Netlist, process: str = "generic45", *, name: str | None = None,
-                    simulator: Any = None) -> tuple[Any, dict[str, Measurement]]:
+                    simulator: Simulator | MeasurementPredictor | None = None) -> tuple[Any, dict[str, Measurement]]:
     """(sizing problem, measurements of its start design); raises :class:`ValidationError` when the
     interface is wrong or the start design does not amplify.
 

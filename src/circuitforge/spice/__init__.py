@@ -18,10 +18,19 @@ from .errors import (
     SimulatorUnavailable,
 )
 from .results import AnalysisResult, SimResult
-from .simulator import BatchSimulator, SharedSimulator, Simulator, make_simulator, simulate, simulate_many
+from .ray_backend import RaySimulator
+from .simulator import (
+    BatchSimulator,
+    MeasurementPredictor,
+    SharedSimulator,
+    Simulator,
+    make_simulator,
+    simulate,
+    simulate_many,
+)
 from .toy import ToySimulator
 
 __all__ = ["AC", "DC", "Noise", "Op", "Tran", "ConvergenceError", "DeckError", "MeasurementError",
            "SimulationError", "SimulationTimeout", "SimulatorCrash", "SimulatorUnavailable", "AnalysisResult",
-           "SimResult", "BatchSimulator", "SharedSimulator", "Simulator", "make_simulator", "simulate",
-           "simulate_many", "ToySimulator"]
+           "SimResult", "BatchSimulator", "MeasurementPredictor", "SharedSimulator", "Simulator", "make_simulator", "simulate",
+           "simulate_many", "ToySimulator", "RaySimulator"]

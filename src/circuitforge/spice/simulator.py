@@ -16,9 +16,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 import numpy as np
 
@@ -30,20 +31,30 @@ from .classify import classify_failure
 from .deck import to_deck
 from .errors import DeckError, SimulationError, SimulationTimeout, SimulatorCrash, SimulatorUnavailable
 from .rawfile import read_raw
+from .ray_backend import RaySimulator
 from .results import AnalysisResult, SimResult
 from .toy import ToySimulator
 from .worker import worker_main
 
-__all__ = ["Simulator", "SharedSimulator", "BatchSimulator", "simulate", "simulate_many", "Backend",
+__all__ = ["Simulator", "MeasurementPredictor", "SharedSimulator", "BatchSimulator", "simulate", "simulate_many", "Backend",
            "BACKENDS", "make_simulator", "Job"]
 
-Backend = Literal["shared", "batch", "toy"]
+Backend = Literal["shared", "batch", "toy", "ray"]
 BACKENDS: tuple[str, ...] = get_args(Backend)
 Job = tuple["Netlist | str", Sequence[Analysis]]
 
 
+@runtime_checkable
 class Simulator(Protocol):
-    """Runs analyses on a netlist; never raises for a bad deck (the failure is in the result)."""
+    """Runs analyses on a netlist; never raises for a bad deck (the failure is in the result).
+
+    :class:`SharedSimulator`, :class:`BatchSimulator` and :class:`ToySimulator`
+    implement it (through :class:`~.base.SimulatorBase`); ``isinstance`` checks
+    that the three methods are there.
+
+    >>> isinstance(ToySimulator(), Simulator), isinstance(object(), Simulator)
+    (True, False)
+    """
 
     def run(self, circuit: Netlist | str, analyses: Sequence[Analysis], *, timeout: float = 30.0) -> SimResult:
         ...
@@ -52,6 +63,29 @@ class Simulator(Protocol):
         ...
 
     def close(self) -> None:
+        ...
+
+
+@runtime_checkable
+class MeasurementPredictor(Protocol):
+    """A learned stand-in for a simulator: predicts the measurements of sized netlists, without simulating.
+
+    It has no waveforms, so it cannot run analyses (it is not a :class:`Simulator`);
+    code that only needs the op-amp measurements (``gain`` dB, ``ugbw`` Hz, ``pm``
+    deg, ``power`` W: the keys of :func:`~.measure.measure_opamp`) accepts either,
+    e.g. ``circuitforge.rl.sizing`` evaluating designs. A quantity it does not
+    predict is missing from the dict or NaN. The graph layer's
+    ``PredictorBackend`` implements it structurally (``graph`` may not import
+    ``spice``; a Protocol needs no import).
+
+    >>> class Constant:
+    ...     def predict(self, netlists):
+    ...         return [{"gain": 60.0} for _ in netlists]
+    >>> isinstance(Constant(), MeasurementPredictor), isinstance(ToySimulator(), MeasurementPredictor)
+    (True, False)
+    """
+
+    def predict(self, netlists: Sequence[Netlist]) -> list[dict[str, float]]:
         ...
 
 
@@ -313,8 +347,13 @@ class BatchSimulator(SimulatorBase):
         return SimResult(got, None, log, elapsed)
 
 
-def make_simulator(backend: str = "shared", workers: int = 1) -> SharedSimulator | BatchSimulator | ToySimulator:
-    """A simulator by backend name: ``shared`` (default), ``batch``, or ``toy`` (linear MNA, for tests)."""
+def make_simulator(backend: str = "shared", workers: int = 1, *, address: str | None = None
+                   ) -> SharedSimulator | BatchSimulator | ToySimulator | RaySimulator:
+    """A simulator by backend name: ``shared`` (default), ``batch``, ``toy`` (linear MNA, for tests), or
+    ``ray`` (``workers`` Ray actors, each with a one-worker shared simulator, on the cluster at ``address``,
+    else ``$CIRCUITFORGE_RAY_ADDRESS``, else a local Ray instance; needs ``circuitforge[ray]``)."""
+    if backend == "ray":
+        return RaySimulator(partial(SharedSimulator, 1), workers, address=address)
     if backend == "shared":
         return SharedSimulator(workers)
     if backend == "batch":

@@ -30,6 +30,13 @@ class PredictorBackend:
     ``rmse`` and ``r2`` give the held-out error per target in the learned
     units (dB, log10 Hz, deg, log10 W) on unseen sizings of seen topologies;
     ``rmse_unseen_topology`` the same on unseen topologies, when known.
+
+    It implements ``circuitforge.spice.MeasurementPredictor`` structurally (its
+    :meth:`predict`; ``graph`` may not import ``spice``, and a Protocol needs no
+    import), so the sizing code takes it wherever it takes a simulator:
+    ``SizingProblem.evaluate(xs, backend)``, ``size(..., simulator=backend)``.
+    It is not a ``spice.Simulator``: it predicts measurements, it has no
+    waveforms to give for an analysis.
     """
 
     def __init__(self, model: PerformancePredictor, spec: FeatureSpec, *, rmse: Mapping[str, float] | None = None,

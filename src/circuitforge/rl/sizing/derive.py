@@ -42,7 +42,7 @@ from typing import Any
 
 from ...netlists import Device, Netlist, parse, read
 from ...netlists.errors import CircuitforgeError
-from ...spice import simulate
+from ...spice import Simulator, simulate
 from ...spice.bias import bias_default, port_role
 from ...spice.models import Process, apply_process, device_polarity
 from ...spice.models import process as get_process
@@ -156,7 +156,7 @@ def _group_key(d: Device, inputs: set[str]) -> tuple:
 
 def derive_problem(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPorts | None = None,
                    process: str | Process = "generic45", subckt: str | None = None, name: str | None = None,
-                   span: float = 4.0, simulator: Any = None) -> SizingProblem:
+                   span: float = 4.0, simulator: Simulator | None = None) -> SizingProblem:
     """A :class:`SizingProblem` whose parameters and ranges come from the op-amp's devices (rules above)."""
     if span <= 1:
         raise ProblemError(f"span must be > 1, got {span}")
@@ -237,7 +237,7 @@ def derive_problem(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPor
     return _pick_polarity(probs, simulator)
 
 
-def _pick_polarity(probs: list[SizingProblem], simulator: Any) -> SizingProblem:
+def _pick_polarity(probs: list[SizingProblem], simulator: Simulator | None) -> SizingProblem:
     """The candidate whose DC loop settles the output nearest mid-supply (negative feedback)."""
     import numpy as np
 

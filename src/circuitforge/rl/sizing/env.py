@@ -36,6 +36,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from ...spice import MeasurementPredictor, SharedSimulator, Simulator
 from ..errors import SizingError
 from .problem import SizingProblem
 from .spec import Clause, Spec, spec_feature
@@ -138,7 +139,8 @@ class StartValues:
     def __init__(self) -> None:
         self.values: dict[str, float | None] | None = None
 
-    def get(self, problem: SizingProblem, simulator: Any) -> tuple[dict[str, float | None], int]:
+    def get(self, problem: SizingProblem,
+            simulator: Simulator | MeasurementPredictor | None) -> tuple[dict[str, float | None], int]:
         if self.values is not None:
             return self.values, 0
         self.values = _values(problem.evaluate([problem.default_x], simulator)[0])
@@ -155,9 +157,10 @@ class SizingEnv(gym.Env):
 
     metadata = {"render_modes": []}
 
-    def __init__(self, problem: SizingProblem, targets: Any, *, simulator: Any = None,
-                 action_mode: ActionMode = "continuous", horizon: int = 30, max_step: float = 0.1,
-                 step: float = 0.05, names: Sequence[str] = TARGET_NAMES, task: SizingTask | None = None):
+    def __init__(self, problem: SizingProblem, targets: Any, *,
+                 simulator: Simulator | MeasurementPredictor | None = None, action_mode: ActionMode = "continuous",
+                 horizon: int = 30, max_step: float = 0.1, step: float = 0.05, names: Sequence[str] = TARGET_NAMES,
+                 task: SizingTask | None = None):
         self.task = task or SizingTask(problem, names=names, action_mode=action_mode, max_step=max_step, step=step,
                                        horizon=horizon)
         self.problem = problem
@@ -174,10 +177,8 @@ class SizingEnv(gym.Env):
         self.steps = 0
 
     @property
-    def simulator(self) -> Any:
+    def simulator(self) -> Simulator | MeasurementPredictor:
         if self._sim is None:
-            from ...spice import SharedSimulator
-
             self._sim = SharedSimulator(1)
         return self._sim
 
@@ -210,6 +211,6 @@ class SizingEnv(gym.Env):
         return self.task.observe(self.u, self.values, self.target), r, met, truncated, info
 
     def close(self) -> None:
-        if self._own and self._sim is not None:
+        if self._own and isinstance(self._sim, Simulator):
             self._sim.close()
             self._sim = None

@@ -34,7 +34,7 @@ import numpy as np
 from ...examples import example_path
 from ...netlists import Device, Netlist, Subckt, read, write
 from ...netlists.values import Value
-from ...spice import AC, Op, simulate
+from ...spice import AC, MeasurementPredictor, Op, Simulator, simulate
 from ...spice.deck import to_deck
 from ...spice.errors import SimulationError
 from ...spice.measure import (
@@ -381,19 +381,20 @@ class SizingProblem:
             return _failed(f"measurement failed: {exc}")
         return m
 
-    def evaluate(self, xs: Sequence[Sequence[float]] | np.ndarray, simulator: Any = None) -> list[Measured]:
+    def evaluate(self, xs: Sequence[Sequence[float]] | np.ndarray,
+                 simulator: Simulator | MeasurementPredictor | None = None) -> list[Measured]:
         """Measure every design of the batch ``xs`` (rows of physical values), one simulation each.
 
-        ``simulator``: any object with the bridge's ``run_many`` (a
+        ``simulator``: a :class:`~circuitforge.spice.Simulator` (a
         :class:`~circuitforge.spice.SharedSimulator` with several workers runs
         the batch in parallel); None uses the default single ngspice worker;
-        an object with ``predict(netlists)`` (the graph predictor's
+        a :class:`~circuitforge.spice.MeasurementPredictor` (the graph predictor's
         :class:`~circuitforge.graph.predictor.backend.PredictorBackend`) is
         used as a cheap learned backend. Failures come back as measurements
         with ``value=None`` and the reason.
         """
         rows = [list(map(float, r)) for r in np.atleast_2d(np.asarray(xs, dtype=float))]
-        if hasattr(simulator, "predict") and not hasattr(simulator, "run_many"):
+        if isinstance(simulator, MeasurementPredictor):
             return self._predict(rows, simulator)
         analyses = self.analyses
         jobs = [(self.deck(r), analyses) for r in rows]
@@ -403,7 +404,7 @@ class SizingProblem:
             results = simulator.run_many(jobs)
         return [self.measure(r) for r in results]
 
-    def _predict(self, rows: list[list[float]], backend: Any) -> list[Measured]:
+    def _predict(self, rows: list[list[float]], backend: MeasurementPredictor) -> list[Measured]:
         units = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "bw": "Hz", "power": "W"}
         preds = backend.predict([self.netlist_for(r) for r in rows])
         out = []
@@ -420,7 +421,8 @@ class SizingProblem:
     @classmethod
     def from_netlist(cls, netlist: Netlist | str, *, ports: OpampPorts | None = None,
                      process: str | Process = "generic45", subckt: str | None = None,
-                     name: str | None = None, span: float = 4.0, simulator: Any = None) -> SizingProblem:
+                     name: str | None = None, span: float = 4.0,
+                     simulator: Simulator | None = None) -> SizingProblem:
         """Sizing parameters and ranges derived from an op-amp's own devices.
 
         See :func:`circuitforge.rl.sizing.derive.derive_problem` for the rules.

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ...spice import Simulator, simulate
 from .problem import SizingProblem
 from .spec import SPEC_UNITS, Spec
 
@@ -45,10 +46,12 @@ def spec_rows(spec: Spec, before: dict[str, Any], after: dict[str, Any]) -> list
     return rows
 
 
-def open_loop_response(problem: SizingProblem, x: np.ndarray, simulator: Any = None) -> tuple[np.ndarray, np.ndarray] | None:
-    """Frequency and complex open-loop gain of design ``x`` (None when its simulation fails)."""
-    from ...spice import simulate
+def open_loop_response(problem: SizingProblem, x: np.ndarray, simulator: Simulator | None = None
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Frequency and complex open-loop gain of design ``x`` (None when its simulation fails).
 
+    ``simulator``: a bridge :class:`~circuitforge.spice.Simulator` (None: the default ngspice worker).
+    """
     deck = problem.deck(list(x))
     res = simulator.run(deck, problem.analyses) if simulator is not None else simulate(deck, problem.analyses)
     if not res.ok:

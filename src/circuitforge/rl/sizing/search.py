@@ -11,7 +11,11 @@ success are the index of the first success.
 - ``cmaes``: CMA-ES (the ``cma`` package) from the start design, sigma 0.3, box [0, 1].
 - ``bo``: Bayesian optimisation with botorch: a GP (``SingleTaskGP``) on the
   objective, batches of 4 by ``qLogExpectedImprovement`` after 8 Sobol points
-  and the start design.
+  and the start design. When the GP's hyper-parameter fit fails (botorch's
+  ``ModelFittingError``, a matrix that is not positive definite, NaNs), the
+  GP keeps its prior hyper-parameters for that step; each such fallback is
+  recorded in :attr:`Run.fallbacks` and the first of a run is warned about
+  (:class:`FitFallbackWarning`).
 - ``local``: random local search with the agent's moves: from the best design,
   move every parameter by -1, 0 or +1 step (5 % of its range), keep the move if it improves.
 - ``ppo`` (or any SB3 policy): the policy's rollout from the start design,
@@ -21,18 +25,21 @@ success are the index of the first success.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 import numpy as np
 
+from ...netlists.errors import ResolutionError
+from ...spice import MeasurementPredictor, Simulator
 from .env import SizingTask
 from ..errors import SizingError
 from .problem import SizingProblem
 from .spec import Spec
 
-__all__ = ["BASELINES", "METHODS", "Method", "Run", "objective", "run_method"]
+__all__ = ["BASELINES", "METHODS", "FitFallbackWarning", "Method", "Run", "objective", "run_method"]
 
 Method = Literal["ppo", "cmaes", "bo", "random", "local"]
 METHODS: tuple[str, ...] = get_args(Method)
@@ -71,18 +78,35 @@ class _Stop(Exception):
     pass
 
 
+class FitFallbackWarning(RuntimeWarning):
+    """A surrogate model's fit failed and the search went on with a fallback (see :attr:`Run.fallbacks`)."""
+
+
 @dataclass
 class Run:
-    """Every simulated design of one sizing run, in order."""
+    """Every simulated design of one sizing run, in order.
+
+    ``fallbacks``: one line per step where the method fell back from its
+    model (``bo``: a failed GP hyper-parameter fit, with the error), so that a
+    benchmark can count them; empty for the other methods.
+    """
 
     problem: SizingProblem
     spec: Spec
     budget: int
-    simulator: Any
+    simulator: Simulator | MeasurementPredictor | None
     tolerance: float = 0.0
     us: list[np.ndarray] = field(default_factory=list)
     values: list[dict[str, float | None]] = field(default_factory=list)
     success: int | None = None  # index of the first success (0-based)
+    fallbacks: list[str] = field(default_factory=list)
+
+    def fallback(self, what: str) -> None:
+        """Record a fallback (and warn on the first of the run)."""
+        self.fallbacks.append(what)
+        if len(self.fallbacks) == 1:
+            warnings.warn(f"{self.problem.name}: {what}; further fallbacks of this run are counted in "
+                          "Run.fallbacks", FitFallbackWarning, stacklevel=3)
 
     @property
     def left(self) -> int:
@@ -156,7 +180,9 @@ def _bo(run: Run, rng: np.random.Generator, start: np.ndarray, q: int = 4, n_ini
     from botorch.models import SingleTaskGP
     from botorch.models.transforms.outcome import Standardize
     from botorch.optim import optimize_acqf
+    from botorch.exceptions.errors import ModelFittingError
     from gpytorch.mlls import ExactMarginalLogLikelihood
+    from linear_operator.utils.errors import NanError, NotPSDError
     from torch.quasirandom import SobolEngine
 
     torch.set_num_threads(1)
@@ -173,8 +199,11 @@ def _bo(run: Run, rng: np.random.Generator, start: np.ndarray, q: int = 4, n_ini
             gp = SingleTaskGP(X, Y, outcome_transform=Standardize(m=1))
             try:
                 fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
-            except Exception:  # noqa: BLE001 - a failed hyperparameter fit keeps the prior's; the GP still works
-                pass
+            except (ModelFittingError, NotPSDError, NanError, torch.linalg.LinAlgError) as exc:
+                # botorch rolls the hyper-parameters back to the prior's: the GP still works, less well
+                gp.eval()
+                run.fallback(f"GP hyper-parameter fit failed after {len(run.us)} simulations "
+                             f"({type(exc).__name__}: {exc}); kept the prior's hyper-parameters")
             acq = qLogExpectedImprovement(gp, best_f=Y.max())
             cand, _ = optimize_acqf(acq, bounds, q=min(q, run.left), num_restarts=4, raw_samples=128,
                                     options={"seed": seed + len(run.us), "maxiter": 50})
@@ -201,13 +230,11 @@ _RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, 
                                             "ppo": _policy}
 
 
-def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, seed: int, simulator: Any,
-               tolerance: float = 0.0, task: SizingTask | None = None, policy: Any = None,
-               batch: int = 2) -> Run:
+def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, seed: int,
+               simulator: Simulator | MeasurementPredictor | None, tolerance: float = 0.0,
+               task: SizingTask | None = None, policy: Any = None, batch: int = 2) -> Run:
     """Size ``problem`` for ``spec`` with ``method``; the :class:`Run` holds every simulation."""
     if method not in METHODS:
-        from ...netlists.errors import ResolutionError
-
         raise ResolutionError(method, METHODS, "sizing method")
     if budget < 1:
         raise SizingError(f"budget must be at least 1 simulation, got {budget}")

@@ -14,11 +14,14 @@ from typing import Any
 import numpy as np
 
 from ...netlists import Netlist
+from ...netlists.errors import ResolutionError
+from ...spice import MeasurementPredictor, SharedSimulator, Simulator
 from .env import SizingTask
 from ..errors import PolicyMismatch
 from .problem import SizingProblem
 from .search import METHODS, Run, run_method
 from .spec import Spec
+from .train import LoadedPolicy, load_policy
 
 __all__ = ["SizingResult", "policy_task", "size"]
 
@@ -33,7 +36,9 @@ class SizingResult:
     simulations run; ``sims_to_success``: the position of the first design
     that met the spec (a batch of parallel simulations may run past it), or None;
     ``history``: ``(simulation index, measurements)`` of every simulation;
-    ``start``: the start design's measurements; ``netlist``: the sized op-amp.
+    ``start``: the start design's measurements; ``netlist``: the sized op-amp;
+    ``fallbacks``: steps where the method fell back from its model (``bo``: a
+    failed GP fit; see :attr:`~circuitforge.rl.sizing.search.Run.fallbacks`).
     """
 
     method: str
@@ -47,10 +52,11 @@ class SizingResult:
     netlist: Netlist = field(repr=False)
     params: dict[str, float] = field(default_factory=dict)
     sims_to_success: int | None = None
+    fallbacks: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "spec": str(self.spec), "met": self.met, "sims_used": self.sims_used,
-                "sims_to_success": self.sims_to_success,
+                "sims_to_success": self.sims_to_success, "fallbacks": self.fallbacks,
                 "params": self.params, "measured": self.measured, "start": self.start,
                 "margins": self.spec.margins(self.measured)}
 
@@ -63,8 +69,8 @@ def policy_task(layout: dict[str, Any], problem: SizingProblem) -> SizingTask:
 
 
 def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int = 100, seed: int = 0,
-         simulator: Any = None, policy: Any = None, progress: bool = False, tolerance: float | None = None,
-         workers: int = 1) -> SizingResult:
+         simulator: Simulator | MeasurementPredictor | None = None, policy: Any = None, progress: bool = False,
+         tolerance: float | None = None, workers: int = 1) -> SizingResult:
     """Size ``problem`` for ``spec`` within ``budget`` simulations.
 
     ``method``: ``ppo`` (the policy: ``policy`` as a path or
@@ -75,15 +81,11 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
     processes, closed at the end) or the graph predictor's backend.
     """
     if method not in METHODS:
-        from ...netlists.errors import ResolutionError
-
         raise ResolutionError(method, METHODS, "sizing method")
     tol = spec.tolerance if tolerance is None else tolerance
     task = None
     model = None
     if method == "ppo":
-        from .train import LoadedPolicy, load_policy
-
         loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy)
         if loaded.layout.get("params") != list(problem.param_names):
             raise PolicyMismatch(
@@ -95,8 +97,6 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
         model = loaded.model
     own = simulator is None
     if own:
-        from ...spice import SharedSimulator
-
         simulator = SharedSimulator(workers)
     try:
         run: Run = run_method(method, problem, spec, budget=budget, seed=seed, simulator=simulator,
@@ -106,12 +106,12 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
         else:
             start = run.values[0]
     finally:
-        if own:
+        if own and isinstance(simulator, Simulator):
             simulator.close()
     i = run.best()
     x = problem.to_x(run.us[i])
     return SizingResult(method, spec, x, run.values[i], run.success is not None, len(run.us),
                         list(enumerate(run.values)), start, problem.netlist_for(x),
                         {p.name: float(v) for p, v in zip(problem.params, x)},
-                        (run.success + 1) if run.success is not None else None)
+                        (run.success + 1) if run.success is not None else None, len(run.fallbacks))
 

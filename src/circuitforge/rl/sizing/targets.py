@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ...spice import MeasurementPredictor, Simulator
 from .problem import SizingProblem
 from .spec import Clause, Spec
 
@@ -65,7 +66,8 @@ def target_from(measured: Mapping[str, float], *, rule: Rule = "soften", fractio
     return Spec(tuple(clauses))
 
 
-def random_designs(problem: SizingProblem, n: int, *, seed: int, simulator: Any = None,
+def random_designs(problem: SizingProblem, n: int, *, seed: int,
+                   simulator: Simulator | MeasurementPredictor | None = None,
                    batch: int = 256) -> tuple[np.ndarray, list[dict[str, float | None]]]:
     """``n`` uniform random designs in the unit cube and their measurements (values, None when missing)."""
     rng = np.random.default_rng(seed)
@@ -77,8 +79,9 @@ def random_designs(problem: SizingProblem, n: int, *, seed: int, simulator: Any 
     return u, values
 
 
-def feasible_targets(problem: SizingProblem, n: int, *, seed: int = 0, simulator: Any = None,
-                     rule: Rule = "soften", fraction: float = 0.05, pm: float | None = 60.0,
+def feasible_targets(problem: SizingProblem, n: int, *, seed: int = 0,
+                     simulator: Simulator | MeasurementPredictor | None = None, rule: Rule = "soften",
+                     fraction: float = 0.05, pm: float | None = 60.0,
                      names: Sequence[str] = TARGET_NAMES, max_designs: int | None = None,
                      exclude_met_by: Mapping[str, float | None] | None = None) -> tuple[list[Spec], int]:
     """``n`` targets from simulated random designs by the 5 % rule, and the simulations it took.

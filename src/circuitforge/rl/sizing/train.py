@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from ...spice import MeasurementPredictor, Simulator
 from .env import SizingTask
 from ..errors import PolicyMismatch, SizingError
 from .problem import SizingProblem
@@ -126,8 +127,8 @@ def train_sizer(problem: SizingProblem, *, total_sims: int = 50_000, algo: Algo 
                 workers: int = 2, checkpoint_dir: str | Path = "sizer-run", resume: bool = False, seed: int = 0,
                 n_targets: int = 1000, targets: list[Spec] | None = None, progress: bool = False,
                 checkpoint_every: int = 5_000, action_mode: str = "continuous", horizon: int = 30,
-                max_step: float = 0.1, hyper: dict[str, Any] | None = None, simulator: Any = None,
-                log: Any = None) -> TrainResult:
+                max_step: float = 0.1, hyper: dict[str, Any] | None = None,
+                simulator: Simulator | MeasurementPredictor | None = None, log: Any = None) -> TrainResult:
     """Train a goal-conditioned sizing policy on ``problem`` for at most ``total_sims`` simulations.
 
     Targets: ``targets`` or ``n_targets`` feasibility-certified ones

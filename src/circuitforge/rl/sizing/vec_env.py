@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.vec_env import VecEnv
 
+from ...spice import MeasurementPredictor, SharedSimulator, Simulator
 from .env import SizingTask, StartValues, pick_target
 from .problem import SizingProblem
 from .spec import Clause, Spec
@@ -33,17 +34,15 @@ class SizingVecEnv(VecEnv):
     in their info, as SB3 expects).
     """
 
-    def __init__(self, problem: SizingProblem, targets: Any, n_envs: int = 8, *, simulator: Any = None,
-                 workers: int = 2, seed: int = 0, task: SizingTask | None = None, **task_kw: Any):
+    def __init__(self, problem: SizingProblem, targets: Any, n_envs: int = 8, *,
+                 simulator: Simulator | MeasurementPredictor | None = None, workers: int = 2, seed: int = 0,
+                 task: SizingTask | None = None, **task_kw: Any):
         self.task = task or SizingTask(problem, **task_kw)
         self.problem = problem
         self.targets = targets
         self._own = simulator is None
-        if simulator is None:
-            from ...spice import SharedSimulator
-
-            simulator = SharedSimulator(workers)
-        self.simulator = simulator
+        self.simulator: Simulator | MeasurementPredictor = (SharedSimulator(workers) if simulator is None
+                                                             else simulator)
         self.rng = np.random.default_rng(seed)
         self._start = StartValues()
         self.sims = 0
@@ -98,7 +97,7 @@ class SizingVecEnv(VecEnv):
         return np.stack(obs), np.asarray(rews, dtype=np.float32), np.asarray(dones), infos
 
     def close(self) -> None:
-        if self._own:
+        if self._own and isinstance(self.simulator, Simulator):
             self.simulator.close()
 
     def get_attr(self, attr_name: str, indices: Any = None) -> list:
