@@ -16,6 +16,9 @@ from typing import Literal
 
 import numpy as np
 
+from ..core.units import UnitError, parse_quantity
+from .errors import RFError
+
 __all__ = ["cutoff_3db", "center_bandwidth", "FilterSpec", "spec_margins", "spec_met", "S21_FLOOR_DB",
            "parse_frequency", "parse_level_at"]
 
@@ -161,27 +164,17 @@ def spec_met(spec: FilterSpec, network_or_f, s21_db=None, s11_db=None) -> bool |
     return (spec_margins(spec, network_or_f, s21_db, s11_db) >= 0).all(-1)
 
 
-_FREQ_UNITS = {"thz": 1e12, "ghz": 1e9, "mhz": 1e6, "khz": 1e3, "hz": 1.0, "g": 1e9, "meg": 1e6, "k": 1e3}
-
-
 def parse_frequency(text: str) -> float:
-    """A frequency such as ``3GHz``, ``500 MHz``, ``2.5e9`` (Hz); ``M`` alone is refused as ambiguous.
+    """A frequency such as ``3GHz``, ``500 MHz``, ``2.5e9`` (Hz), read by
+    :func:`~circuitforge.core.units.parse_quantity` (``M`` mega, ``m`` milli).
 
     >>> parse_frequency("3GHz"), parse_frequency("500MHz"), parse_frequency("2.5e9")
     (3000000000.0, 500000000.0, 2500000000.0)
     """
-    from .errors import RFError
-    t = text.strip().lower().replace(" ", "")
-    for unit in sorted(_FREQ_UNITS, key=len, reverse=True):
-        if t.endswith(unit):
-            try:
-                return float(t[: -len(unit)]) * _FREQ_UNITS[unit]
-            except ValueError:
-                break
     try:
-        return float(t)
-    except ValueError:
-        raise RFError(f"cannot read frequency {text!r}: expected a number with GHz, MHz, kHz or Hz") from None
+        return parse_quantity(text, "Hz", what="frequency")
+    except UnitError as exc:
+        raise RFError(str(exc)) from None
 
 
 def parse_level_at(text: str) -> tuple[float, float]:
@@ -190,12 +183,10 @@ def parse_level_at(text: str) -> tuple[float, float]:
     >>> parse_level_at("30dB@6GHz")
     (30.0, 6000000000.0)
     """
-    from .errors import RFError
     if "@" not in text:
         raise RFError(f"cannot read {text!r}: expected LEVEL@FREQUENCY such as 30dB@6GHz")
     level, freq = text.split("@", 1)
-    level = level.strip().lower().removesuffix("db")
     try:
-        return abs(float(level)), parse_frequency(freq)
-    except ValueError:
-        raise RFError(f"cannot read level {text!r}: expected dB such as 30dB") from None
+        return abs(parse_quantity(level, "dB", what="level")), parse_frequency(freq)
+    except UnitError as exc:
+        raise RFError(f"{exc} in {text!r}") from None

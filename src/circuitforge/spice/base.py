@@ -5,20 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Self
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from ..core.progress import progress_bar, track
 
 if TYPE_CHECKING:
     from ..netlists import Netlist
     from .analyses import Analysis
     from .results import SimResult
 
-__all__ = ["SimulatorBase", "progress_bar"]
-
-
-def progress_bar(what: str) -> Progress:
-    """The progress bar every batch of simulations shows."""
-    return Progress(TextColumn(f"[bold]{what}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    transient=False)
+__all__ = ["SimulatorBase", "progress_bar"]  # progress_bar: from core.progress, kept here for the backends
 
 
 class SimulatorBase:
@@ -41,12 +35,5 @@ class SimulatorBase:
     def run_many(self, jobs: Sequence[tuple[Netlist | str, Sequence[Analysis]]], *, timeout: float = 30.0,
                  progress: bool = False) -> list[SimResult]:
         """Run every job in turn; results in input order, failures per item."""
-        if not progress:
-            return [self.run(c, a, timeout=timeout) for c, a in jobs]
-        out: list[SimResult] = []
-        with progress_bar(self.progress_label) as bar:
-            task = bar.add_task("sim", total=len(jobs))
-            for circuit, analyses in jobs:
-                out.append(self.run(circuit, analyses, timeout=timeout))
-                bar.advance(task)
-        return out
+        return [self.run(c, a, timeout=timeout)
+                for c, a in track(jobs, self.progress_label, enabled=progress)]

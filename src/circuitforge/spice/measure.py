@@ -26,6 +26,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
+from ..core.units import format_quantity
 from ..netlists import Netlist
 from ..netlists.errors import ResolutionError
 from .analyses import Analysis
@@ -112,20 +113,16 @@ class Measurement:
         return f"Measurement({self.name!r}, {self.value:.4g} {self.unit})"
 
 
-_PRETTY = {"Hz": ((1e9, "GHz"), (1e6, "MHz"), (1e3, "kHz"), (1, "Hz")),
-           "W": ((1e-3, "mW"), (1e-6, "µW"), (1e-9, "nW")),
-           "V/s": ((1e6, "V/µs"),), "s": ((1e-6, "µs"), (1e-9, "ns"), (1e-12, "ps")),
-           "V": ((1, "V"), (1e-3, "mV"), (1e-6, "µV")), "V/sqrt(Hz)": ((1e-9, "nV/√Hz"),)}
-
-
 def format_measurement(m: Measurement) -> str:
-    """``59.9 MHz``, ``103 µW``, ``73.1 deg``; or ``— (reason)`` when missing."""
+    """``59.9 MHz``, ``103 µW``, ``73.1 deg``; or ``— (reason)`` when missing
+    (:func:`~circuitforge.core.units.format_quantity`, three digits).
+
+    >>> format_measurement(Measurement("ugbw", 59.94e6, "Hz")), format_measurement(Measurement("power", 1.03e-4, "W"))
+    ('59.9 MHz', '103 µW')
+    """
     if m.value is None:
         return f"— ({m.reason})"
-    for scale, unit in _PRETTY.get(m.unit, ()):
-        if abs(m.value) >= scale or scale == _PRETTY[m.unit][-1][0]:
-            return f"{m.value / scale:.3g} {unit}"
-    return f"{m.value:.3g} {m.unit}"
+    return format_quantity(m.value, m.unit)
 
 
 def _missing(name: str, unit: str, reason: str) -> Measurement:
@@ -133,10 +130,7 @@ def _missing(name: str, unit: str, reason: str) -> Measurement:
 
 
 def _fmt_hz(f: float) -> str:
-    for scale, suffix in ((1e9, "GHz"), (1e6, "MHz"), (1e3, "kHz")):
-        if f >= scale:
-            return f"{f / scale:.3g} {suffix}"
-    return f"{f:.3g} Hz"
+    return format_quantity(f, "Hz")
 
 
 def _check_sweep(freq: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray] | str:

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.files import write_atomic
+from ...core.progress import progress as show_progress
 from ...netlists.netlist import Netlist
 from ..errors import GraphError
 from ..hashing import canonical_hash
@@ -194,15 +195,7 @@ def build_dataset(topologies: Sequence[Topology], measure: MeasureFn, cache_dir:
     done = {(r["t"], r["i"]) for r in rows}
     todo = [(t, i) for t in range(len(topologies)) for i in range(samples) if (t, i) not in done]
 
-    bar = None
-    if progress and todo:
-        from rich.progress import (
-            Progress,  # optional dependency of the progress bar only
-        )
-        bar = Progress()
-        bar.start()
-        task = bar.add_task("measuring sizings", total=len(todo))
-    try:
+    with show_progress("measuring sizings", len(todo), enabled=progress and bool(todo)) as bar:
         for start in range(0, len(todo), batch):
             chunk = todo[start:start + batch]
             factors = [_sample_factors(spaces[t], seed, t, i) for t, i in chunk]
@@ -219,11 +212,7 @@ def build_dataset(topologies: Sequence[Topology], measure: MeasureFn, cache_dir:
             with spath.open("a", encoding="utf-8") as fh:
                 fh.writelines(json.dumps(r) + "\n" for r in new)
             rows.extend(new)
-            if bar is not None:
-                bar.advance(task, len(chunk))
-    finally:
-        if bar is not None:
-            bar.stop()
+            bar.advance(len(chunk))
     wanted = {(t, i) for t in range(len(topologies)) for i in range(samples)}
     kept = sorted((r for r in rows if (r["t"], r["i"]) in wanted), key=lambda r: (r["t"], r["i"]))
     out = [Sample(r["t"], r["i"], tuple(r["f"]), None if r["y"] is None else tuple(r["y"]), r.get("reason", ""))

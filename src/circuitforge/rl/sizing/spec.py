@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from ...core.units import UnitError, format_quantity, parse_quantity
 from ..errors import SpecError
 
 __all__ = [
@@ -56,43 +57,11 @@ _LOG = {"ugbw", "bw", "power"}
 _SCALE = {"gain": 20.0, "pm": 45.0}
 # centre of each quantity's normalised feature (observation of an environment)
 _CENTRE = {"gain": 40.0, "pm": 60.0, "ugbw": 7.0, "bw": 5.0, "power": -4.0}
-_PREFIX = {"": 1.0, "f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "k": 1e3, "K": 1e3,
-           "M": 1e6, "meg": 1e6, "Meg": 1e6, "MEG": 1e6, "G": 1e9, "g": 1e9, "T": 1e12}
-_CLAUSE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|=>|=<|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)"
-                     r"\s*([A-Za-zµ°]*)\s*$")
-
-
-def _unit_factor(name: str, unit: str, clause: str) -> float:
-    base = SPEC_UNITS[name]
-    if name == "gain":
-        if unit in ("", "dB", "db", "DB"):
-            return 1.0
-    elif name == "pm":
-        if unit in ("", "deg", "degree", "degrees", "°"):
-            return 1.0
-    else:
-        stem = unit
-        if stem.lower().endswith(base.lower()):
-            stem = stem[: len(stem) - len(base)]
-        if stem in _PREFIX:
-            return _PREFIX[stem]
-    allowed = {"gain": "dB", "pm": "deg", "power": "W, mW, uW, nW", "ugbw": "Hz, kHz, MHz, GHz",
-               "bw": "Hz, kHz, MHz, GHz"}[name]
-    raise SpecError(f"unknown unit {unit!r} for {name} in spec clause {clause.strip()!r} (expected {allowed})")
+_CLAUSE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|=>|=<|>|<)\s*(\S.*?)\s*$")
 
 
 def _fmt_value(name: str, v: float) -> str:
-    if name == "gain":
-        return f"{v:g}dB"
-    if name == "pm":
-        return f"{v:g}deg"
-    unit = SPEC_UNITS[name]
-    scales = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1, "")) if unit == "Hz" else \
-        ((1, ""), (1e-3, "m"), (1e-6, "u"), (1e-9, "n"), (1e-12, "p"))
-    for s, p in scales:
-        if abs(v) >= s:
-            return f"{v / s:.4g}{p}{unit}"
-    return f"{v:.4g}{unit}"
+    return format_quantity(v, SPEC_UNITS[name], digits=4, sep="", ascii_micro=True)
 
 
 def spec_feature(name: str, value: float) -> float:
@@ -206,7 +175,8 @@ def parse_spec(text: str, *, tolerance: float = 0.0) -> Spec:
 
     Units: dB for gain, Hz with an SI prefix (k, M or meg, G) for ugbw and bw,
     deg for pm, W with a prefix (mW, uW/µW, nW) for power; a bare number is in
-    the base unit. Raises :class:`SpecError` naming the offending clause.
+    the base unit. Values follow :func:`~circuitforge.core.units.parse_quantity`
+    (prefixes are case-sensitive: ``M`` mega, ``m`` milli). Raises :class:`SpecError` naming the offending clause.
 
     >>> parse_spec("gain>=60dB,ugbw>=10MHz").values()
     {'gain': 60.0, 'ugbw': 10000000.0}
@@ -225,13 +195,16 @@ def parse_spec(text: str, *, tolerance: float = 0.0) -> Spec:
         if m is None:
             raise SpecError(f"cannot read spec clause {part.strip()!r}: expected NAME>=VALUE[UNIT] or "
                             "NAME<=VALUE[UNIT], e.g. 'gain>=60dB' or 'power<=1mW'")
-        name, op, num, unit = m.groups()
+        name, op, quantity = m.groups()
         name = name.lower()
         if name not in SPEC_NAMES:
             raise SpecError(f"unknown spec quantity {name!r} in clause {part.strip()!r} "
                             f"(expected one of {list(SPEC_NAMES)})")
         bound: Bound = ">=" if op in (">=", "=>", ">") else "<="
-        value = float(num) * _unit_factor(name, unit, part)
+        try:
+            value = parse_quantity(quantity, SPEC_UNITS[name], what=name)
+        except UnitError as exc:
+            raise SpecError(f"{exc} in spec clause {part.strip()!r}") from None
         try:
             clauses.append(Clause(name, bound, value))
         except SpecError as exc:
