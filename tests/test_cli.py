@@ -1,14 +1,19 @@
-"""The command line: exit codes, --json, batches that keep going, --help everywhere."""
+"""The command line: exit codes, --json, batches that keep going, --help everywhere, and main()'s
+mapping of a user's mistakes (unwritable output, non-UTF-8 input, bad checkpoint) to exit 2."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import click
 import pytest
+import typer
 from typer.testing import CliRunner
 
-from circuitforge.cli import app
+from circuitforge.cli import app, main
+from circuitforge.commands.console import PACKAGE_DIR
 from circuitforge.examples import example_path
 from circuitforge.netlists import parse
 from circuitforge.netlists.compare import same_topology
@@ -16,10 +21,114 @@ from circuitforge.netlists.compare import same_topology
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("cmd", [[], ["convert"], ["validate"], ["info"], ["demo"]])
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            paths += _command_paths(cmd, (*prefix, name))
+        else:
+            paths.append((*prefix, name))
+    return paths
+
+
+COMMANDS = _command_paths(typer.main.get_command(app))  # type: ignore[arg-type]
+
+
+def test_every_area_is_registered():
+    names = {" ".join(p) for p in COMMANDS}
+    assert {"convert", "validate", "info", "simulate", "complete", "train-linkpred", "generate", "train-generator",
+            "size", "train-sizer", "design", "demo", "filter design", "filter train-surrogate",
+            "filter train-policy"} <= names
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=lambda p: " ".join(p) or "circuitforge")
 def test_help_on_every_command(cmd):
     r = runner.invoke(app, [*cmd, "--help"])
     assert r.exit_code == 0 and "Usage" in r.output
+
+
+def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str]:
+    """Run ``circuitforge ARGS`` through main() (the console entry point); returns (exit code, stderr)."""
+    monkeypatch.setattr(sys, "argv", ["circuitforge", *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+    code = info.value.code
+    return (0 if code is None else int(code)), capsys.readouterr().err
+
+
+def test_main_unwritable_output_is_exit_2_naming_the_path(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    code, err = run_main(monkeypatch, capsys, "convert", str(example_path("ota5t.cir")), "-o",
+                         str(blocker / "out.cir"))
+    assert code == 2, err
+    assert "afile" in err and "internal error" not in err
+
+
+def test_main_non_utf8_input_is_exit_2_naming_the_file(tmp_path, monkeypatch, capsys):
+    geometry = tmp_path / "geom.json"
+    geometry.write_bytes(b'{"kind": "lowpass\xff\xfe"}')
+    code, err = run_main(monkeypatch, capsys, "filter", "solve", str(geometry))
+    assert code == 2, err
+    assert "geom.json" in err and "UTF-8" in err and "internal error" not in err
+
+
+def test_main_missing_input_file_is_exit_2(tmp_path, monkeypatch, capsys):
+    code, err = run_main(monkeypatch, capsys, "filter", "solve", str(tmp_path / "nope.json"))
+    assert code == 2 and "nope.json" in err and "internal error" not in err
+
+
+def test_main_bad_checkpoint_is_exit_2_naming_the_file(tmp_path, monkeypatch, capsys):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"this is not a checkpoint")
+    code, err = run_main(monkeypatch, capsys, "complete", str(example_path("ota5t.cir")), "--weights", str(bad))
+    assert code == 2, err
+    assert "bad.pt" in err and "internal error" not in err
+
+
+def test_main_keeps_exit_3_for_a_bug(monkeypatch, capsys):
+    def boom(*_args: object, **_kw: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("circuitforge.commands.netlist.read", boom)
+    monkeypatch.delenv("CIRCUITFORGE_DEBUG", raising=False)
+    code, err = run_main(monkeypatch, capsys, "info", str(example_path("ota5t.cir")))
+    assert code == 3 and "internal error" in err and "ZeroDivisionError" in err
+
+
+@pytest.mark.parametrize("cmd", [["train-generator"], ["train-linkpred"], ["filter", "train-policy"],
+                                 ["filter", "train-surrogate", "somedata"], ["train-sizer", "miller45"]])
+def test_training_refuses_to_write_into_the_package(cmd, monkeypatch, capsys):
+    target = PACKAGE_DIR / "generators" / "topology" / "weights" / "should_not_exist.pt"
+    code, err = run_main(monkeypatch, capsys, *cmd, "--out", str(target))
+    assert code == 2 and "--overwrite-shipped" in err
+    assert not target.exists()
+
+
+def test_training_defaults_write_under_the_current_directory():
+    from circuitforge.commands.console import training_output
+
+    shipped = PACKAGE_DIR / "generators" / "topology" / "weights" / "topology.pt"
+    assert training_output(None, Path("runs/g.pt"), shipped, False) == Path("runs/g.pt")
+    assert training_output(None, Path("runs/g.pt"), shipped, True) == shipped
+    for cmd in (["train-generator"], ["train-linkpred"], ["filter", "train-policy"]):
+        r = runner.invoke(app, [*cmd, "--help"])
+        assert "runs/" in r.output and "--restart" in r.output or cmd == ["filter", "train-policy"]
+
+
+def test_simulate_ac_reads_mega_as_mega():
+    r = runner.invoke(app, ["simulate", str(example_path("ota5t.cir")), "--ac", "1:10MHz:20", "--json"])
+    assert r.exit_code == 0, r.output
+    ac = json.loads(r.stdout)["ac"]
+    assert ac["f_stop_hz"] == pytest.approx(1e7) and ac["points"] == 141
+    r = runner.invoke(app, ["simulate", str(example_path("ota5t.cir")), "--ac", "1:10mHz:20"])
+    assert r.exit_code != 0  # 10 millihertz: stop below start
+    assert "M and meg are mega, m is milli" in " ".join(runner.invoke(app, ["simulate", "--help"]).output.split())
+
+
+def test_size_unknown_problem_lists_the_choices():
+    r = runner.invoke(app, ["size", "no-such-amp", "--spec", "gain>=40dB"])
+    assert r.exit_code == 2 and "miller45" in r.output and "foldedcascode45" in r.output
 
 
 def test_convert_spectre_to_ngspice_file(tmp_path: Path):
@@ -76,7 +185,7 @@ def test_demo_runs(tmp_path: Path):
 
 
 def test_simulate_op_ac_json():
-    r = runner.invoke(app, ["simulate", str(example_path("ota5t.cir")), "--op", "--ac", "1:10g:10", "--json"])
+    r = runner.invoke(app, ["simulate", str(example_path("ota5t.cir")), "--op", "--ac", "1:10GHz:10", "--json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     assert 0.5 < data["op"]["out"] < 1.8

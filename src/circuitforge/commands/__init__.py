@@ -1,17 +1,32 @@
-"""CLI command groups that live outside ``cli.py``, one module per area.
+"""The ``circuitforge`` commands, one module per area; each module has ``register(app)``.
 
-Each module has ``register(app)`` adding its commands to the Typer app, and imports torch, PyTorch
-Geometric, stable-baselines3 or scikit-rf only inside the command bodies so that ``circuitforge --help``
-stays fast. Like ``cli.py`` they hold no logic of their own: they parse options, call the library and
-print.
+- :mod:`.netlist`: ``convert``, ``validate``, ``info``;
+- :mod:`.simulate`: ``simulate``;
+- :mod:`.complete`: ``complete``, ``train-linkpred``;
+- :mod:`.generate`: ``generate``, ``train-generator``;
+- :mod:`.sizing`: ``size``, ``train-sizer``;
+- :mod:`.rf`: the ``filter`` group (``design``, ``solve``, ``dataset``, ``train-surrogate``, ``train-policy``);
+- :mod:`.design`: ``design``;
+- :mod:`.demo`: ``demo``.
+
+torch, PyTorch Geometric, stable-baselines3 and scikit-rf are imported inside the command bodies so
+that ``circuitforge --help`` stays fast. The commands hold no logic of their own: they parse options,
+call one library function and print.
 """
 
-from . import design, generate, rf, sizing
+from __future__ import annotations
 
-__all__ = ["design", "generate", "rf", "sizing", "register_all"]
+import typer
+
+from . import complete, demo, design, generate, netlist, rf, simulate, sizing
+
+__all__ = ["MODULES", "register_all"]
+
+MODULES = (netlist, simulate, complete, generate, sizing, rf, design, demo)
+"""The command modules in the order their commands appear in ``circuitforge --help``."""
 
 
-def register_all(app: object) -> None:
-    """Add every command group to ``app`` (a ``typer.Typer``)."""
-    for module in (generate, sizing, rf, design):
+def register_all(app: typer.Typer) -> None:
+    """Add every command of every module in :data:`MODULES` to ``app``."""
+    for module in MODULES:
         module.register(app)

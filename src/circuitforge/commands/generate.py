@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -16,10 +15,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..netlists.errors import CircuitforgeError
-from ..core.files import write_atomic
-from .console import err, fail, out
+from .console import PACKAGE_DIR, OverwriteShippedOpt, RestartOpt, err, fail, out, training_output
 
 __all__ = ["register"]
+
+SHIPPED_WEIGHTS = PACKAGE_DIR / "generators" / "topology" / "weights" / "topology.pt"
+"""The shipped generator checkpoint (``generators.topology.DEFAULT_WEIGHTS``, named here without importing
+torch)."""
 
 
 def generate_cmd(
@@ -54,74 +56,27 @@ def generate_cmd(
     """
     import torch  # noqa: PLC0415 - heavy: only this command pays for it
 
-    from ..generators.topology import generate, load_generator  # noqa: PLC0415
-    from ..generators.topology.evaluate import ngspice_valid  # noqa: PLC0415
-    from ..netlists.writers import write  # noqa: PLC0415
-    from ..spice.bias import bias_default  # noqa: PLC0415
-    from ..spice.models import PROCESSES  # noqa: PLC0415
+    from ..generators.topology.batch import generate_to_dir  # noqa: PLC0415
 
-    if n < 1:
-        raise fail(f"-n must be at least 1 (got {n})")
-    if temperature <= 0:
-        raise fail(f"--temperature must be > 0 (got {temperature})")
-    if process not in PROCESSES:
-        raise fail(f"unknown process {process!r} (choices: {', '.join(PROCESSES)})")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise fail(f"--out {out_dir} exists and is not a folder")
     torch.set_num_threads(1)
-    t0 = time.perf_counter()
     try:
-        gen = load_generator(weights)
-        samples = generate(circuit_type, n, seed=seed, temperature=temperature, constrained=not unconstrained,
-                           model=gen, progress=not as_json)
+        summary = generate_to_dir(circuit_type, out_dir, n=n, seed=seed, temperature=temperature,
+                                  constrained=not unconstrained, check_op=check_op, process=process,
+                                  weights=weights, progress=not as_json)
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None
-    t_sample = time.perf_counter() - t0
-    family = samples[0].circuit_type
-    out_dir.mkdir(parents=True, exist_ok=True)
-    width = max(4, len(str(n - 1)))
-    records = []
-    for i, s in enumerate(samples):
-        name = f"{family}_{i:0{width}d}.cir"
-        rec: dict = {"file": name, "hash": s.hash, "novel": s.novel, "structurally_valid": s.structurally_valid,
-                     "problems": list(s.problems), "devices": len(s.netlist.devices), "ports": list(s.netlist.ports),
-                     "tokens": " ".join(s.tokens)}
-        try:
-            b = bias_default(s.netlist, process)
-            text = write(b.netlist, "ngspice")
-            rec["bias"] = [str(c) for c in b.choices]
-        except CircuitforgeError as exc:
-            text = write(s.netlist, "ngspice")
-            rec["bias_error"] = str(exc)
-        write_atomic(out_dir / name, text)
-        records.append(rec)
-    if check_op:
-        verdicts = ngspice_valid([s.netlist for s in samples], process=process, progress=not as_json)
-        for rec, (ok, outcome) in zip(records, verdicts):
-            rec["ngspice_valid"], rec["op_outcome"] = ok, outcome
-    summary = {
-        "type": family, "n": n, "seed": seed, "temperature": temperature, "constrained": not unconstrained,
-        "weights": str(weights) if weights else "shipped", "process": process,
-        "structurally_valid": sum(s.structurally_valid for s in samples) / n,
-        "novel": sum(s.novel for s in samples) / n,
-        "unique": len({s.hash for s in samples}) / n,
-        "sample_seconds": round(t_sample, 2),
-        "samples": records,
-    }
-    if check_op:
-        summary["ngspice_valid"] = sum(r["ngspice_valid"] for r in records) / n
-    write_atomic(out_dir / "summary.json", json.dumps(summary, indent=2))
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
-    t = Table(title=f"{n} generated {family} topologies ({'grammar-guided' if not unconstrained else 'unconstrained'})")
+    t = Table(title=f"{n} generated {summary['type']} topologies "
+              f"({'grammar-guided' if not unconstrained else 'unconstrained'})")
     t.add_column("metric")
     t.add_column("value", justify="right")
     for k in ("structurally_valid", "ngspice_valid", "novel", "unique"):
         if k in summary:
             t.add_row(k.replace("_", " "), f"{100 * summary[k]:.1f}%")
-    t.add_row("mean devices", f"{sum(len(s.netlist.devices) for s in samples) / n:.1f}")
-    t.add_row("sampling time", f"{t_sample:.1f} s")
+    t.add_row("mean devices", f"{sum(r['devices'] for r in summary['samples']) / n:.1f}")
+    t.add_row("sampling time", f"{summary['sample_seconds']:.1f} s")
     out.print(t)
     err.print(escape(f"wrote {n} netlists and summary.json to {out_dir}"), highlight=False)
 
@@ -130,34 +85,39 @@ def train_cmd(
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="AnalogGenie corpus folder (default: "
                                                    "../shared/datasets/analoggenie or $CIRCUITFORGE_ANALOGGENIE).")]
     = None,
-    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Checkpoint to write (default: the shipped "
-                                                   "weights); corpus_hashes.json is written beside it.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Checkpoint to write (default: "
+                                                   "runs/generator/generator.pt; the shipped weights only with "
+                                                   "--overwrite-shipped); corpus_hashes.json is written beside "
+                                                   "it.")] = None,
     epochs: Annotated[int, typer.Option("--epochs", help="Passes over the training circuits.")] = 30,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Minutes after which no new epoch starts "
                                               "(0: no limit); the learning rate decays over this time too.")] = 22.0,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from <out>.state, written after every "
                                          "epoch, when it matches this configuration.")] = False,
+    restart: RestartOpt = False,
     threads: Annotated[int, typer.Option("--threads", help="torch CPU threads.")] = 1,
     seed: Annotated[int, typer.Option("--seed", help="Initialisation, augmentation and shuffling seed.")] = 0,
+    overwrite_shipped: OverwriteShippedOpt = False,
 ) -> None:
     """Train the topology generator on the AnalogGenie corpus (reproduces the shipped weights).
 
     Each epoch re-encodes every circuit with a random device order and internal-net numbering
     (renaming augmentation). A progress bar shows the loss; after every epoch the training state is
-    written atomically to <out>.state, so an interrupted run continues with --resume.
+    written atomically to <out>.state, so an interrupted run continues with --resume (--restart
+    discards a saved state that does not match).
 
-    Example: circuitforge train-generator --time-limit 20 --out my_generator.pt
+    Example: circuitforge train-generator --time-limit 20 --out runs/generator/generator.pt
     """
-    from ..generators.topology.checkpoint import DEFAULT_WEIGHTS  # noqa: PLC0415
-    from ..generators.topology.train import TrainConfig, run  # noqa: PLC0415
+    from ..generators.topology.train import TrainConfig, run  # noqa: PLC0415 - torch is slow to import
 
     if epochs < 1:
         raise fail(f"--epochs must be at least 1 (got {epochs})")
     if time_limit < 0:
         raise fail(f"--time-limit must be >= 0 (got {time_limit})")
+    target = training_output(output, Path("runs/generator/generator.pt"), SHIPPED_WEIGHTS, overwrite_shipped)
     cfg = TrainConfig(epochs=epochs, time_limit=time_limit * 60, seed=seed)
     try:
-        run(corpus, output or DEFAULT_WEIGHTS, cfg, resume=resume, threads=threads,
+        run(corpus, target, cfg, resume=resume, restart=restart, threads=threads,
             log=lambda s: err.print(escape(s), highlight=False))
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None

@@ -1,4 +1,4 @@
-"""CLI: ``filter`` (RF microstrip filters): ``design``, ``solve``, ``dataset``, ``train-surrogate``.
+"""CLI: ``filter`` (RF microstrip filters): ``design``, ``solve``, ``dataset``, ``train-surrogate``, ``train-policy``.
 
 scikit-rf, torch and stable-baselines3 are imported inside the command bodies so that
 ``circuitforge --help`` stays fast.
@@ -12,7 +12,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from .console import err, fail, out
+from ..netlists.errors import CircuitforgeError
+from .console import (
+    UNITS_HELP,
+    OverwriteShippedOpt,
+    RestartOpt,
+    check_not_shipped,
+    err,
+    fail,
+    out,
+    training_output,
+)
 
 __all__ = ["register"]
 
@@ -30,7 +40,8 @@ def _kind(kind: str) -> str:
 
 @filter_app.command("design")
 def design(kind: TypeOpt = "lowpass",
-           fc: Annotated[Optional[str], typer.Option("--fc", help="Low-pass passband edge, e.g. 3GHz.")] = None,
+           fc: Annotated[Optional[str], typer.Option("--fc", help="Low-pass passband edge, e.g. 3GHz. "
+                                                             + UNITS_HELP)] = None,
            f0: Annotated[Optional[str], typer.Option("--f0", help="Band-pass centre, e.g. 5GHz.")] = None,
            bw: Annotated[Optional[str], typer.Option("--bw", help="Band-pass bandwidth, e.g. 500MHz.")] = None,
            rejection: Annotated[str, typer.Option("--rejection", help="LEVEL@FREQ: low-pass stopband from FREQ; "
@@ -41,7 +52,10 @@ def design(kind: TypeOpt = "lowpass",
            rollouts: Annotated[int, typer.Option(help="Policy rollouts (x20 surrogate evaluations).")] = 8,
            seed: Annotated[int, typer.Option(help="Seed of the stochastic rollouts.")] = 0,
            out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("filter-design")) -> None:
-    """Design a filter for a spec with the shipped PPO policy in the EM surrogate; re-simulate it."""
+    """Design a filter for a spec with the shipped PPO policy in the EM surrogate; re-simulate it.
+
+    Frequencies take SI prefixes as people write them: M and meg are mega, m is milli (500MHz).
+    """
     from ..rf.errors import RFError
     from ..rf.measure import FilterSpec, parse_frequency, parse_level_at
 
@@ -92,9 +106,9 @@ def solve(geometry: Annotated[Path, typer.Argument(help="Geometry JSON (as writt
     from ..rf.errors import RFError
     from ..rf.geometry import geometry_from_dict
     from ..rf.solver import make_solver
-    try:
-        g = geometry_from_dict(json.loads(geometry.read_text()))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+    try:  # a missing or non-UTF-8 file ends in main() with a message naming it
+        g = geometry_from_dict(json.loads(geometry.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise fail(f"cannot read geometry {geometry}: {exc}") from None
     except RFError as exc:
         raise fail(f"{geometry}: {exc}") from None
@@ -136,52 +150,60 @@ def dataset(kind: TypeOpt = "lowpass",
 
 @filter_app.command("train-surrogate")
 def train_surrogate_cmd(data: Annotated[Path, typer.Argument(help="Dataset directory (filter dataset).")],
-                        out_path: Annotated[Optional[Path], typer.Option("--out", help="Checkpoint (default: out/rf/em_KIND.pt).")] = None,
+                        out_path: Annotated[Optional[Path], typer.Option("--out", help="Checkpoint (default: "
+                                                                         "out/rf/em_KIND.pt).")] = None,
                         epochs: Annotated[int, typer.Option(help="Training epochs.")] = 150,
                         hidden: Annotated[int, typer.Option(help="MLP width.")] = 384,
                         test_chunks: Annotated[int, typer.Option(help="Last chunks held out.")] = 2,
-                        threads: Annotated[int, typer.Option(help="torch threads.")] = 1) -> None:
+                        threads: Annotated[int, typer.Option(help="torch threads.")] = 1,
+                        restart: RestartOpt = False,
+                        overwrite_shipped: OverwriteShippedOpt = False) -> None:
     """Train the EM surrogate (resumable), then report held-out errors beside baselines."""
-    import torch
+    import torch  # noqa: PLC0415 - heavy: only this command pays for it
 
-    from ..rf.dataset import load_dataset
-    from ..rf.errors import RFError
-    from ..rf.geometry import family
-    from ..surrogates.evaluate import baseline_mean, baseline_nearest, evaluate_methods
-    from ..surrogates.model import targets_from_s
-    from ..surrogates.surrogate import EMSurrogate
-    from ..surrogates.train import TrainConfig, save_surrogate, split_by_chunk, train_surrogate
+    from ..surrogates.pipeline import train_and_evaluate  # noqa: PLC0415 - imports torch
 
     torch.set_num_threads(threads)
+    if out_path is not None:
+        check_not_shipped(out_path, overwrite_shipped)
     try:
-        meta = json.loads((data / "meta.json").read_text())
-        x, s, f = load_dataset(data)
-    except (OSError, json.JSONDecodeError, RFError) as exc:
-        raise fail(f"cannot read dataset {data}: {exc}") from None
-    kind = meta["kind"]
-    tr, te = split_by_chunk(len(x), meta["chunk"], test_chunks)
-    target = out_path or Path("out/rf") / f"em_{kind}.pt"
-    net, rec = train_surrogate(kind, x[tr], s[tr], TrainConfig(epochs=epochs, hidden=hidden),
-                               state_path=target.with_suffix(".state"), progress=lambda m: err.print(m, highlight=False))
-    rec.update(dataset=str(data), solver=meta["solver"], test_samples=len(te))
-    sur = EMSurrogate(net, family(kind))
-    db_tr, _ = targets_from_s(s[tr])
-
-    def pred(xx):  # noqa: ANN001, ANN202
-        p = sur.predict(xx)
-        import numpy as np
-        return np.stack([p.s11_db, p.s21_db], 1)
-
-    res = evaluate_methods(kind, f, x[te], s[te], {"surrogate": pred, "mean": baseline_mean(db_tr),
-                                                   "nearest": baseline_nearest(family(kind), x[tr], db_tr)})
-    rec["heldout"] = res
-    save_surrogate(target, net, kind, rec)
-    for name, r in res.items():
-        out.print(f"{name:10s} " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()),
-                  highlight=False)
-    out.print(f"wrote {target}", highlight=False)
+        rep = train_and_evaluate(data, out_path, epochs=epochs, hidden=hidden, test_chunks=test_chunks,
+                                 restart=restart, log=lambda m: err.print(m, highlight=False))
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    for name, r in rep.heldout.items():
+        out.print(f"{name:10s} " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in r.items()), highlight=False)
+    out.print(f"wrote {rep.path}", highlight=False)
 
 
-def register(app: object) -> None:
-    """Add the ``filter`` command group to app."""
-    app.add_typer(filter_app, name="filter")  # type: ignore[attr-defined]
+@filter_app.command("train-policy")
+def train_policy_cmd(kind: TypeOpt = "lowpass",
+                     timesteps: Annotated[int, typer.Option("--timesteps", min=1, help="PPO environment steps.")]
+                     = 150_000,
+                     seed: Annotated[int, typer.Option(help="Training seed.")] = 0,
+                     out_path: Annotated[Optional[Path], typer.Option("--out", help="Policy .zip to write (default: "
+                                                                      "runs/filters/filter_KIND.zip).")] = None,
+                     progress: Annotated[bool, typer.Option("--progress/--no-progress",
+                                                            help="Show a progress bar.")] = False,
+                     overwrite_shipped: OverwriteShippedOpt = False) -> None:
+    """Train the PPO filter-design policy in the shipped EM surrogate (what `filter design` uses).
+
+    Example: circuitforge filter train-policy --type bandpass --timesteps 150000 --out runs/filters/bp.zip
+    """
+    # stable-baselines3 and torch are slow to import: only this command pays for them
+    from ..rl.filters.agent import policy_path, train_policy  # noqa: PLC0415
+
+    kind = _kind(kind)
+    shipped = policy_path(kind)
+    target = training_output(out_path, Path("runs/filters") / shipped.name, shipped, overwrite_shipped)
+    try:
+        path = train_policy(kind, timesteps, seed=seed, out=target, progress=progress)
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"wrote {path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``filter`` command group to ``app``."""
+    app.add_typer(filter_app, name="filter")

@@ -330,9 +330,6 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
 
 def _worker_init() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    try:
-        import torch  # noqa: PLC0415
+    import torch  # noqa: PLC0415 - heavy: only sizing workers pay for it
 
-        torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
+    torch.set_num_threads(1)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import html
 import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
+
+import jinja2
 
 from ..netlists import CircuitforgeError, write
 from ..core.files import write_atomic
@@ -109,7 +110,7 @@ th{background:#f0f2f6;font-weight:600} td.num{text-align:right;font-variant-nume
 """
 
 
-def _spec_rows(run: DesignRun, c: Candidate) -> str:
+def _spec_rows(run: DesignRun, c: Candidate) -> list[dict[str, str]]:
     after = c.after.values() if c.after is not None else {}
     rows = []
     for clause in run.spec.clauses:  # type: ignore[attr-defined]
@@ -117,54 +118,53 @@ def _spec_rows(run: DesignRun, c: Candidate) -> str:
         b, a = c.before.get(name), after.get(name)
         ok_b = clause.met(b) if b is not None else False
         ok_a = clause.met(a) if a is not None else False
-        rows.append(f"<tr><td>{html.escape(_LABELS.get(name, name))}</td><td><code>{html.escape(str(clause))}</code></td>"
-                    f"<td class='num {'pass' if ok_b else 'fail'}'>{_fmt(name, b)}</td>"
-                    f"<td class='num {'pass' if ok_a else 'fail'}'>{_fmt(name, a)}</td></tr>")
-    return ("<table><tr><th>quantity</th><th>spec</th><th>before sizing</th><th>after sizing</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append({"label": _LABELS.get(name, name), "clause": str(clause),
+                     "before": _fmt(name, b), "before_cls": "pass" if ok_b else "fail",
+                     "after": _fmt(name, a), "after_cls": "pass" if ok_a else "fail"})
+    return rows
 
 
-def _all_rows(c: Candidate) -> str:
+def _all_rows(c: Candidate) -> list[tuple[str, str, bool]]:
+    """(label, value, muted) per measurement; a missing value shows its reason, muted."""
     if c.after is None:
-        return ""
+        return []
     rows = []
     for name in MEASUREMENTS:
         m = c.after.measurements.get(name)
         if m is None:
             continue
-        val = _fmt(name, m.value) if m.value is not None else f"<span class='muted'>{html.escape(m.reason[:90])}</span>"
-        rows.append(f"<tr><td>{html.escape(_LABELS.get(name, name))}</td><td class='num'>{val}</td></tr>")
-    return "<table><tr><th>measurement (ngspice)</th><th>value</th></tr>" + "".join(rows) + "</table>"
+        if m.value is not None:
+            rows.append((_LABELS.get(name, name), _fmt(name, m.value), False))
+        else:
+            rows.append((_LABELS.get(name, name), m.reason[:90], True))
+    return rows
 
 
-def _badges(c: Candidate) -> str:
-    out = ["<span class='badge b-gen'>generated</span>" if c.origin == "generated"
-           else "<span class='badge b-ref'>reference</span>"]
+def _badges(c: Candidate) -> list[tuple[str, str]]:
+    out = [("b-gen", "generated") if c.origin == "generated" else ("b-ref", "reference")]
     if c.origin == "generated":
-        out.append("<span class='badge b-novel'>novel</span>" if c.novel
-                   else "<span class='badge b-seen'>in training set</span>")
+        out.append(("b-novel", "novel") if c.novel else ("b-seen", "in training set"))
     if c.ok:
-        out.append("<span class='badge b-met'>meets spec</span>" if c.met else "<span class='badge b-miss'>misses spec</span>")
+        out.append(("b-met", "meets spec") if c.met else ("b-miss", "misses spec"))
     else:
-        out.append(f"<span class='badge b-miss'>failed at {c.stage}</span>")
-    return "".join(out)
+        out.append(("b-miss", f"failed at {c.stage}"))
+    return out
 
 
-def _card(run: DesignRun, rank: int, c: Candidate, files: Mapping[str, str]) -> str:
+def _card(run: DesignRun, rank: int, c: Candidate, files: Mapping[str, str]) -> dict[str, object]:
     roles = {p: port_role(p) for p in c.topology.ports} if c.topology.ports else None
     topo = _png(draw_topology(c.topology, title=f"{c.name}: {len(c.topology.devices)} devices", ports=roles))
-    parts = [f"<section class='card' id='{html.escape(c.name)}'><h2>#{rank} {html.escape(c.name)}{_badges(c)}</h2>"]
-    prov = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>" for k, v in c.provenance.items())
-    meta = (f"<table class='kv'><tr><td>origin</td><td>{c.origin}</td></tr>"
-            f"<tr><td>canonical hash</td><td><code>{html.escape(c.hash[:16])}</code></td></tr>"
-            f"<tr><td>sizing</td><td>{html.escape(c.method or '—')}, {c.sims} simulations, {c.seconds:.1f} s</td></tr>"
-            f"<tr><td>figure of merit</td><td>{'—' if c.fom is None else f'{c.fom:.0f} MHz·pF/mW'}</td></tr>"
-            + prov + "".join(f"<tr><td>bias {html.escape(k)}</td><td>{html.escape(v)}</td></tr>"
-                             for k, v in c.bias.items()) + "".join(f"<tr><td>{k}</td><td><code>{html.escape(v)}</code></td></tr>" for k, v in files.items())
-            + "</table>")
-    if not c.ok:
-        parts.append(f"<p class='fail'>Stopped at stage <b>{c.stage}</b>: {html.escape(c.reason)}</p>")
-    parts.append(f"<div class='grid'><div><h3>Topology</h3><img alt='topology' src='{topo}'></div><div>")
+    meta: list[tuple[str, str, bool]] = [
+        ("origin", c.origin, False),
+        ("canonical hash", c.hash[:16], True),
+        ("sizing", f"{c.method or '—'}, {c.sims} simulations, {c.seconds:.1f} s", False),
+        ("figure of merit", "—" if c.fom is None else f"{c.fom:.0f} MHz·pF/mW", False),
+    ]
+    meta += [(str(k), str(v), False) for k, v in c.provenance.items()]
+    meta += [(f"bias {k}", str(v), False) for k, v in c.bias.items()]
+    meta += [(k, v, True) for k, v in files.items()]
+    bode = None
+    bode_reason = ""
     if c.after is not None and len(c.after.freq):
         ref = None
         if c.before_bode is not None and len(c.before_bode[0]):
@@ -172,19 +172,16 @@ def _card(run: DesignRun, rank: int, c: Candidate, files: Mapping[str, str]) -> 
         vals = c.after.values()
         bode = _png(bode_plot(c.after.freq, c.after.h, title="open-loop response (1 pF load)", ugbw=vals.get("ugbw"),
                               pm=vals.get("pm"), reference=ref))
-        parts.append(f"<h3>Bode plot</h3><img alt='bode plot' src='{bode}'>")
-    parts.append("</div></div><div class='grid'><div><h3>Spec</h3>" + _spec_rows(run, c) + "<h3>Where it came from</h3>"
-                 + meta + "</div><div><h3>All measurements after sizing</h3>" + _all_rows(c) + "</div></div>")
-    if c.x:
-        sizes = "".join(f"<tr><td>{html.escape(k)}</td><td class='num'>{_size(v)}</td></tr>" for k, v in c.x.items())
-        parts.append("<h3>Sizes</h3><table><tr><th>parameter</th><th>value (SI)</th></tr>" + sizes + "</table>")
-    parts.append("</section>")
-    return "".join(parts)
+    elif c.after is not None:
+        bode_reason = c.after.bode_reason
+    return {"rank": rank, "name": c.name, "badges": _badges(c), "stopped": not c.ok, "stage": c.stage,
+            "reason": c.reason, "topology_png": topo, "bode_png": bode, "bode_reason": bode_reason,
+            "spec_rows": _spec_rows(run, c), "meta": meta, "measurements": _all_rows(c),
+            "sizes": [(k, _size(v)) for k, v in c.x.items()] if c.x else []}
 
 
-def _ranking(run: DesignRun) -> str:
-    names = [cl.name for cl in run.spec.clauses]  # type: ignore[attr-defined]
-    head = "".join(f"<th>{html.escape(_LABELS.get(n, n))}</th>" for n in names)
+def _ranking(run: DesignRun) -> list[dict[str, object]]:
+    n_clauses = len(run.spec.clauses)  # type: ignore[attr-defined]
     rows = []
     for rank, c in enumerate(run.candidates, 1):
         after = c.after.values() if c.after is not None else {}
@@ -192,45 +189,41 @@ def _ranking(run: DesignRun) -> str:
         for cl in run.spec.clauses:  # type: ignore[attr-defined]
             v = after.get(cl.name)
             ok = v is not None and cl.met(v)
-            cells.append(f"<td class='num {'pass' if ok else 'fail'}'>{_fmt(cl.name, v)}</td>")
-        status = ("<span class='pass'>meets spec</span>" if c.met else
-                  (f"{c.clauses_met}/{len(names)} met" if c.ok else f"<span class='fail'>failed at {c.stage}</span>"))
-        novel = "—" if c.novel is None else ("yes" if c.novel else "no")
-        rows.append(f"<tr><td>{rank}</td><td><a href='#{html.escape(c.name)}'>{html.escape(c.name)}</a></td>"
-                    f"<td>{c.origin}</td><td>{novel}</td><td>{status}</td>{''.join(cells)}"
-                    f"<td class='num'>{'—' if c.fom is None else f'{c.fom:.0f}'}</td>"
-                    f"<td class='num'>{c.sims}</td><td>{html.escape(c.method or '—')}</td></tr>")
-    return ("<table><tr><th>#</th><th>circuit</th><th>origin</th><th>novel</th><th>status</th>" + head +
-            "<th>FOM (MHz·pF/mW)</th><th>sims</th><th>method</th></tr>" + "".join(rows) + "</table>")
+            cells.append({"cls": "pass" if ok else "fail", "text": _fmt(cl.name, v)})
+        if c.met:
+            status, status_class = "meets spec", "pass"
+        elif c.ok:
+            status, status_class = f"{c.clauses_met}/{n_clauses} met", ""
+        else:
+            status, status_class = f"failed at {c.stage}", "fail"
+        rows.append({"rank": rank, "name": c.name, "origin": c.origin,
+                     "novel": "—" if c.novel is None else ("yes" if c.novel else "no"),
+                     "status": status, "status_class": status_class, "cells": cells,
+                     "fom": "—" if c.fom is None else f"{c.fom:.0f}", "sims": c.sims, "method": c.method or "—"})
+    return rows
 
 
 def _html(run: DesignRun, files: Mapping[str, Mapping[str, str]]) -> str:
+    """The report page, rendered by the ``templates/report.html.j2`` template with autoescape on."""
     n_met = len(run.met)
-    gen_met = sum(1 for c in run.met if c.origin == "generated")
-    failed = [c for c in run.candidates if not c.ok]
-    when = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    s = run.settings
-    summary = (f"<p><b>{n_met}</b> of {len(run.candidates)} candidates meet every clause of the spec in ngspice"
-               f" ({gen_met} generated, {n_met - gen_met} reference). Process {html.escape(str(s['process']))} "
-               f"(circuitforge's own 45 nm-class BSIM4 card, not a foundry PDK), 1 pF load. "
-               f"Sizing budget {s['budget']} simulations per candidate; wall time {run.seconds:.0f} s.</p>")
-    if run.rejected_draws:
-        summary += ("<p class='muted'>Generator draws not used: " +
-                    ", ".join(f"{html.escape(k)} ({v})" for k, v in run.rejected_draws.items()) + "</p>")
-    fails = ""
-    if failed:
-        fails = ("<h3>Candidates that stopped early</h3><table><tr><th>circuit</th><th>stage</th><th>reason</th></tr>"
-                 + "".join(f"<tr><td>{html.escape(c.name)}</td><td>{c.stage}</td><td>{html.escape(c.reason[:300])}</td></tr>"
-                           for c in failed) + "</table>")
-    cards = "".join(_card(run, i, c, files.get(c.name, {})) for i, c in enumerate(run.candidates, 1))
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>circuitforge design: {html.escape(str(run.spec))}</title>"
-            f"<style>{_CSS}</style></head><body><header><h1>circuitforge design report</h1>"
-            f"<div class='sub'>{html.escape(run.circuit_type)} · spec <code>{html.escape(str(run.spec))}</code> · "
-            f"{when} · seed {s['seed']}</div></header><main>"
-            f"<section class='card'><h2>Summary</h2>{summary}{_ranking(run)}{fails}</section>{cards}"
-            f"<p class='muted'>Reproduce: <code>circuitforge design --type {html.escape(run.circuit_type)} "
-            f"--spec \"{html.escape(str(run.spec))}\" -n {s['n']} --budget {s['budget']} --seed {s['seed']}</code></p>"
-            "</main></body></html>")
+    context = {
+        "spec": str(run.spec), "css": _CSS, "circuit_type": run.circuit_type,
+        "when": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "settings": run.settings,
+        "n_met": n_met, "gen_met": sum(1 for c in run.met if c.origin == "generated"),
+        "n_candidates": len(run.candidates), "seconds": f"{run.seconds:.0f}",
+        "rejected": list(run.rejected_draws.items()),
+        "clause_labels": [_LABELS.get(cl.name, cl.name) for cl in run.spec.clauses],  # type: ignore[attr-defined]
+        "ranking": _ranking(run),
+        "failed": [{"name": c.name, "stage": c.stage, "reason": c.reason[:300]} for c in run.candidates if not c.ok],
+        "cards": [_card(run, i, c, files.get(c.name, {})) for i, c in enumerate(run.candidates, 1)],
+    }
+    return _template().render(**context)
+
+
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("circuitforge.design", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("report.html.j2")
 
 
 def write_outputs(run: DesignRun, out_dir: str | Path) -> dict[str, Path]:

@@ -26,13 +26,15 @@ class Verification:
     """Every measurement of :data:`~circuitforge.spice.measure.MEASUREMENTS` and the open-loop response.
 
     ``freq``/``h`` are the open-loop AC sweep (Hz, complex gain at the output) or empty arrays
-    when that simulation failed.
+    when that simulation failed or gave no usable output; ``bode_reason`` then says why.
     """
 
     measurements: Mapping[str, Measurement]
     freq: np.ndarray = field(repr=False)
     h: np.ndarray = field(repr=False)
     cl: float = CL_DEFAULT
+    bode_reason: str = ""
+    """Why ``freq``/``h`` are empty ("" when they are not)."""
 
     def values(self) -> dict[str, float | None]:
         """Measurement values by name (None where missing)."""
@@ -76,10 +78,15 @@ def verify_opamp(amp: Netlist, ports: OpampPorts, process: str = "generic45", *,
 
     m = measure_opamp(amp, process, which=tuple(which), simulate=run, ports=ports, cl=cl)
     freq, h = np.zeros(0), np.zeros(0, dtype=complex)
+    reason = ""
     ol = captured.get("ol")
-    if ol is not None and ol.ok:
+    if ol is None:
+        reason = "no open-loop AC simulation was run"
+    elif not ol.ok:
+        reason = f"open-loop AC simulation failed: {ol.error.message if ol.error is not None else 'no result'}"
+    else:
         try:
             freq, h = np.asarray(ol["ac"].sweep), np.asarray(ol["ac"][ports.out])
-        except (KeyError, ValueError):
-            pass
-    return Verification(m, freq, h, cl)
+        except (KeyError, ValueError) as exc:
+            reason = f"open-loop AC result without a usable {ports.out!r} vector: {exc}"
+    return Verification(m, freq, h, cl, reason)
