@@ -12,7 +12,7 @@ from circuitforge.graph import (
     from_networkx,
     from_pin_heterodata,
     from_pin_networkx,
-    port_role,
+    port_class,
     to_heterodata,
     to_networkx,
     to_pin_heterodata,
@@ -30,7 +30,7 @@ VIEWS = {
 
 
 def _port_classes(n: Netlist) -> Counter[str]:
-    return Counter(port_role(p) for p in n.ports)
+    return Counter(port_class(p) for p in n.ports)
 
 
 @pytest.mark.parametrize("view", sorted(VIEWS))

@@ -10,14 +10,14 @@ import pytest
 
 from circuitforge.graph import (
     NET_ROLES,
-    PORT_ROLES,
+    PORT_CLASSES,
     TERMINAL_CLASSES,
     FeatureSpec,
     GraphError,
     Normalizer,
     net_role,
     polarity,
-    port_role,
+    port_class,
     size_values,
     terminal_class,
 )
@@ -36,13 +36,13 @@ from circuitforge.netlists import Device, ModelCard, Netlist
     ("LOGICQA", "control"), ("net12", "other"), ("XYZ", "other"),
 ])
 def test_port_roles(name: str, role: str) -> None:
-    assert port_role(name) == role
-    assert role in PORT_ROLES
+    assert port_class(name) == role
+    assert role in PORT_CLASSES
 
 
 def test_every_corpus_port_gets_a_class_and_few_are_other(corpus) -> None:
     names = {p for c in corpus for p in c.ports}
-    other = sorted(p for p in names if port_role(p) == "other")
+    other = sorted(p for p in names if port_class(p) == "other")
     assert len(other) <= 2, other
 
 

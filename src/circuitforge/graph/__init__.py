@@ -38,16 +38,15 @@ from .dataset import (
 from .errors import GraphError
 from .features import (
     NET_ROLES,
-    PORT_ROLES,
+    PORT_CLASSES,
     SIZE_PARAMS,
     SIZE_SLOTS,
     TERMINAL_CLASSES,
     FeatureSpec,
     Normalizer,
-    PortRole,
     net_role,
     polarity,
-    port_role,
+    port_class,
     size_values,
     terminal_class,
 )
@@ -71,8 +70,8 @@ __all__ = [
     "to_pin_networkx", "from_pin_networkx", "to_pin_heterodata", "from_pin_heterodata", "OF", "WIRE_PIN",
     "WIRE_PORT", "port_nets",
     # features
-    "FeatureSpec", "Normalizer", "PortRole", "PORT_ROLES", "NET_ROLES", "TERMINAL_CLASSES", "SIZE_SLOTS",
-    "SIZE_PARAMS", "port_role", "net_role", "polarity", "size_values", "terminal_class",
+    "FeatureSpec", "Normalizer", "PORT_CLASSES", "NET_ROLES", "TERMINAL_CLASSES", "SIZE_SLOTS",
+    "SIZE_PARAMS", "port_class", "net_role", "polarity", "size_values", "terminal_class",
     # hashing
     "canonical_hash", "same_circuit", "group_by_hash", "HashGroups", "wl_colours",
     # dataset

@@ -12,20 +12,17 @@ beside a model.
 >>> spec = FeatureSpec.fit([n])
 >>> spec.device_features(n).shape == (3, spec.device_dim)
 True
->>> port_role("VIN2"), port_role("IB1"), port_role("VCLK1"), port_role("net7")
+>>> port_class("VIN2"), port_class("IB1"), port_class("VCLK1"), port_class("net7")
 ('input', 'bias_current', 'clock', 'other')
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, get_args
 
 import numpy as np
 
@@ -33,8 +30,9 @@ from ..netlists.compare import SYMMETRIC_KINDS
 from ..netlists.device import DEVICE_KINDS, TERMINAL_ROLES, Device
 from ..core.files import write_atomic
 from ..netlists.flatten import parameter_env
-from ..netlists.model import polarity_from_name
 from ..netlists.netlist import Netlist
+from ..netlists.polarity import device_polarity
+from ..netlists.ports import port_role
 from ..netlists.values import Value
 from .errors import GraphError
 
@@ -43,30 +41,36 @@ __all__ = [
     "MAX_MACRO_PINS",
     "NET_ROLES",
     "POLARITIES",
-    "PORT_ROLES",
+    "PORT_CLASSES",
+    "PORT_CLASS_OF",
     "SIZE_PARAMS",
     "SIZE_SLOTS",
     "TERMINAL_CLASSES",
     "FeatureSpec",
     "Normalizer",
-    "PortRole",
     "model_for",
     "net_names_for",
     "net_role",
     "netlist_nets",
     "polarity",
-    "port_role",
+    "port_class",
     "size_values",
     "terminal_class",
     "terminal_role",
 ]
 
-PortRole = Literal["vdd", "vss", "input", "output", "bias_voltage", "bias_current", "clock",
-                   "reference", "control", "other"]
-PORT_ROLES: tuple[str, ...] = get_args(PortRole)
-"""Classes of port nets (AnalogGenie names ``VDD VSS VIN1 VOUT1 VB1 IB1 VCLK1 VREF1 VCONT1 ...``)."""
+PORT_CLASSES: tuple[str, ...] = ("vdd", "vss", "input", "output", "bias_voltage", "bias_current", "clock",
+                                 "reference", "control", "other")
+"""Feature classes of port nets, in feature order (shipped weights depend on it): each
+:data:`~circuitforge.netlists.ports.PortRole` folds into one (:data:`PORT_CLASS_OF`)."""
 
-NET_ROLES: tuple[str, ...] = (*PORT_ROLES, "internal")
+PORT_CLASS_OF: Mapping[str, str] = {
+    **{r: r for r in PORT_CLASSES}, "common_mode": "bias_voltage", "logic": "control", "lo": "clock",
+    "rf": "input", "if": "output", "current_input": "input", "current_output": "output",
+}
+"""Port role -> feature class."""
+
+NET_ROLES: tuple[str, ...] = (*PORT_CLASSES, "internal")
 """Port classes plus ``internal`` for a net that is not a port."""
 
 POLARITIES: tuple[str, ...] = ("n", "p", "none")
@@ -109,32 +113,14 @@ SIZE_PARAMS: Mapping[str, Mapping[str, str]] = {
 }
 """Per kind: size slot → parameter name (read case-insensitively)."""
 
-# port-name stem (trailing digits removed, upper case) -> class; first match wins
-_PORT_RULES: tuple[tuple[str, str], ...] = (
-    (r"^(A|D)?V(DD|CC|PP)|^VPOS$|^SUPPLY$", "vdd"),
-    (r"^(A|D)?V(SS|EE)|^GND!?$|^0$|^GROUND$|^VNEG$", "vss"),
-    (r"^I(B|BIAS|REF)", "bias_current"),
-    (r"^V?REF", "reference"),
-    (r"^V(B|BB|BIAS|CM|CMFB)$|^VB", "bias_voltage"),
-    (r"^V?(CONT|CTRL|CTL|TUNE|EN)|^V?LOGIC", "control"),
-    (r"^V?(CLK|CKL|CK|PHI|TRACK|HOLD|LATCH)|^V?LO$", "clock"),
-    (r"^V?(IN|INP|INN|RF)$|^IIN|^VIN|^IN", "input"),
-    (r"^V?(OUT|OUTP|OUTN|IF)$|^IOUT|^VOUT|^OUT", "output"),
-)
+def port_class(name: str) -> str:
+    """The feature class (:data:`PORT_CLASSES`) of a port net from its name: its
+    :func:`~circuitforge.netlists.ports.port_role`, folded.
 
-
-@functools.lru_cache(maxsize=4096)
-def port_role(name: str) -> PortRole:
-    """The class of a port net from its name (``VDD``, ``VIN2``, ``IB1``, ...), else ``other``.
-
-    >>> [port_role(p) for p in ("VDD", "VSS", "VOUT1", "VB3", "VREF1", "VCONT1", "LOGICQ", "X")]
-    ['vdd', 'vss', 'output', 'bias_voltage', 'reference', 'control', 'control', 'other']
+    >>> [port_class(p) for p in ("VDD", "VSS", "VOUT1", "VB3", "VCM1", "VREF1", "VCONT1", "LOGICQ", "VLO1", "X")]
+    ['vdd', 'vss', 'output', 'bias_voltage', 'bias_voltage', 'reference', 'control', 'control', 'clock', 'other']
     """
-    stem = re.sub(r"\d+$", "", name.strip().upper()) or name.strip()
-    for pattern, role in _PORT_RULES:
-        if re.search(pattern, stem):
-            return role  # type: ignore[return-value]
-    return "other"
+    return PORT_CLASS_OF[port_role(name)]
 
 
 def netlist_nets(netlist: Netlist) -> tuple[list[str], Callable[[str], str]]:
@@ -155,7 +141,7 @@ def netlist_nets(netlist: Netlist) -> tuple[list[str], Callable[[str], str]]:
 
 
 def net_role(netlist: Netlist, net: str) -> str:
-    """:func:`port_role` for a port or global net, ``vss`` for ground, else ``internal``."""
+    """:func:`port_class` for a port or global net, ``vss`` for ground, else ``internal``."""
     return _net_role(netlist, net, _named(netlist))
 
 
@@ -165,29 +151,21 @@ def _named(netlist: Netlist) -> frozenset[str]:
 
 def _net_role(netlist: Netlist, net: str, named: frozenset[str]) -> str:
     if (net if netlist.case_sensitive else net.lower()) in named:
-        return port_role(net)
+        return port_class(net)
     if netlist.is_ground(net):
         return "vss"
     return "internal"
 
 
 def polarity(netlist: Netlist, device: Device) -> str:
-    """``n``/``p`` of a MOSFET, BJT, JFET or MESFET: from its model card, else its model name; else ``none``.
-
-    The name rule (as in ``spice.models.device_polarity``): ``npn``/``pnp`` for a
-    BJT, then ``nmos``/``pmos``, ``nch``/``pch``, ``nfet``/``pfet`` anywhere, else
-    the first letter.
+    """``n``/``p`` of a MOSFET, BJT, JFET or MESFET (:func:`~circuitforge.netlists.polarity.device_polarity`:
+    its model card, else its model name); else ``none``.
 
     >>> n = Netlist("x", [Device("M1", "mosfet", (("d", "a"), ("g", "b"), ("s", "0"), ("b", "0")), "pmos4")])
     >>> polarity(n, n.devices[0])
     'p'
     """
-    if device.kind not in ("mosfet", "bjt", "jfet", "mesfet") or not device.model:
-        return "none"
-    card = netlist.find_model(device.model)
-    if card is not None and card.polarity:
-        return card.polarity
-    return polarity_from_name(device.kind, device.model) or "none"
+    return device_polarity(netlist, device) or "none"
 
 
 def terminal_class(device: Device, position: int) -> str:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 
 from ..netlists.compare import same_topology, topology_graph
 from ..netlists.netlist import Netlist, Subckt
+from ..netlists.refinement import refine_colours
 
 __all__ = ["HashGroups", "canonical_hash", "group_by_hash", "same_circuit", "wl_colours"]
 
@@ -73,24 +74,18 @@ def wl_colours(labels: Sequence[str], adj: Sequence[Sequence[tuple[str, int]]],
     """Refine node ``labels`` over the edge-labelled ``adj`` until no class splits; (colours, rounds).
 
     Colours are hashes of (own colour, sorted multiset of (edge label, neighbour colour)),
-    so they compare across graphs.
+    so they compare across graphs; the refinement is :func:`circuitforge.netlists.refinement.refine_colours`.
 
     >>> cols, rounds = wl_colours(["a", "a", "a"], [[("e", 1)], [("e", 0), ("e", 2)], [("e", 1)]])
     >>> cols[0] == cols[2] != cols[1], rounds  # round 2 splits nothing: stable
     (True, 2)
     """
-    colours = [_h(lbl) for lbl in labels]
-    classes = len(set(colours))
-    rounds = 0
-    while max_iterations is None or rounds < max_iterations:
-        new = [_h(c + "|" + ",".join(sorted(f"{e}:{colours[j]}" for e, j in nbrs)))
-               for c, nbrs in zip(colours, adj)]
-        rounds += 1
-        n_new = len(set(new))
-        colours = new
-        if n_new == classes:
-            break
-        classes = n_new
+    def recolour(c: str, pairs: list[tuple[str, str]]) -> str:
+        return _h(c + "|" + ",".join(sorted(f"{e}:{col}" for e, col in pairs)))
+
+    out = refine_colours([[_h(lbl) for lbl in labels]], [adj], recolour, max_rounds=max_iterations)
+    assert out is not None  # a single graph is never refused (no histograms to compare)
+    (colours,), rounds = out
     return colours, rounds
 
 

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from .flatten import flatten, parameter_env
-from .model import polarity_from_name
+from .polarity import POLAR_KINDS, device_polarity
+from .refinement import refine_colours
 
 if TYPE_CHECKING:
     from .device import Device
@@ -38,24 +39,13 @@ __all__ = ["topology_graph", "topology_hash", "same_topology", "explain_differen
 SYMMETRIC_KINDS = frozenset({"resistor", "capacitor", "inductor"})
 """Kinds whose two terminals are interchangeable."""
 
-POLAR_KINDS = frozenset({"mosfet", "bjt", "jfet", "mesfet"})
-"""Kinds that come in n and p flavours (the label carries the polarity)."""
 
 _NAMED_KINDS = frozenset({"subckt", "opaque"})
 
 
-def _polarity(netlist: Netlist, dev: Device) -> str:
-    if dev.kind not in POLAR_KINDS or not dev.model:
-        return ""
-    card = netlist.find_model(dev.model)
-    if card is not None and card.polarity:
-        return card.polarity
-    return polarity_from_name(dev.kind, dev.model) or ""
-
-
 def _device_label(netlist: Netlist, dev: Device, env: dict[str, float] | None) -> str:
     parts = [dev.kind]
-    pol = _polarity(netlist, dev)
+    pol = device_polarity(netlist, dev) or ""
     if pol:
         parts.append(pol)
     if dev.kind in _NAMED_KINDS and dev.model:
@@ -192,18 +182,11 @@ def _adjacency(topo: _Topology, edge_palette: dict[str, int]) -> _Adjacency:
 def _refine(adj_a: _Adjacency, adj_b: _Adjacency, ca: list[int],
             cb: list[int]) -> tuple[list[int], list[int]] | None:
     """Refine both colourings to a fixed point; None as soon as their histograms differ."""
-    classes = len(set(ca))
-    while True:
-        palette: dict[object, int] = {}
-        na = [palette.setdefault((c, tuple(sorted([(e, ca[j]) for e, j in nbrs]))), len(palette))
-              for c, nbrs in zip(ca, adj_a)]
-        nb = [palette.setdefault((c, tuple(sorted([(e, cb[j]) for e, j in nbrs]))), len(palette))
-              for c, nbrs in zip(cb, adj_b)]
-        if sorted(na) != sorted(nb):
-            return None
-        if len(palette) == classes:  # every new class lies in an old one: nothing split
-            return na, nb
-        classes, ca, cb = len(palette), na, nb
+    out = refine_colours([ca, cb], [adj_a, adj_b], same_histogram=True)
+    if out is None:
+        return None
+    (na, nb), _ = out
+    return na, nb
 
 
 def _branches(adj_a: _Adjacency, adj_b: _Adjacency, ca: list[int],

@@ -5,31 +5,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .polarity import TYPE_POLARITY, card_polarity
 from .source import SourceLoc
 from .values import Value
 
-__all__ = ["ModelCard", "MODEL_TYPES", "SPECTRE_MOS_LEVELS", "polarity_from_name"]
+__all__ = ["ModelCard", "MODEL_TYPES", "SPECTRE_MOS_LEVELS"]
 
-# model type (SPICE or Spectre spelling, lower case) -> (device kind, polarity or None)
-MODEL_TYPES: Mapping[str, tuple[str, str | None]] = {
-    "nmos": ("mosfet", "n"), "pmos": ("mosfet", "p"),
-    "npn": ("bjt", "n"), "pnp": ("bjt", "p"), "lpnp": ("bjt", "p"),
-    "d": ("diode", None), "diode": ("diode", None),
-    "r": ("resistor", None), "res": ("resistor", None), "resistor": ("resistor", None),
-    "c": ("capacitor", None), "cap": ("capacitor", None), "capacitor": ("capacitor", None),
-    "l": ("inductor", None), "ind": ("inductor", None), "inductor": ("inductor", None),
-    "njf": ("jfet", "n"), "pjf": ("jfet", "p"), "nmf": ("mesfet", "n"), "pmf": ("mesfet", "p"),
-    "sw": ("switch", None), "csw": ("cswitch", None), "relay": ("switch", None),
-    "ltra": ("tline", None), "urc": ("opaque", None),
+_TYPE_KINDS: Mapping[str, str] = {
+    "nmos": "mosfet", "pmos": "mosfet", "npn": "bjt", "pnp": "bjt", "lpnp": "bjt",
+    "d": "diode", "diode": "diode",
+    "r": "resistor", "res": "resistor", "resistor": "resistor",
+    "c": "capacitor", "cap": "capacitor", "capacitor": "capacitor",
+    "l": "inductor", "ind": "inductor", "inductor": "inductor",
+    "njf": "jfet", "pjf": "jfet", "nmf": "mesfet", "pmf": "mesfet",
+    "sw": "switch", "csw": "cswitch", "relay": "switch",
+    "ltra": "tline", "urc": "opaque",
     # Spectre model types
-    "mos1": ("mosfet", None), "mos2": ("mosfet", None), "mos3": ("mosfet", None),
-    "bsim3v3": ("mosfet", None), "bsim3": ("mosfet", None), "bsim4": ("mosfet", None),
-    "bsimsoi": ("mosfet", None), "bsimcmg": ("mosfet", None), "bsimbulk": ("mosfet", None),
-    "psp102": ("mosfet", None), "psp103": ("mosfet", None), "psp104": ("mosfet", None),
-    "ekv": ("mosfet", None), "hisim2": ("mosfet", None),
-    "bjt": ("bjt", None), "vbic": ("bjt", None), "hicum": ("bjt", None), "mextram": ("bjt", None),
-    "jfet": ("jfet", None),
+    "mos1": "mosfet", "mos2": "mosfet", "mos3": "mosfet",
+    "bsim3v3": "mosfet", "bsim3": "mosfet", "bsim4": "mosfet",
+    "bsimsoi": "mosfet", "bsimcmg": "mosfet", "bsimbulk": "mosfet",
+    "psp102": "mosfet", "psp103": "mosfet", "psp104": "mosfet",
+    "ekv": "mosfet", "hisim2": "mosfet",
+    "bjt": "bjt", "vbic": "bjt", "hicum": "bjt", "mextram": "bjt",
+    "jfet": "jfet",
 }
+
+MODEL_TYPES: Mapping[str, tuple[str, str | None]] = {t: (k, TYPE_POLARITY.get(t)) for t, k in _TYPE_KINDS.items()}
+"""Model type (SPICE or Spectre spelling, lower case) -> (device kind, polarity or None); the
+polarity column is :data:`~circuitforge.netlists.polarity.TYPE_POLARITY`."""
 
 # Spectre MOSFET model type <-> ngspice level (and version for BSIM)
 SPECTRE_MOS_LEVELS: Mapping[str, int] = {"mos1": 1, "mos2": 2, "mos3": 3, "bsim3v3": 49,
@@ -58,17 +61,8 @@ class ModelCard:
 
     @property
     def polarity(self) -> str | None:
-        t = MODEL_TYPES.get(self.type.lower())
-        if t and t[1]:
-            return t[1]
-        for k, v in self.params.items():
-            if k.lower() == "type":
-                w = v.text.lower().strip('"')
-                if w in ("n", "p"):
-                    return w
-                if w in ("npn", "pnp"):
-                    return w[0]
-        return None
+        """``n``/``p`` from the type, else a ``type`` parameter (:func:`~circuitforge.netlists.polarity.card_polarity`)."""
+        return card_polarity(self.type, self.params)
 
     def param(self, name: str) -> Value | None:
         low = name.lower()
@@ -80,24 +74,3 @@ class ModelCard:
     def __repr__(self) -> str:
         return f"ModelCard({self.name!r}, {self.type}, params={len(self.params)})"
 
-
-def polarity_from_name(kind: str, model: str | None) -> str | None:
-    """``n`` or ``p`` as evident from a device's model name (no card needed), else None.
-
-    The one rule of the project: for a BJT ``npn``/``pnp`` anywhere in the name;
-    then ``nmos``/``pmos``, ``nch``/``pch`` or ``nfet``/``pfet`` anywhere; else
-    the first letter when it is ``n`` or ``p``.
-
-    >>> polarity_from_name("bjt", "qpnp_hv"), polarity_from_name("mosfet", "sky_pch"), polarity_from_name("mosfet", "x1")
-    ('p', 'p', None)
-    """
-    name = (model or "").lower()
-    if not name:
-        return None
-    keys: tuple[tuple[str, str], ...] = (("npn", "pnp"),) if kind == "bjt" else ()
-    keys += (("nmos", "pmos"), ("nch", "pch"), ("nfet", "pfet"))
-    for n_key, p_key in keys:
-        has_n, has_p = n_key in name, p_key in name
-        if has_n != has_p:
-            return "n" if has_n else "p"
-    return name[0] if name[0] in "np" else None

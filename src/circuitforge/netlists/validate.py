@@ -27,12 +27,12 @@ reference net at all), ``source-loop``, ``shorted-supply``,
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from .connectivity import dc_components, is_voltage_like
 from .device import Device, kind_name
 from .errors import ResolutionError
 from .expressions import CONSTANTS, FUNCTIONS
@@ -40,6 +40,7 @@ from .findings import Finding, Severity
 from .model import ModelCard
 from .names import lookup
 from .netlist import Netlist, Subckt
+from .ports import supply_kind
 from .source import SourceLoc
 from .unionfind import UnionFind
 from .values import Value
@@ -240,28 +241,6 @@ def _check_missing_terminals(view: _View) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------------
 # no-dc-path / no-ground
 # ---------------------------------------------------------------------------------------
-def _is_current_bsource(d: Device) -> bool:
-    keys = {k.lower() for k in d.params}
-    return "i" in keys and "v" not in keys
-
-
-def _dc_groups(d: Device) -> list[tuple[str, ...]]:
-    """Roles of ``d`` joined by a DC path (each group conducts among its members)."""
-    roles = d.roles
-    kind = d.kind
-    if kind in ("resistor", "inductor", "vsource", "diode", "switch", "cswitch", "vcvs", "ccvs"):
-        return [("p", "n")]
-    if kind == "bsource":
-        return [] if _is_current_bsource(d) else [("p", "n")]
-    if kind == "mosfet":  # gate isolated; drain, source, bulk (and extra SOI nodes) joined
-        return [tuple(r for r in roles if r != "g")]
-    if kind == "tline":
-        return [("p1", "p2"), ("n1", "n2")]
-    if kind in ("bjt", "jfet", "mesfet", "subckt", "opaque"):
-        return [roles]
-    return []  # capacitor, isource, vccs, cccs, mutual_inductor
-
-
 def _blocking(d: Device, role: str) -> str | None:
     """What a non-conducting terminal is, for the no-dc-path message."""
     if d.kind == "capacitor":
@@ -283,17 +262,11 @@ def _check_no_dc_path(view: _View) -> Iterator[Finding]:
     spelling: dict[str, str] = {}
     first_dev: dict[str, Device] = {}
     for d in view.devices:
-        by_role: dict[str, str] = {}
-        for role, net in d.terminals:
+        for _, net in d.terminals:
             k = view.net_key(net)
             spelling.setdefault(k, net)
             first_dev.setdefault(k, d)
-            uf.find(k)
-            by_role.setdefault(role, k)
-        for group in _dc_groups(d):
-            keys = [by_role[r] for r in group if r in by_role]
-            for other in keys[1:]:
-                uf.union(keys[0], other)
+    dc_components(view.devices, view.net_key, uf)
     if not spelling:
         return
     refs = view.references()
@@ -332,12 +305,6 @@ def _check_no_dc_path(view: _View) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------------
 # source-loop
 # ---------------------------------------------------------------------------------------
-def _is_voltage_like(d: Device) -> bool:
-    if d.kind in ("vsource", "vcvs", "ccvs", "inductor"):
-        return True
-    return d.kind == "bsource" and not _is_current_bsource(d)
-
-
 def _tree_path(adj: Mapping[str, list[tuple[str, str]]], a: str, b: str) -> list[str]:
     """Element names on the path from ``a`` to ``b`` in the spanning forest ``adj``."""
     back: dict[str, tuple[str, str] | None] = {a: None}
@@ -366,7 +333,7 @@ def _check_source_loop(view: _View) -> Iterator[Finding]:
     uf = UnionFind()
     adj: dict[str, list[tuple[str, str]]] = {}
     for d in view.devices:
-        if not _is_voltage_like(d) or len(d.terminals) < 2:
+        if not is_voltage_like(d) or len(d.terminals) < 2:
             continue
         roles = dict(d.terminals)
         if "p" not in roles or "n" not in roles:
@@ -394,16 +361,6 @@ def _check_source_loop(view: _View) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------------------
 # shorted-supply
 # ---------------------------------------------------------------------------------------
-_SUPPLY_RE = re.compile(r"^(?:(?P<pos>[ad]?v(?:dd|cc)[\w!]*)|(?P<neg>[ad]?vee[\w!]*)"
-                        r"|(?P<gnd>[ad]?vss[\w!]*|[ad]?gnd[\w!]*|0|ground))$", re.I)
-
-
-def _supply_class(net: str) -> str | None:
-    """``pos`` (vdd*, vcc*, avdd), ``neg`` (vee*) or ``gnd`` (vss*, gnd*, 0) for supply names."""
-    m = _SUPPLY_RE.match(net)
-    return m.lastgroup if m else None
-
-
 def _value_of(d: Device, names: tuple[str, ...], env: Mapping[str, float],
               case_sensitive: bool) -> float | None:
     for name in names:
@@ -434,7 +391,7 @@ def _check_shorted_supply(view: _View) -> Iterator[Finding]:
                                                                           "value", "res")
         if _value_of(d, names, env, cs) != 0.0:
             continue
-        cp, cn = _supply_class(p), _supply_class(n)
+        cp, cn = supply_kind(p), supply_kind(n)
         if cp is None or cn is None or cp == cn:
             continue
         if view.chain and not (kp in refs and kn in refs):

@@ -42,8 +42,9 @@ from typing import Literal, get_args
 from ..netlists import read
 from ..netlists.device import Device
 from ..netlists.errors import ResolutionError, ValidationError
-from ..netlists.model import ModelCard, polarity_from_name
+from ..netlists.model import ModelCard
 from ..netlists.netlist import Netlist, Subckt
+from ..netlists.polarity import polarity_from_name
 from ..netlists.values import Value
 
 __all__ = [
@@ -56,7 +57,6 @@ __all__ = [
     "default_diode",
     "default_bjt",
     "apply_process",
-    "device_polarity",
     "load_pdk",
     "ProcessLibrary",
 ]
@@ -343,18 +343,6 @@ class ProcessLibrary:
         raise ResolutionError(name, self.names(), "process")
 
 
-def device_polarity(device: Device) -> str | None:
-    """``n`` or ``p`` as evident from a MOSFET's or BJT's model name, else None.
-
-    ``npn``/``pnp`` anywhere in a BJT model name decide; otherwise ``nmos``/``pmos``,
-    ``nch``/``pch`` or ``nfet``/``pfet`` anywhere, else the first letter.
-
-    >>> device_polarity(Device("Q1", "bjt", (("c", "c"), ("b", "b"), ("e", "0")), model="qpnp_hv"))
-    'p'
-    """
-    return polarity_from_name(device.kind, device.model)
-
-
 _KINDS_WITH_CARDS = ("mosfet", "bjt", "diode")
 
 
@@ -384,7 +372,7 @@ def apply_process(netlist: Netlist, name: str | Process, *, size_unsized: bool =
                 if netlist.find_model(dev.model, scope) is None:
                     key = dev.model if netlist.case_sensitive else dev.model.lower()
                     if key not in added:
-                        polarity = None if dev.kind == "diode" else device_polarity(dev)
+                        polarity = None if dev.kind == "diode" else polarity_from_name(dev.kind, dev.model)
                         if dev.kind != "diode" and polarity is None:
                             raise ValidationError(
                                 f"cannot tell the polarity of model {dev.model!r} of "

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from ...netlists.analoggenie import FAMILIES
 from ...netlists.device import Device
-from ...netlists.model import polarity_from_name
+from ...netlists.polarity import polarity_from_name
 from ...netlists.netlist import Netlist
 from .errors import TopologyError
 
