@@ -50,7 +50,7 @@ from .errors import CheckpointError
 from .files import write_atomic
 
 __all__ = ["CHECKPOINT_VERSION", "save_checkpoint", "load_checkpoint", "config_diff", "plain",
-           "cosine_factor", "cosine_schedule"]
+           "cosine_factor", "cosine_schedule", "read_weights"]
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,11 @@ def save_checkpoint(path: str | Path, state: Mapping[str, Any], *, kind: str,
     return write_atomic(path, buf.getvalue())
 
 
-def _read(path: Path) -> Any:
+def read_weights(path: str | Path) -> Any:
+    """What ``torch.load(path, weights_only=True)`` returns (on the CPU), for model files of any
+    layout; :class:`CheckpointError` naming the file when it is missing, truncated, not a torch
+    file or holds arbitrary objects."""
+    path = Path(path)
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
@@ -166,7 +170,7 @@ def load_checkpoint(path: str | Path, *, kind: str | None = None, config: Mappin
     if restart:
         log.warning(f"{path}: restart requested; ignoring the saved checkpoint and starting fresh")
         return None
-    state = _read(path)
+    state = read_weights(path)
     if not isinstance(state, dict) or state.get("circuitforge_checkpoint") is None:
         raise CheckpointError(f"{path}: not a circuitforge training checkpoint "
                               f"(expected a dict written by save_checkpoint, got {type(state).__name__})")

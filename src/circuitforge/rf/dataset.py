@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.files import write_atomic
+from ..core.progress import progress as show_progress
 from .errors import RFError
 from .geometry import family
 from .solver import frequency_grid, make_solver
@@ -72,28 +73,21 @@ def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf
         ts_dir.mkdir(exist_ok=True)
     todo = [(i, min(chunk, n - i * chunk)) for i in range((n + chunk - 1) // chunk)
             if not (out / f"chunk_{i:05d}.npz").is_file()]
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=n, initial=n - sum(sz for _, sz in todo), desc=f"{kind} ({solver})", unit="geom")
     f = frequency_grid().f
+    with show_progress(f"{kind} ({solver})", n, enabled=progress, completed=n - sum(sz for _, sz in todo)) as bar:
+        def save(i: int, res: tuple[np.ndarray, np.ndarray]) -> None:
+            write_atomic(out / f"chunk_{i:05d}.npz", _npz(x=res[0], s=res[1], f=f))
+            bar.advance(len(res[0]))
 
-    def save(i: int, res: tuple[np.ndarray, np.ndarray]) -> None:
-        write_atomic(out / f"chunk_{i:05d}.npz", _npz(x=res[0], s=res[1], f=f))
-        if bar is not None:
-            bar.update(len(res[0]))
-
-    args = [(kind, solver, seed, i, sz, str(ts_dir) if ts_dir else None, solver_options) for i, sz in todo]
-    if workers <= 1:
-        for a in args:
-            save(a[3], solve_chunk(*a))
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            futs = {pool.submit(solve_chunk, *a): a[3] for a in args}
-            for fut in futs:
-                save(futs[fut], fut.result())
-    if bar is not None:
-        bar.close()
+        args = [(kind, solver, seed, i, sz, str(ts_dir) if ts_dir else None, solver_options) for i, sz in todo]
+        if workers <= 1:
+            for a in args:
+                save(a[3], solve_chunk(*a))
+        else:
+            with ProcessPoolExecutor(workers) as pool:
+                futs = {pool.submit(solve_chunk, *a): a[3] for a in args}
+                for fut in futs:
+                    save(futs[fut], fut.result())
     return out
 
 

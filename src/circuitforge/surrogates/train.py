@@ -2,7 +2,9 @@
 
 The split is by chunk: the last ``test_chunks`` chunks of a dataset are held out (never seen in
 training or model selection). Training state is written atomically every ``save_every`` epochs and
-a run that finds it (same configuration and data size) resumes from it.
+a run that finds it resumes from it; a state saved with another configuration or data size is
+refused naming the differing fields, unless ``restart=True`` (CLI ``--restart``) starts fresh
+(:mod:`circuitforge.core.checkpoint`).
 
 Reproduce the shipped weights::
 
@@ -27,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..core.checkpoint import cosine_schedule, load_checkpoint, read_weights, save_checkpoint
+from ..core.errors import CheckpointError
 from ..core.files import write_atomic
 from ..rf.geometry import FilterFamily, family
 from .errors import SurrogateError
@@ -37,6 +41,8 @@ __all__ = ["TrainConfig", "train_surrogate", "save_surrogate", "load_surrogate",
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 FORMAT = "circuitforge.em_surrogate/1"
+STATE_KIND = "em-surrogate-train-state"
+"""The ``kind`` of the resumable training state."""
 
 
 def weights_path(kind: str) -> Path:
@@ -97,10 +103,11 @@ def _loss(net: EMSurrogateNet, xu, db_n, cs, w, phase_weight, floor=None):  # no
 
 def train_surrogate(kind: str, x: np.ndarray, s: np.ndarray, config: TrainConfig = TrainConfig(), *,
                     state_path: str | Path | None = None, progress: Callable[[str], None] | None = None,
-                    init: EMSurrogateNet | None = None) -> tuple[EMSurrogateNet, dict]:
+                    init: EMSurrogateNet | None = None, restart: bool = False) -> tuple[EMSurrogateNet, dict]:
     """Train on parameters ``x (n, dim)`` and S-parameters ``s (n, F, 2, 2)``; returns the net and a record.
 
-    With ``init`` the net starts from those weights and keeps their scalings (fine-tuning).
+    A state at ``state_path`` from another configuration raises
+    :class:`~circuitforge.core.errors.CheckpointError` unless ``restart``. With ``init`` the net starts from those weights and keeps their scalings (fine-tuning).
     """
     fam = family(kind)
     torch.manual_seed(config.seed)
@@ -124,21 +131,22 @@ def train_surrogate(kind: str, x: np.ndarray, s: np.ndarray, config: TrainConfig
     w = torch.stack([mag[:, 0], mag[:, 0], mag[:, 1], mag[:, 1]], 1)
     opt = torch.optim.Adam(net.parameters(), lr=config.lr)
     steps = config.epochs * math.ceil(len(x) / config.batch)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(k / steps, 1))))
+    sched = cosine_schedule(opt, steps, floor=0.02)
     key = {"kind": kind, "config": {k: getattr(config, k) for k in config.__slots__}, "n": len(x)}
     first, losses = 0, []
     gen = torch.Generator().manual_seed(config.seed)
     state_file = Path(state_path) if state_path else None
-    if state_file is not None and state_file.is_file():
-        st = torch.load(state_file, map_location="cpu", weights_only=False)
-        if st.get("key") == key:
-            net.load_state_dict(st["net"])
-            opt.load_state_dict(st["opt"])
-            sched.load_state_dict(st["sched"])
-            gen.set_state(st["gen"])
-            first, losses = st["epoch"], st["losses"]
-            if progress:
-                progress(f"resuming after epoch {first}/{config.epochs} from {state_file}")
+    st = None
+    if state_file is not None:
+        st = load_checkpoint(state_file, kind=STATE_KIND, config=key, restart=restart, missing_ok=True)
+    if st is not None:
+        net.load_state_dict(st["net"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        gen.set_state(st["gen"])
+        first, losses = st["epoch"], st["losses"]
+        if progress:
+            progress(f"resuming after epoch {first}/{config.epochs} from {state_file}")
     t0 = time.perf_counter()
     net.train()
     for epoch in range(first, config.epochs):
@@ -155,10 +163,9 @@ def train_surrogate(kind: str, x: np.ndarray, s: np.ndarray, config: TrainConfig
         losses.append(tot / len(x))
         last = epoch + 1 == config.epochs
         if state_file is not None and ((epoch + 1) % config.save_every == 0 or last):
-            buf = io.BytesIO()
-            torch.save({"key": key, "net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                        "gen": gen.get_state(), "epoch": epoch + 1, "losses": losses}, buf)
-            write_atomic(state_file, buf.getvalue())
+            save_checkpoint(state_file, {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                                         "gen": gen.get_state(), "epoch": epoch + 1, "losses": losses},
+                            kind=STATE_KIND, config=key)
         if progress and ((epoch + 1) % 10 == 0 or last):
             progress(f"epoch {epoch + 1}/{config.epochs}: loss {losses[-1]:.4f} ({time.perf_counter() - t0:.0f} s)")
     net.eval()
@@ -182,9 +189,9 @@ def load_surrogate(kind_or_path: str | Path) -> LoadedSurrogate:
     if str(kind_or_path) in ("lowpass", "bandpass"):
         p = weights_path(str(kind_or_path))
     try:
-        ck = torch.load(p, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError) as exc:
-        raise SurrogateError(f"cannot read EM surrogate checkpoint {p}: {exc}") from None
+        ck = read_weights(p)
+    except CheckpointError as exc:
+        raise SurrogateError(f"cannot read EM surrogate checkpoint {exc}") from None
     if not isinstance(ck, dict) or ck.get("format") != FORMAT:
         raise SurrogateError(f"{p} is not an EM surrogate checkpoint (expected format {FORMAT})")
     net = EMSurrogateNet(**ck["config"])

@@ -6,14 +6,12 @@ so that :func:`load_predictor` needs nothing else.
 
 Reproduce the shipped weights::
 
-    python -m circuitforge.generators.linkpred.train   # ~5 min on a 16-core CPU
+    circuitforge train-linkpred   # ~5 min on a 16-core CPU
 """
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -23,11 +21,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ...core.checkpoint import cosine_schedule, load_checkpoint, read_weights, save_checkpoint as _save_state
+from ...core.errors import CheckpointError
+from ...core.files import write_atomic
 from ...graph.features import FeatureSpec
 from ...netlists.device import Device
-from ...core.files import write_atomic
 from ...netlists.netlist import Netlist
-from .data import load_corpus_split
 from .errors import LinkPredError
 from .model import Example, LinkPredictor, collate, make_example
 from .task import LinkTask, tasks_for
@@ -36,7 +35,9 @@ __all__ = ["TrainConfig", "TrainResult", "train", "save_checkpoint", "load_predi
            "training_tasks", "Predictor"]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "linkpred.pt"
-"""The shipped checkpoint (trained by this module's ``main`` on the corpus train split)."""
+"""The shipped checkpoint (trained by ``circuitforge train-linkpred`` on the corpus train split)."""
+STATE_KIND = "linkpred-train-state"
+"""The ``kind`` of the resumable training state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +100,15 @@ def _top1(model: LinkPredictor, examples: Sequence[Example], batch: int = 512) -
 
 def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
           val: Sequence[Example] = (), max_steps: int | None = None,
-          progress: Callable[[str], None] | None = None, state_path: str | Path | None = None) -> TrainResult:
+          progress: Callable[[str], None] | None = None, state_path: str | Path | None = None,
+          restart: bool = False) -> TrainResult:
     """Train a :class:`LinkPredictor` on ``examples`` (cross-entropy per cut terminal).
 
     With ``state_path`` the full training state (weights, optimiser, schedule, RNG, losses) is written
-    there atomically after every epoch, and a run that finds one (for the same configuration and
-    number of examples) resumes after its last finished epoch.
+    there atomically after every epoch, and a run that finds one resumes after its last finished
+    epoch; a state from another configuration or number of examples raises
+    :class:`~circuitforge.core.errors.CheckpointError` naming the differing fields, unless
+    ``restart`` (then training starts fresh).
     """
     if not examples:
         raise LinkPredError("no training examples")
@@ -114,8 +118,7 @@ def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
     steps_per_epoch = (len(examples) + config.batch - 1) // config.batch
     total = steps_per_epoch * config.epochs if max_steps is None else max_steps
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: 0.05 + 0.95 * 0.5 * (1 + torch.cos(torch.tensor(min(s / max(total, 1), 1.0) * 3.14159))).item())
+    sched = cosine_schedule(opt, total, floor=0.05)
     res = TrainResult(model)
     start = time.perf_counter()
     order = list(range(len(examples)))
@@ -123,18 +126,20 @@ def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
     first_epoch = 0
     key = {"config": {k: getattr(config, k) for k in config.__slots__}, "examples": len(examples)}
     state_file = Path(state_path) if state_path is not None else None
-    if state_file is not None and state_file.is_file():
-        st = torch.load(state_file, map_location="cpu", weights_only=False)
-        if st.get("key") == key:
-            model.load_state_dict(st["model"])
-            opt.load_state_dict(st["opt"])
-            sched.load_state_dict(st["sched"])
-            rng.setstate(st["rng"])
-            torch.set_rng_state(st["torch_rng"])
-            res.losses, res.val, step, first_epoch = st["losses"], st["val"], st["step"], st["epoch"]
-            order = list(st["order"])
-            if progress:
-                progress(f"resuming after epoch {first_epoch}/{config.epochs} from {state_file}")
+    st = None
+    if state_file is not None:
+        st = load_checkpoint(state_file, kind=STATE_KIND, config=key, restart=restart, missing_ok=True)
+    if st is not None:
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        version, internal, gauss = st["rng"]
+        rng.setstate((version, tuple(internal), gauss))
+        torch.set_rng_state(st["torch_rng"])
+        res.losses, res.val, step, first_epoch = st["losses"], st["val"], st["step"], st["epoch"]
+        order = list(st["order"])
+        if progress:
+            progress(f"resuming after epoch {first_epoch}/{config.epochs} from {state_file}")
     for epoch in range(first_epoch, config.epochs):
         rng.shuffle(order)
         losses = []
@@ -154,12 +159,11 @@ def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
         if val:
             res.val.append(_top1(model, val))
         if state_file is not None:
-            buf = io.BytesIO()
-            torch.save({"key": key, "model": model.state_dict(), "opt": opt.state_dict(),
-                        "sched": sched.state_dict(), "rng": rng.getstate(), "torch_rng": torch.get_rng_state(),
-                        "losses": res.losses, "val": res.val, "step": step, "epoch": epoch + 1,
-                        "order": order}, buf)
-            write_atomic(state_file, buf.getvalue())
+            _save_state(state_file, {"model": model.state_dict(), "opt": opt.state_dict(),
+                                     "sched": sched.state_dict(), "rng": list(rng.getstate()),
+                                     "torch_rng": torch.get_rng_state(), "losses": res.losses, "val": res.val,
+                                     "step": step, "epoch": epoch + 1, "order": order},
+                        kind=STATE_KIND, config=key)
         if progress:
             progress(f"epoch {epoch + 1}/{config.epochs}: loss {res.losses[-1]:.4f}"
                      + (f", val top-1 {res.val[-1]:.4f}" if val else "")
@@ -184,9 +188,9 @@ def load_predictor(path: str | Path | None = None) -> Predictor:
     """The predictor saved at ``path`` (default: the shipped weights)."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS
     try:
-        ck = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError) as exc:
-        raise LinkPredError(f"cannot read link-predictor checkpoint {path}: {exc}") from None
+        ck = read_weights(path)
+    except CheckpointError as exc:
+        raise LinkPredError(f"cannot read link-predictor checkpoint {exc}") from None
     if not isinstance(ck, dict) or ck.get("format") != "circuitforge.linkpred/1":
         raise LinkPredError(f"{path} is not a link-predictor checkpoint (expected format circuitforge.linkpred/1)")
     spec = FeatureSpec.from_dict(ck["spec"], str(path))
@@ -200,33 +204,3 @@ def _example_graph(spec: FeatureSpec):  # noqa: ANN202 - HeteroData
     n = Netlist("probe", [Device("R1", "resistor", (("p", "a"), ("n", "b")))], ports=["a", "b"])
     return make_example(LinkTask(n, 0, (0,)), spec).data
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Train on the corpus train split and write the checkpoint (default: the shipped weights)."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default=None, help="AnalogGenie folder (default: the shared corpus)")
-    ap.add_argument("-o", "--output", default=str(DEFAULT_WEIGHTS))
-    ap.add_argument("--epochs", type=int, default=TrainConfig().epochs)
-    ap.add_argument("--seed", type=int, default=0, help="split and training seed")
-    args = ap.parse_args(argv)
-    torch.set_num_threads(max(1, min(8, os.cpu_count() or 1)))
-    data = load_corpus_split(args.corpus, seed=args.seed)
-    spec = FeatureSpec.fit(data.train)
-    t0 = time.perf_counter()
-    train_ex = [make_example(t, spec) for t in training_tasks(data.train, seed=args.seed)]
-    val_ex = [make_example(t, spec) for t in training_tasks(data.val, seed=args.seed)]
-    print(f"{len(data.train)} train circuits → {len(train_ex)} tasks, {len(val_ex)} val tasks "
-          f"({time.perf_counter() - t0:.1f} s to build)")
-    cfg = TrainConfig(epochs=args.epochs, seed=args.seed)
-    state = Path(args.output).with_suffix(".state")
-    res = train(train_ex, cfg, val=val_ex, progress=lambda s: print(s, flush=True), state_path=state)
-    record = {"split_seed": args.seed, "train_circuits": len(data.train), "train_tasks": len(train_ex),
-              "epochs": cfg.epochs, "losses": res.losses, "val_top1": res.val, "seconds": round(res.seconds, 1),
-              "config": {k: getattr(cfg, k) for k in cfg.__slots__}}
-    save_checkpoint(args.output, res.model, spec, record)
-    state.unlink(missing_ok=True)  # finished: the resumable state is no longer needed
-    print(f"trained in {res.seconds:.0f} s; wrote {args.output} ({Path(args.output).stat().st_size // 1024} KiB)")
-
-
-if __name__ == "__main__":
-    main()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from ...core.checkpoint import read_weights
+from ...core.errors import CheckpointError
 from ...core.files import write_atomic
 from .errors import TopologyError
 from .model import TopologyModel
@@ -59,9 +60,9 @@ def load_generator(path: str | Path | None = None) -> Generator:
     """The generator saved at ``path`` (default: the shipped one) with its corpus hashes."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS
     try:
-        ck = torch.load(path, map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as exc:
-        raise TopologyError(f"cannot read topology-generator checkpoint {path}: {exc}") from None
+        ck = read_weights(path)
+    except CheckpointError as exc:
+        raise TopologyError(f"cannot read topology-generator checkpoint {exc}") from None
     if not isinstance(ck, dict) or ck.get("format") != FORMAT:
         raise TopologyError(f"{path} is not a topology-generator checkpoint (expected format {FORMAT})")
     model = TopologyModel(**ck["config"])

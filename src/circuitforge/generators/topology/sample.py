@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ...core.progress import progress as show_progress
 from ...graph.hashing import canonical_hash
 from ...netlists.errors import ResolutionError
 from ...netlists.netlist import Netlist
@@ -99,63 +100,57 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
     banned[[vocab.id(PAD), vocab.id(BOS)]] = True
     eos = vocab.id(EOS)
     out: list[list[str]] = []
-    bar = None
-    if progress:
-        from tqdm import tqdm
-        bar = tqdm(total=n, desc=f"sampling {circuit_type}", leave=False)
     prompt = [BOS, type_token(circuit_type)]
-    for start in range(0, n, batch):
-        b = min(batch, n - start)
-        states = [GrammarState(tables, max_len) for _ in range(b)]
-        trackers = [SlotTracker() for _ in range(b)]
-        seqs = [list(prompt) for _ in range(b)]
-        done = [False] * b
-        cache = model.new_cache(b)
-        logits = None
-        for pos, tok in enumerate(prompt):
-            ids = torch.full((b,), vocab.id(tok), dtype=torch.long)
-            slot = SLOT_INDEX[trackers[0].push(tok)]
-            for tr in trackers[1:]:
-                tr.push(tok)
-            for g in states:
-                g.advance(vocab.id(tok))
-            logits = model.step(ids, torch.full((b,), slot, dtype=torch.long), cache, pos)
-        pos = len(prompt)
-        act = list(range(b))  # rows of the cache and of logits, by sequence index
-        while True:
-            assert logits is not None
-            logits = logits / temperature
-            if constrained:
-                mask = torch.from_numpy(np.stack([states[i].allowed() for i in act]))
-                logits = logits.masked_fill(~mask, float("-inf"))
-            else:
-                logits = logits.masked_fill(banned, float("-inf"))
-            nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=rng)[:, 0].tolist()
-            slots = []
-            for i, t in zip(act, nxt):
-                tok = vocab.tokens[t]
-                seqs[i].append(tok)
+    with show_progress(f"sampling {circuit_type}", n, enabled=progress) as bar:
+        for start in range(0, n, batch):
+            b = min(batch, n - start)
+            states = [GrammarState(tables, max_len) for _ in range(b)]
+            trackers = [SlotTracker() for _ in range(b)]
+            seqs = [list(prompt) for _ in range(b)]
+            done = [False] * b
+            cache = model.new_cache(b)
+            logits = None
+            for pos, tok in enumerate(prompt):
+                ids = torch.full((b,), vocab.id(tok), dtype=torch.long)
+                slot = SLOT_INDEX[trackers[0].push(tok)]
+                for tr in trackers[1:]:
+                    tr.push(tok)
+                for g in states:
+                    g.advance(vocab.id(tok))
+                logits = model.step(ids, torch.full((b,), slot, dtype=torch.long), cache, pos)
+            pos = len(prompt)
+            act = list(range(b))  # rows of the cache and of logits, by sequence index
+            while True:
+                assert logits is not None
+                logits = logits / temperature
                 if constrained:
-                    states[i].advance(t)
-                slots.append(SLOT_INDEX[trackers[i].push(tok)])
-                if t == eos or len(seqs[i]) >= max_len:
-                    done[i] = True
-            keep = [r for r, i in enumerate(act) if not done[i]]
-            if not keep:
-                break
-            if len(keep) < len(act):  # drop finished rows from the cache
-                idx = torch.tensor(keep)
-                cache = [(k.index_select(0, idx), v.index_select(0, idx)) for k, v in cache]
-                act = [act[r] for r in keep]
-                nxt = [nxt[r] for r in keep]
-                slots = [slots[r] for r in keep]
-            logits = model.step(torch.tensor(nxt), torch.tensor(slots), cache, pos)
-            pos += 1
-        out += seqs
-        if bar is not None:
-            bar.update(b)
-    if bar is not None:
-        bar.close()
+                    mask = torch.from_numpy(np.stack([states[i].allowed() for i in act]))
+                    logits = logits.masked_fill(~mask, float("-inf"))
+                else:
+                    logits = logits.masked_fill(banned, float("-inf"))
+                nxt = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=rng)[:, 0].tolist()
+                slots = []
+                for i, t in zip(act, nxt):
+                    tok = vocab.tokens[t]
+                    seqs[i].append(tok)
+                    if constrained:
+                        states[i].advance(t)
+                    slots.append(SLOT_INDEX[trackers[i].push(tok)])
+                    if t == eos or len(seqs[i]) >= max_len:
+                        done[i] = True
+                keep = [r for r, i in enumerate(act) if not done[i]]
+                if not keep:
+                    break
+                if len(keep) < len(act):  # drop finished rows from the cache
+                    idx = torch.tensor(keep)
+                    cache = [(k.index_select(0, idx), v.index_select(0, idx)) for k, v in cache]
+                    act = [act[r] for r in keep]
+                    nxt = [nxt[r] for r in keep]
+                    slots = [slots[r] for r in keep]
+                logits = model.step(torch.tensor(nxt), torch.tensor(slots), cache, pos)
+                pos += 1
+            out += seqs
+            bar.advance(b)
     return out
 
 

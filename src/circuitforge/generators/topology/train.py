@@ -6,19 +6,18 @@ spellings of one topology. Loss: next-token cross-entropy over everything after 
 The learning rate follows a cosine from ``lr`` to 5 % of it over the run, where the run's progress
 is the larger of steps done / steps planned and time spent / ``time_limit``, so a run cut short by
 its time limit still ends at a low rate. After every epoch the full state (weights, optimiser,
-RNG, losses, seconds) is written atomically to ``<output>.state``; ``resume=True`` continues from
-it, and the finished run writes the shipped checkpoint (:mod:`.checkpoint`).
+RNG, losses, seconds) is written atomically to ``<output>.state``
+(:func:`circuitforge.core.checkpoint.save_checkpoint`); ``resume=True`` continues from it, a state
+saved with another configuration or corpus is refused naming the differing fields unless
+``restart=True``, and the finished run writes the shipped checkpoint (:mod:`.checkpoint`).
 
 Reproduce the shipped weights (about 20 minutes on one CPU thread)::
 
-    circuitforge train-generator            # = python -m circuitforge.generators.topology.train
+    circuitforge train-generator
 """
 
 from __future__ import annotations
 
-import argparse
-import io
-import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +27,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ...core.files import write_atomic
+from ...core.checkpoint import cosine_factor, load_checkpoint, save_checkpoint
+from ...core.progress import progress as show_progress
 from .checkpoint import DEFAULT_WEIGHTS, save_generator
 from .data import Circuit, TopologyCorpus, load_topology_corpus
 from .errors import TopologyError
@@ -36,7 +36,10 @@ from .model import TopologyModel
 from .slots import SLOTS, slot_ids
 from .tokens import MAX_LEN, PAD, Vocab
 
-__all__ = ["TrainConfig", "TrainResult", "train", "batches", "evaluate_loss", "main"]
+__all__ = ["TrainConfig", "TrainResult", "train", "batches", "evaluate_loss", "run", "STATE_KIND"]
+
+STATE_KIND = "topology-train-state"
+"""The ``kind`` of the resumable training state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +132,20 @@ def evaluate_loss(model: TopologyModel, circuits: Sequence[Circuit], vocab: Voca
     return total / max(count, 1)
 
 
+def _rng_state(saved: list) -> tuple:
+    """``random.Random.setstate`` wants tuples where the checkpoint keeps lists."""
+    version, internal, gauss = saved
+    return version, tuple(internal), gauss
+
+
 def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_path: str | Path | None = None,
           resume: bool = True, progress: bool = False, log: Callable[[str], None] | None = None,
-          max_steps: int | None = None) -> TrainResult:
+          max_steps: int | None = None, restart: bool = False) -> TrainResult:
     """Train a :class:`TopologyModel` on ``corpus.train`` (see the module docstring).
 
-    ``max_steps`` stops the run early (after that step's epoch is recorded) without changing the
+    A state at ``state_path`` saved with another configuration or corpus raises
+    :class:`~circuitforge.core.errors.CheckpointError` naming the differing fields,
+    unless ``restart`` (then training starts fresh). ``max_steps`` stops the run early (after that step's epoch is recorded) without changing the
     schedule, as an interruption would.
     """
     if not corpus.train:
@@ -151,19 +162,18 @@ def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_
     step, first_epoch, spent = 0, 0, 0.0
     key = {"config": asdict(config), "train": [c.id for c in corpus.train], "vocab": vocab.to_dict()}
     state_file = Path(state_path) if state_path is not None else None
-    if state_file is not None and state_file.is_file() and resume:
-        st = torch.load(state_file, map_location="cpu", weights_only=False)
-        if st.get("key") == key:
-            model.load_state_dict(st["model"])
-            opt.load_state_dict(st["opt"])
-            rng.setstate(st["rng"])
-            torch.set_rng_state(st["torch_rng"])
-            res.losses, res.val, step, first_epoch, spent = (st["losses"], st["val"], st["step"], st["epoch"],
-                                                               st["seconds"])
-            if log:
-                log(f"resuming after epoch {first_epoch}/{config.epochs} ({spent:.0f} s) from {state_file}")
-        elif log:
-            log(f"{state_file} is from another configuration or corpus: starting afresh")
+    st = None
+    if state_file is not None and resume:
+        st = load_checkpoint(state_file, kind=STATE_KIND, config=key, restart=restart, missing_ok=True)
+    if st is not None:
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        rng.setstate(_rng_state(st["rng"]))
+        torch.set_rng_state(st["torch_rng"])
+        res.losses, res.val, step, first_epoch, spent = (st["losses"], st["val"], st["step"], st["epoch"],
+                                                           st["seconds"])
+        if log:
+            log(f"resuming after epoch {first_epoch}/{config.epochs} ({spent:.0f} s) from {state_file}")
     pad = vocab.id(PAD)
     start = time.perf_counter() - spent
 
@@ -172,7 +182,7 @@ def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_
         if config.time_limit:
             frac = max(frac, (time.perf_counter() - start) / config.time_limit)
         warm = min(1.0, (step + 1) / 50)
-        return config.lr * warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        return config.lr * warm * cosine_factor(frac, floor=0.05)
 
     model.train()
     last_epoch_s = 0.0
@@ -183,38 +193,30 @@ def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_
             break
         t_epoch = time.perf_counter()
         data = batches(corpus.train, vocab, config.batch, rng)
-        bar = None
-        if progress:
-            from tqdm import tqdm
-            bar = tqdm(total=len(data), desc=f"epoch {epoch + 1}/{config.epochs}", leave=False, dynamic_ncols=True)
         losses = []
-        for tok, slot in data:
-            for g in opt.param_groups:
-                g["lr"] = rate(step)
-            loss = _loss(model, tok, slot, pad)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            step += 1
-            losses.append(loss.item())
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}", lr=f"{rate(step):.1e}")
-            if max_steps is not None and step >= max_steps:
-                break
-        if bar is not None:
-            bar.close()
+        with show_progress(f"epoch {epoch + 1}/{config.epochs}", len(data), enabled=progress) as bar:
+            for tok, slot in data:
+                for g in opt.param_groups:
+                    g["lr"] = rate(step)
+                loss = _loss(model, tok, slot, pad)
+                opt.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                step += 1
+                losses.append(loss.item())
+                bar.advance(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}", lr=f"{rate(step):.1e}")
+                if max_steps is not None and step >= max_steps:
+                    break
         res.losses.append(sum(losses) / len(losses))
         res.val.append(evaluate_loss(model, corpus.val, vocab))
         last_epoch_s = time.perf_counter() - t_epoch
         spent = time.perf_counter() - start
         if state_file is not None:
-            buf = io.BytesIO()
-            torch.save({"key": key, "model": model.state_dict(), "opt": opt.state_dict(), "rng": rng.getstate(),
-                        "torch_rng": torch.get_rng_state(), "losses": res.losses, "val": res.val, "step": step,
-                        "epoch": epoch + 1, "seconds": spent}, buf)
-            write_atomic(state_file, buf.getvalue())
+            save_checkpoint(state_file, {"model": model.state_dict(), "opt": opt.state_dict(),
+                                         "rng": list(rng.getstate()), "torch_rng": torch.get_rng_state(),
+                                         "losses": res.losses, "val": res.val, "step": step, "epoch": epoch + 1,
+                                         "seconds": spent}, kind=STATE_KIND, config=key)
         if log:
             log(f"epoch {epoch + 1}/{config.epochs}: train loss {res.losses[-1]:.4f}, val loss {res.val[-1]:.4f} "
                 f"({spent:.0f} s)")
@@ -229,8 +231,10 @@ def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_
 
 def run(corpus_root: str | Path | None = None, output: str | Path = DEFAULT_WEIGHTS,
         config: TrainConfig = TrainConfig(), *, resume: bool = False, threads: int = 1, progress: bool = True,
-        log: Callable[[str], None] = print) -> TrainResult:
-    """Load the corpus, train, write ``output`` (and the corpus hashes beside it); the CLI's body."""
+        log: Callable[[str], None] = print, restart: bool = False) -> TrainResult:
+    """Load the corpus, train, write ``output`` (and the corpus hashes beside it); the body of
+    ``circuitforge train-generator``. Without ``resume`` any saved state is discarded;
+    with it, a state from another configuration is an error unless ``restart``."""
     torch.set_num_threads(max(1, threads))
     t0 = time.perf_counter()
     corpus = load_topology_corpus(corpus_root, progress=log)
@@ -238,7 +242,7 @@ def run(corpus_root: str | Path | None = None, output: str | Path = DEFAULT_WEIG
     state = Path(output).with_suffix(".state")
     if not resume:
         state.unlink(missing_ok=True)
-    res = train(corpus, config, state_path=state, resume=resume, progress=progress, log=log)
+    res = train(corpus, config, state_path=state, resume=resume, progress=progress, log=log, restart=restart)
     record = {"config": asdict(config), "train_circuits": len(corpus.train), "val_circuits": len(corpus.val),
               "excluded": dict(corpus.excluded), "epochs": res.epochs, "losses": [round(x, 4) for x in res.losses],
               "val_losses": [round(x, 4) for x in res.val], "seconds": round(res.seconds, 1),
@@ -250,21 +254,3 @@ def run(corpus_root: str | Path | None = None, output: str | Path = DEFAULT_WEIG
         f"val loss {res.val[-1]:.4f}; wrote {output} ({Path(output).stat().st_size // 1024} KiB)")
     return res
 
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Command-line entry (the same as ``circuitforge train-generator``)."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default=None, help="AnalogGenie folder (default: the shared corpus)")
-    ap.add_argument("-o", "--output", default=str(DEFAULT_WEIGHTS))
-    ap.add_argument("--epochs", type=int, default=TrainConfig().epochs)
-    ap.add_argument("--time-limit", type=float, default=TrainConfig().time_limit / 60, help="minutes")
-    ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    cfg = TrainConfig(epochs=args.epochs, time_limit=args.time_limit * 60, seed=args.seed)
-    run(args.corpus, args.output, cfg, resume=args.resume, threads=args.threads)
-
-
-if __name__ == "__main__":
-    main()

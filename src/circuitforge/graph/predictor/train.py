@@ -1,17 +1,18 @@
 """Training the predictor: fixed seeds, a progress bar with the loss, atomic and resumable checkpoints.
 
-The checkpoint (one ``torch.save`` file, written to a temporary name and
-renamed) holds the model's configuration and weights, the optimiser state,
-the epoch reached, the loss history, the :class:`~circuitforge.graph.FeatureSpec`
-and a fingerprint of the training set. :func:`train` called again with the
-same path, configuration and data continues from the saved epoch; with
-other ones it refuses (pass ``resume=False`` to start over).
+The checkpoint (:func:`circuitforge.core.checkpoint.save_checkpoint`: one
+``torch.save`` file, written atomically, read back with ``weights_only``)
+holds the model's configuration and weights, the optimiser state, the epoch
+reached, the loss history, the :class:`~circuitforge.graph.FeatureSpec` and a
+fingerprint of the training set. :func:`train` called again with the same
+path, configuration and data continues from the saved epoch; with other ones
+it raises :class:`~circuitforge.core.errors.CheckpointError` naming the
+differing fields (pass ``restart=True``, or ``resume=False``, to start over).
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,7 +21,9 @@ import numpy as np
 import torch
 from torch_geometric.data import Batch, HeteroData
 
-from ...core.files import write_atomic
+from ...core import checkpoint as ckpt
+from ...core.errors import CheckpointError
+from ...core.progress import progress as show_progress
 from ...netlists.netlist import Netlist
 from ..bipartite import to_heterodata
 from ..errors import GraphError
@@ -71,19 +74,27 @@ def _fingerprint(y: np.ndarray, n: int) -> str:
     return hashlib.sha256(np.ascontiguousarray(y, dtype=np.float64).tobytes() + str(n).encode()).hexdigest()[:16]
 
 
-def _save(path: Path, state: dict) -> None:
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    write_atomic(path, buf.getvalue())
+KIND = "performance-predictor"
+"""The ``kind`` of a predictor checkpoint."""
+
+
+def _save(path: Path, state: dict, config: dict) -> None:
+    ckpt.save_checkpoint(path, {k: v for k, v in state.items() if k not in ("kind", "config",
+                                                                             "circuitforge_checkpoint")},
+                         kind=KIND, config=config)
 
 
 def load_checkpoint(path: str | Path) -> tuple[PerformancePredictor, FeatureSpec, dict]:
-    """The model (eval mode), its features and the whole checkpoint dict."""
+    """The model (eval mode), its features and the whole checkpoint dict.
+
+    Raises :class:`GraphError` (missing, truncated, not a predictor checkpoint).
+    """
     path = Path(path)
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except (OSError, RuntimeError, EOFError) as exc:
-        raise GraphError(f"cannot read predictor checkpoint {path}: {exc}") from None
+        state = ckpt.load_checkpoint(path, kind=KIND)
+    except CheckpointError as exc:
+        raise GraphError(f"cannot read predictor checkpoint {exc}") from None
+    assert state is not None  # neither restart nor missing_ok
     model = PerformancePredictor.from_config(state["model_config"])
     model.load_state_dict(state["model"])
     return model.eval(), FeatureSpec.from_dict(state["spec"], str(path)), state
@@ -91,13 +102,16 @@ def load_checkpoint(path: str | Path) -> tuple[PerformancePredictor, FeatureSpec
 
 def train(netlists: Sequence[Netlist], y: np.ndarray, checkpoint: str | Path, config: TrainConfig = TrainConfig(),
           *, spec: FeatureSpec | None = None, resume: bool = True, progress: bool = True,
-          extra: dict | None = None, stop_after: int | None = None) -> TrainResult:
+          extra: dict | None = None, stop_after: int | None = None, restart: bool = False) -> TrainResult:
     """Fit a :class:`PerformancePredictor` on sized ``netlists`` and targets ``y`` (``[n, 4]``).
 
     ``spec`` defaults to one fitted on ``netlists``. ``extra`` is stored in the
     checkpoint as is (e.g. held-out errors for :class:`~.backend.PredictorBackend`).
     ``stop_after`` ends this call after that many epochs (as an interruption would); a
-    later call resumes from the checkpoint and ends where an uninterrupted run would.
+    later call resumes from the checkpoint and ends where an uninterrupted run would. A
+    checkpoint from another configuration or data raises
+    :class:`~circuitforge.core.errors.CheckpointError` naming the differing fields, unless
+    ``restart`` (or ``resume=False``): then training starts fresh and overwrites it.
     """
     y = np.asarray(y, dtype=np.float64)
     if len(netlists) != len(y) or len(y) < 2:
@@ -108,12 +122,11 @@ def train(netlists: Sequence[Netlist], y: np.ndarray, checkpoint: str | Path, co
     torch.set_num_threads(config.threads)
     try:
         fp = _fingerprint(y, len(netlists))
+        key = {"train_config": asdict(config), "fingerprint": fp}
         state = None
-        if resume and checkpoint.exists():
-            state = torch.load(checkpoint, map_location="cpu", weights_only=False)
-            if state.get("train_config") != asdict(config) or state.get("fingerprint") != fp:
-                raise GraphError(f"checkpoint {checkpoint} was trained with another configuration or data; "
-                                 "delete it or pass resume=False")
+        if resume:
+            state = ckpt.load_checkpoint(checkpoint, kind=KIND, config=key, restart=restart, missing_ok=True)
+        if state is not None:
             spec = FeatureSpec.from_dict(state["spec"], str(checkpoint))
         spec = spec or FeatureSpec.fit(netlists)
         graphs = graphs_of(netlists, spec)
@@ -125,8 +138,7 @@ def train(netlists: Sequence[Netlist], y: np.ndarray, checkpoint: str | Path, co
         model = PerformancePredictor.from_data(graphs[0], hidden=config.hidden, layers=config.layers)
         model.set_normalisation(mean, std)
         opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(config.epochs, 1),
-                                                           eta_min=0.05 * config.lr)
+        sched = ckpt.cosine_schedule(opt, config.epochs, floor=0.05)  # stepped once per epoch
         start, history = 0, []
         if state is not None:
             model.load_state_dict(state["model"])
@@ -135,14 +147,9 @@ def train(netlists: Sequence[Netlist], y: np.ndarray, checkpoint: str | Path, co
             start, history = int(state["epoch"]), list(state["history"])
         resumed_from = start
 
-        bar = None
-        if progress and start < config.epochs:
-            from rich.progress import Progress
-            bar = Progress(*Progress.get_default_columns(), "[cyan]{task.fields[loss]}")
-            bar.start()
-            task = bar.add_task(f"training {checkpoint.name}", total=config.epochs, completed=start, loss="")
-        try:
-            end = config.epochs if stop_after is None else min(config.epochs, start + stop_after)
+        end = config.epochs if stop_after is None else min(config.epochs, start + stop_after)
+        with show_progress(f"training {checkpoint.name}", config.epochs, completed=start,
+                           enabled=progress and start < config.epochs) as bar:
             for epoch in range(start, end):
                 model.train()
                 order = np.random.default_rng([config.seed, epoch]).permutation(len(graphs))
@@ -160,12 +167,9 @@ def train(netlists: Sequence[Netlist], y: np.ndarray, checkpoint: str | Path, co
                 _save(checkpoint, {"model_config": model.config, "model": model.state_dict(),
                                    "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                                    "epoch": epoch + 1, "history": history, "spec": spec.to_dict(),
-                                   "train_config": asdict(config), "fingerprint": fp, "extra": extra or {}})
-                if bar is not None:
-                    bar.update(task, advance=1, loss=f"loss {history[-1]:.4f}")
-        finally:
-            if bar is not None:
-                bar.stop()
+                                   "train_config": asdict(config), "fingerprint": fp,
+                                   "extra": ckpt.plain(extra or {})}, key)
+                bar.advance(info=f"loss {history[-1]:.4f}")
         return TrainResult(model.eval(), spec, history, resumed_from)
     finally:
         torch.set_num_threads(threads)
@@ -174,6 +178,10 @@ def train(netlists: Sequence[Netlist], y: np.ndarray, checkpoint: str | Path, co
 def set_extra(checkpoint: str | Path, extra: dict) -> None:
     """Replace the ``extra`` entry of a checkpoint (atomically)."""
     path = Path(checkpoint)
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    state["extra"] = extra
-    _save(path, state)
+    try:
+        state = ckpt.load_checkpoint(path, kind=KIND)
+    except CheckpointError as exc:
+        raise GraphError(f"cannot read predictor checkpoint {exc}") from None
+    assert state is not None  # neither restart nor missing_ok
+    state["extra"] = ckpt.plain(extra)
+    _save(path, state, state["config"])

@@ -8,12 +8,12 @@ CMA-ES gets the same number of surrogate evaluations.
 
 Reproduce the shipped policies::
 
-    python -m circuitforge.rl.filters.agent lowpass     # and bandpass; a few minutes each, one thread
+    circuitforge filter train-policy lowpass     # and bandpass; a few minutes each, one thread
 """
 
 from __future__ import annotations
 
-import argparse
+import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -21,10 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ...core.files import write_atomic
 from ...rf.geometry import FilterGeometry
 from ...rf.measure import FilterSpec, spec_margins
 from ...surrogates.surrogate import EMSurrogate
-from .env import FilterDesignEnv, design_score
+from .env import FilterDesignEnv, design_score, sample_spec, surrogate_response
 
 __all__ = ["POLICY_DIR", "policy_path", "train_policy", "load_policy", "Design", "design_with_policy", "design_filter",
            "design_with_cmaes"]
@@ -57,9 +58,6 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
-    from ...core.files import write_atomic
-    from .env import sample_spec, surrogate_response
-
     torch.set_num_threads(1)
     sur = EMSurrogate.load(kind)
     rng = np.random.default_rng(seed + 10_000)  # the benchmark's specs use seeds 1000..1099 and scikit-rf
@@ -70,10 +68,9 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
     t0 = time.perf_counter()
     model.learn(total_timesteps=timesteps, progress_bar=progress)
     out = Path(out) if out else policy_path(kind)
-    tmp = out.with_name(out.stem + ".tmp.zip")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    model.save(tmp)
-    tmp.replace(out)
+    buf = io.BytesIO()
+    model.save(buf)  # SB3 writes its zip to a file object as well as to a path
+    write_atomic(out, buf.getvalue())
     write_atomic(out.with_suffix(".json"), json.dumps({"kind": kind, "timesteps": timesteps, "seed": seed,
                                                        "seconds": time.perf_counter() - t0}, indent=1))
     return out
@@ -141,27 +138,11 @@ def design_with_cmaes(spec: FilterSpec, surrogate: EMSurrogate, *, budget: int =
     return Design(p, fam.build(p), best[1], bool((best[1] >= 0).all()), evals)
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Train the shipped PPO filter-design policy")
-    ap.add_argument("kind", choices=["lowpass", "bandpass"])
-    ap.add_argument("--timesteps", type=int, default=150_000)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=None)
-    a = ap.parse_args(argv)
-    print(train_policy(a.kind, a.timesteps, seed=a.seed, out=a.out, progress=False))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def design_filter(spec: FilterSpec, out_dir: str | Path, *, verify: str = "skrf", rollouts: int = 8, seed: int = 0,
                   openems_options: dict | None = None) -> dict:
     """Design ``spec`` with the shipped policy in the shipped surrogate, re-simulate it in scikit-rf
     (and openEMS with ``verify="openems"``) and write ``geometry.json``, ``filter.s2p`` (from the
     verifying solver), ``sparams.png`` and ``report.json`` to ``out_dir``. Returns the report."""
-    from ...core.files import write_atomic
     from ...rf.plot import plot_networks
     from ...rf.solver import make_solver
 

@@ -13,15 +13,15 @@ atomically every ``checkpoint_every`` simulations and at the end),
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from ...core.files import write_atomic
 from ...spice import MeasurementPredictor, Simulator
 from .env import SizingTask
 from ..errors import PolicyMismatch, SizingError
@@ -108,17 +108,13 @@ def load_policy(path: str | Path | None = None, *, device: str = "cpu") -> Loade
 
 
 def _atomic_json(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=1)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, indent=1))
 
 
 def _save(model: Any, directory: Path, meta: dict) -> Path:
-    tmp = directory / "latest.tmp.zip"
-    model.save(str(tmp))
-    final = directory / "latest.zip"
-    os.replace(tmp, final)
+    buf = io.BytesIO()
+    model.save(buf)  # SB3 writes its zip to a file object as well as to a path
+    final = write_atomic(directory / "latest.zip", buf.getvalue())
     _atomic_json(directory / "latest.json", meta)
     return final
 
