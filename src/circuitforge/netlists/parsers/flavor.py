@@ -4,15 +4,23 @@ All of them are SPICE: case-insensitive names, ``+`` continuations, ``*``
 comments, the same element letters and scale factors (``1M`` is one milli,
 never mega). Each flavour turns on only the syntax its tools write:
 
-- ``hspice``: nothing the common reader lacks (``.alter`` and ``.data`` blocks
-  are kept verbatim in every flavour); named for detection and reporting.
+- ``hspice``: Spectre-style ``ends name`` closing a ``.subckt`` and
+  ``parameters`` lines (both written by Cadence netlisters into HSPICE decks);
+  ``.alter`` and ``.data`` blocks are kept verbatim in every flavour.
 - ``ltspice``: ``4k7`` values (4.7k), ``.lib file`` with one word is an
-  include of the whole file (LTspice has no ``.lib section`` blocks).
-- ``cdl``: ``*.PININFO``/``*.BIPOLAR``/... directives, ``$[model]``,
-  ``$PINS pin=net``, ``$KEY=value`` annotations, ``/`` before the subcircuit
-  name in ``X`` lines, no title line.
-- ``kicad``: ``J`` lines are connectors (opaque parts) unless their model is
-  a JFET card; ``K`` lines that do not couple inductors are opaque parts.
+  include of the whole file (LTspice has no ``.lib section`` blocks), the
+  ``load`` flag of current sources, ``Ncycles`` as the 7th ``SINE`` and the
+  8th ``PULSE`` value (LTspice manual, "V. Voltage Source" / "I. Current Source").
+- ``cdl``: ``*.PININFO``/``*.BIPOLAR``/... directives (``*.GLOBAL`` declares
+  global nets), ``$[model]``, ``$PINS pin=net``, ``$KEY=value`` annotations,
+  ``/`` before the subcircuit name in ``X`` lines, no title line; ``ends`` and
+  ``parameters`` as in ``hspice``.
+- ``kicad``: a line that does not fit the SPICE device its letter names
+  (``SW1 a b SW_Push``, ``RV1 a b c POT_TRIM``, ``H1 MountingHole``) is an
+  opaque part with all its nets and a warning; ``J`` lines are connectors
+  unless their model is a JFET card; ``K`` lines that do not couple inductors
+  are opaque parts; ratings after a passive's value (``1µF / 16V``) are dropped
+  with a warning.
 
 >>> SpiceFlavor.of("ltspice").ltspice_values
 True
@@ -41,7 +49,11 @@ class SpiceFlavor:
     cdl: bool = False
     """CDL annotations: ``*.`` directives, ``$[model]``, ``$PINS``, ``$KEY=value``, ``/``."""
     kicad_parts: bool = False
-    """Connector letters (``J``, ``K`` not coupling inductors) are opaque parts."""
+    """Lines that do not fit their SPICE device (and connector letters ``J``, ``K``) are opaque parts."""
+    ltspice_sources: bool = False
+    """``load`` flag on sources, ``Ncycles`` in ``SINE``/``PULSE``."""
+    cadence: bool = False
+    """Spectre-style ``ends name`` and ``parameters`` lines in a SPICE deck (Cadence netlisters)."""
     title_line: bool = True
     """The first line is the title (SPICE convention; CDL has none)."""
 
@@ -49,9 +61,11 @@ class SpiceFlavor:
     def of(cls, dialect: str) -> SpiceFlavor:
         """The flavour of one of :data:`SPICE_FAMILY`."""
         if dialect == "ltspice":
-            return cls("ltspice", ltspice_values=True, lib_is_include=True)
+            return cls("ltspice", ltspice_values=True, lib_is_include=True, ltspice_sources=True)
         if dialect == "cdl":
-            return cls("cdl", cdl=True, title_line=False)
+            return cls("cdl", cdl=True, title_line=False, cadence=True)
+        if dialect == "hspice":
+            return cls("hspice", cadence=True)
         if dialect == "kicad":
             return cls("kicad", ltspice_values=True, kicad_parts=True)
         return cls(dialect)

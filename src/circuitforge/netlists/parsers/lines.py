@@ -74,12 +74,19 @@ def strip_spice_comment(line: str, *, cdl: bool = False) -> str:
 
 def spice_logical_lines(lines: list[str], filename: str | None, first_line: int = 1, *,
                         cdl: bool = False) -> list[LogicalLine]:
-    """Join ``+`` continuations, drop ``*`` comment lines and end-of-line comments.
+    """Join ``+`` continuations, drop ``*`` and ``#`` comment lines and end-of-line comments.
 
     ``.control`` ... ``.endc`` blocks are returned as one logical line each,
     with their lines joined by newlines and nothing stripped. ``*@opaque``
     lines (:data:`OPAQUE_PRAGMA`) are kept, as are, with ``cdl``, ``*.``
-    directives (``*.PININFO``) and ``$`` annotations.
+    directives (``*.PININFO``) and ``$`` annotations. A ``+`` line right after
+    a ``*.`` directive continues that directive (Cadence writes
+    ``*.GLOBAL vdd!`` / ``+ gnd!``): kept with ``cdl``, a comment otherwise.
+    Lines starting with ``#`` (``#REVISION: Rev: 13``, written by some
+    schematic tools) are comments.
+
+    >>> [ll.text for ll in spice_logical_lines(["R1 a b 1k", "*.GLOBAL vdd!", "+ gnd!", "#REV: 13"], None)]
+    ['R1 a b 1k']
     """
     out: list[LogicalLine] = []
     cur: list[str] = []
@@ -88,6 +95,7 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
     in_control = False
     ctrl: list[str] = []
     ctrl_start = 0
+    in_directive = False  # the last non-blank line was a *. directive
 
     def flush() -> None:
         nonlocal cur, raw
@@ -107,6 +115,14 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
                 ctrl = []
             continue
         if not stripped:
+            continue
+        if in_directive and (stripped[0] == "+" or stripped.startswith("*+")):
+            if cdl:  # continues the kept *. directive (``*+`` too, as in ``*.PIN vdd!`` / ``*+ gnd!``)
+                cur.append(strip_spice_comment(stripped.lstrip("*"), cdl=cdl)[1:].strip())
+                raw.append(line)
+            continue  # otherwise part of a comment
+        in_directive = stripped.startswith("*.")
+        if stripped[0] == "#":
             continue
         if stripped[0] == "*":
             if not (stripped.startswith(OPAQUE_PRAGMA) or (cdl and stripped[1:2] == ".")):

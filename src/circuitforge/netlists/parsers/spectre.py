@@ -293,6 +293,11 @@ class _Reader:
         if not words:
             raise ParseError("parameters needs name=value", st.loc, st.text)
         for w in words:
+            if not is_assignment(w) and self.ctx.scopes and w.replace("_", "a").isalnum() and w[0].isalpha():
+                # inside a subckt a parameter may have no default (Spectre reference, "parameters")
+                self.ctx.warn("param-without-value", f"parameter {w!r} is declared without a value; not kept",
+                              st.loc, st.text)
+                continue
             if not is_assignment(w):
                 raise ParseError(f"expected name=value in parameters, found {w!r}", st.loc, st.text)
             k, v = w.split("=", 1)

@@ -8,6 +8,13 @@ allowed root), ``.global``, ``.option``, analyses, ``.control`` blocks and
 ``.meas`` kept verbatim, ``.alter``/``.data``/``.protect`` blocks kept
 verbatim as one statement each, ``.end``. The HSPICE, LTspice, CDL and KiCad
 dialects are this reader with the switches of :class:`.flavor.SpiceFlavor`.
+
+Everywhere: a bare ``.param`` (auCdl writes one when a cell has no design
+variables) is nothing; ``.param`` expressions may have spaces around their
+operators (``.param r = 10k * 2``, LTspice); ``E``/``G`` lines with four
+nodes and ``key=value`` parameters (LTspice ``Laplace=``) are controlled
+sources; ``off``/``on`` are flags only after the nodes and the model, so a
+node may be named ``OFF`` (``D3 OFF N001 MBR0520L``, LTspice).
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ WAVEFORM_PARAMS: dict[str, tuple[str, ...]] = {
 }
 """SPICE waveform arguments in order, named as Spectre names them (the IR's names)."""
 
-WORD_PARAMS = frozenset({"type", "probe", "file", "region", "model", "ind1", "ind2", "wave"})
+WORD_PARAMS = frozenset({"type", "probe", "file", "region", "model", "ind1", "ind2", "wave", "laplace"})
 """Parameters whose value is a word, never an expression."""
 
 _ANALYSES = {".op", ".dc", ".ac", ".tran", ".noise", ".tf", ".sens", ".pz", ".disto", ".four",
@@ -61,6 +68,13 @@ _BLOCKS = {".alter": (".end",), ".data": (".enddata",), ".protect": (".unprotect
            ".prot": (".unprotect", ".unprot")}
 _FLAGS = frozenset({"off", "on"})
 _BEHAVIOURAL_KEYS = ("value", "vol", "cur", "poly", "table", "laplace", "freq")
+_LTSPICE_WAVES = {"sin": WAVEFORM_PARAMS["sin"] + ("ncycles",),
+                  "pulse": WAVEFORM_PARAMS["pulse"][:7] + ("ncycles",)}
+"""LTspice: ``SINE(Voffset Vamp Freq Td Theta Phi Ncycles)``, ``PULSE(V1 V2 Tdelay Trise Tfall Ton Tperiod
+Ncycles)`` (LTspice manual, "V. Voltage Source"); the 8th PULSE value is not ngspice's phase."""
+_SPECIAL_RE = re.compile(r"(poly|table|laplace|freq)(?!\w)", re.I)  # not 'Polyfuse'
+_OPERATOR_CHARS = frozenset("+-*/^%<>=!&|?:")
+_RATING_RE = re.compile(r"^(\S+?)\s*/\s*(.*[A-Za-z%\u00b5].*)$")
 _WAVE_RE = re.compile(r"^(pulse|sine|sin|exp|pwl|sffm|am|trnoise|trrandom|extern)(\(.*\))?$", re.I | re.S)
 # LTspice-only instance parameters of passives and sources (ngspice refuses them)
 
@@ -162,14 +176,32 @@ def _statement(ll: LogicalLine, ctx: ParseContext) -> bool:
         return _directive(text, ll, ctx)
     if text[0] == "*":
         if text.startswith(OPAQUE_PRAGMA):
-            _opaque(tokenize(text[len(OPAQUE_PRAGMA):], ll.loc), ll, ctx, warn=False)
+            _opaque(tokenize(text[len(OPAQUE_PRAGMA):], ll.loc), ll, ctx, warn=False, min_words=0)
         else:  # a CDL directive (*.PININFO, *.BIPOLAR, ...)
             cdl_directive(text, ll.loc, ctx.target())
+            if text.split(None, 1)[0].upper() == "*.GLOBAL":  # auCdl: the global nets (vdd!, gnd!)
+                _globals(text.split()[1:], ctx)
+        return False
+    if ctx.flavor.cadence and _cadence_statement(text, ll, ctx):
         return False
     if text[0].isalpha():
         _element(text, ll, ctx)
         return False
     raise ParseError("expected a device line (starting with a letter) or a '.' directive", ll.loc, text)
+
+
+def _cadence_statement(text: str, ll: LogicalLine, ctx: ParseContext) -> bool:
+    """Spectre-style ``ends [name]`` closing the open ``.subckt``, and ``parameters a=1 b``, as Cadence
+    netlisters write them into HSPICE and CDL decks; True when ``text`` was one of them."""
+    words = text.split()
+    first = words[0].lower()
+    if first == "ends" and len(words) <= 2 and ctx.scopes:
+        ctx.close_subckt(words[1] if len(words) == 2 else None, ll.loc, text)
+        return True
+    if first == "parameters":
+        _params(text[len(words[0]):].strip(), ll, ctx)
+        return True
+    return False
 
 
 # ----------------------------------------------------------------------------------------
@@ -218,10 +250,7 @@ def _directive(text: str, ll: LogicalLine, ctx: ParseContext) -> bool:
         ctx.lib_section = None
         ctx.netlist.libraries[name] = sec
     elif word == ".global":
-        for n in tokenize(rest, loc):
-            net = ctx.net(n)
-            if net not in ctx.netlist.globals:
-                ctx.netlist.globals.append(net)
+        _globals(tokenize(rest, loc), ctx)
     elif word == ".control":
         _check_control(ll, ctx)
         ctx.add_statement(Statement("control", ll.raw, "spice", loc))
@@ -235,6 +264,13 @@ def _directive(text: str, ll: LogicalLine, ctx: ParseContext) -> bool:
         ctx.warn("unknown-directive", f"unknown directive {word!r} kept verbatim", loc, text)
         ctx.add_statement(Statement("other", ll.raw, "spice", loc))
     return False
+
+
+def _globals(names: list[str], ctx: ParseContext) -> None:
+    for n in names:
+        net = ctx.net(n)
+        if net not in ctx.netlist.globals:
+            ctx.netlist.globals.append(net)
 
 
 def _unquote(s: str) -> str:
@@ -316,17 +352,37 @@ def _model(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
 def _params(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
     words = tokenize(rest, ll.loc, commas=True)
     if not words:
-        raise ParseError(".param needs name=value", ll.loc, ll.text)
+        return  # a bare .PARAM (auCdl writes one for a cell without design variables)
     if any("(" in w.split("=", 1)[0] for w in words):
         ctx.add_statement(Statement("function", ll.raw, "spice", ll.loc))  # .param f(x)=...
         return
+    for k, v in _param_assignments(words, ll, ctx):
+        ctx.add_param(k, Value.parse(v, "spice", ll.loc, bare_expr=True))
+
+
+def _param_assignments(words: list[str], ll: LogicalLine, ctx: ParseContext) -> list[tuple[str, str]]:
+    """``name=value`` pairs of a ``.param`` line whose expressions may be spread over several words
+    (``r = 10k * 2`` is ``r=10k *`` ``2`` after tokenizing): a word that starts with an operator, or
+    follows a value that ends with one, continues that value. With the Cadence flavours a bare name
+    inside a subcircuit (Spectre ``parameters w l=1u``: declared without a default, which the Spectre
+    reference allows in subcircuits only) is skipped with a warning."""
+    out: list[tuple[str, str]] = []
     for w in words:
+        if out and (w[0] in _OPERATOR_CHARS or out[-1][1][-1:] in _OPERATOR_CHARS):
+            out[-1] = (out[-1][0], f"{out[-1][1]} {w}")
+            continue
         if not is_assignment(w):
+            if ctx.flavor.cadence and ctx.scopes and w.replace("_", "a").isalnum():
+                ctx.warn("param-without-value", f"parameter {w!r} is declared without a value; not kept",
+                         ll.loc, ll.text)
+                continue
             raise ParseError(f"expected name=value in .param, found {w!r}", ll.loc, ll.text)
         k, v = w.split("=", 1)
+        out.append((k, v))
+    for k, v in out:
         if not v:
             raise ParseError(f"parameter {k!r} has no value", ll.loc, ll.text)
-        ctx.add_param(k, Value.parse(v, "spice", ll.loc, bare_expr=True))
+    return out
 
 
 # ----------------------------------------------------------------------------------------
@@ -355,19 +411,65 @@ def _need(kind: str, name: str, nodes: list[str], n: int, ll: LogicalLine) -> No
         raise ParseError(f"expected {n} nodes for {kind_name(kind)} {name} (got {len(nodes)})", ll.loc, ll.text)
 
 
-def _opaque(words: list[str], ll: LogicalLine, ctx: ParseContext, *, warn: bool = True) -> None:
-    """A part that is not a SPICE device (``U1 in out vdd 0 LM358``): nets, then its type."""
-    name = words[0] if words else ""
+def _opaque(words: list[str], ll: LogicalLine, ctx: ParseContext, *, warn: bool = True,
+            min_words: int = 2, reason: str | None = None) -> None:
+    """A part that is not a SPICE device (``U1 in out vdd 0 LM358``): nets, then its type.
+
+    ``min_words``: how many words the part needs after its name (2: a net and a type; KiCad
+    parts such as ``H1 MountingHole`` may have no net). ``reason``: why a line whose letter
+    names a SPICE device did not fit it (the warning says so).
+    """
+    if not words:
+        raise ParseError("expected a part name after the opaque-part marker", ll.loc, ll.text)
+    name = words[0]
     pos, kv = split_params(words[1:])
-    if len(pos) < 2:
+    if len(pos) < min_words:
         raise ParseError(f"cannot read element {name!r}: not a SPICE device and fewer than 2 words "
                          "(expected nets then a part name)", ll.loc, ll.text)
-    if warn:
+    nodes = pos[:-1]
+    if warn and reason is not None:
+        ctx.warn("unknown-element", f"{name} does not fit a SPICE {kind_name(SPICE_LETTERS[name[0].upper()])} "
+                 f"({reason}); kept as an opaque part with its {len(nodes)} net(s)", ll.loc, ll.text)
+    elif warn:
         ctx.warn("unknown-element", f"element letter {name[0].upper()!r} of {name} is not a SPICE device "
                  "here; kept as an opaque part", ll.loc, ll.text)
-    nodes = pos[:-1]
     terms = tuple((str(i + 1), ctx.net(n)) for i, n in enumerate(nodes))
-    ctx.add_device(Device(name, "opaque", terms, pos[-1], _kv(kv, ll), ll.loc))
+    ctx.add_device(Device(name, "opaque", terms, pos[-1] if pos else None, _kv(kv, ll), ll.loc))
+
+
+def _trailing_flags(pos: list[str], keep: int) -> tuple[list[str], list[str]]:
+    """Split ``off``/``on`` flags off the end of ``pos``, keeping at least ``keep`` words (so that a node
+    named ``OFF`` stays a node)."""
+    j = len(pos)
+    while j > keep and pos[j - 1].lower() in _FLAGS:
+        j -= 1
+    return pos[:j], pos[j:]
+
+
+def _kicad_misfit(dev: Device) -> str | None:
+    """Why a device read from a KiCad export is not the SPICE device its letter names, or None.
+
+    KiCad writes every symbol as ``REF nets VALUE``; boards not meant for simulation have
+    potentiometers (``RV1 a b c POT_TRIM``), speakers (``LS1 a b Speaker``), motors
+    (``M1 a b Motor_DC``), LEDs with 3+ pins, fuses (``F1 a b Polyfuse 500mA``) whose line
+    still reads as some SPICE device: these are parts, not devices.
+    """
+    n = len(dev.terminals)
+    if dev.kind in ("resistor", "capacitor", "inductor"):
+        key = {"resistor": "r", "capacitor": "c", "inductor": "l"}[dev.kind]
+        if dev.model is not None or key not in dev.params:
+            return "expected two nets and a value"
+    elif dev.kind == "mosfet" and n < 4:
+        return f"expected 4 nets, got {n}"
+    elif dev.kind == "diode" and n != 2:
+        return f"expected 2 nets, got {n}"
+    elif dev.kind == "bjt" and n > 4:
+        return f"expected 3 or 4 nets, got {n}"
+    elif dev.kind in ("cccs", "ccvs") and "probe" in dev.params and not dev.params["probe"].text[:1].upper() == "V":
+        return f"the controlling source {dev.params['probe'].text!r} is not a voltage source"
+    elif dev.kind == "tline" and not dev.params:
+        return "a transmission line needs z0=/td= parameters"
+    return None
 
 
 def _kicad_device(kind: str, pos: list[str]) -> bool:
@@ -382,10 +484,46 @@ def _kicad_device(kind: str, pos: list[str]) -> bool:
 
 def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
     words = tokenize(text, ll.loc)
+    if not ctx.flavor.kicad_parts:
+        dev = _device(words, text, ll, ctx)
+        if dev is None:
+            _opaque(words, ll, ctx)
+        else:
+            ctx.add_device(dev)
+        return
+    # KiCad: a line that does not fit the SPICE device of its letter is a part (never dropped)
+    reason: str | None = None
+    try:
+        dev = _device(words, text, ll, ctx)
+        if dev is not None:
+            reason = _kicad_misfit(dev)
+    except ParseError as exc:
+        dev, reason = None, exc.message
+    if dev is None or reason is not None:
+        _opaque(words, ll, ctx, min_words=0, reason=reason)
+    else:
+        ctx.add_device(dev)
+
+
+def _kicad_rating(words: list[str], ll: LogicalLine, ctx: ParseContext) -> list[str]:
+    """``C1 a b 1µF / 16V`` → ``C1 a b 1µF``: KiCad values carry ratings after a ``/``; dropped with a warning."""
+    pos = [w for w in words[3:] if not is_assignment(w)]
+    m = _RATING_RE.match(" ".join(pos))
+    if len(words) < 4 or m is None or not _is_value(normalize_ltspice_value(m.group(1))):
+        return words
+    ctx.warn("rating-dropped", f"rating {m.group(2)!r} after the value of {words[0]} is not a SPICE value; "
+             "left out", ll.loc, ll.text)
+    return words[:3] + [m.group(1)] + [w for w in words[3:] if is_assignment(w)]
+
+
+def _device(words: list[str], text: str, ll: LogicalLine, ctx: ParseContext) -> Device | None:
+    """The device of one element line, or None when its letter is not a SPICE device here."""
     name = words[0]
     letter = name[0].upper()
     kind = SPICE_LETTERS.get(letter)
     flavor = ctx.flavor
+    if flavor.kicad_parts and kind in ("resistor", "capacitor", "inductor"):
+        words = _kicad_rating(words, ll, ctx)
     cdl = None
     if flavor.cdl and len(words) > 1:
         cdl = split_cdl_words(words[1:])
@@ -419,8 +557,7 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         return tuple(out)
 
     if kind is None:
-        _opaque(words, ll, ctx)
-        return
+        return None
 
     if kind in ("resistor", "capacitor", "inductor"):
         _need(kind, name, pos, 2, ll)
@@ -441,20 +578,21 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
     elif kind == "mosfet":
         _need(kind, name, pos, 2, ll)
-        flags = [w for w in pos if w.lower() in _FLAGS]
-        pos = [w for w in pos if w.lower() not in _FLAGS]
+        pos, flags = _trailing_flags(pos, 3)
         nodes, model = pos[:-1], pos[-1]
         params = {f: Value.word("", loc) for f in (x.lower() for x in flags)}
         params.update(_kv(kv, ll))
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
     elif kind in ("bjt", "diode", "jfet", "mesfet"):
-        flags = [w for w in pos if w.lower() in _FLAGS]
-        pos = [w for w in pos if w.lower() not in _FLAGS]
         nmin = {"bjt": 3, "diode": 2, "jfet": 3, "mesfet": 3}[kind]
         _need(kind, name, pos, nmin + 1, ll)
-        area: list[str] = []
-        while len(pos) > nmin + 1 and _is_value(pos[-1]) and not _is_value(pos[-2]):
-            area.insert(0, pos.pop())
+        j = len(pos)  # after the nodes and the model: [area] and off/on flags, in either order
+        while j > nmin + 1 and (pos[j - 1].lower() in _FLAGS or _is_value(pos[j - 1])) \
+                and not (_is_value(pos[j - 1]) and _is_value(pos[j - 2]) and pos[j - 2].lower() not in _FLAGS):
+            j -= 1
+        flags = [w for w in pos[j:] if w.lower() in _FLAGS]
+        area = [w for w in pos[j:] if w.lower() not in _FLAGS]
+        pos = pos[:j]
         nodes, model = pos[:-1], pos[-1]
         for f in flags:
             params[f.lower()] = Value.word("", loc)
@@ -466,21 +604,22 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
     elif kind in ("vsource", "isource"):
         _need(kind, name, pos, 2, ll)
-        params = source_params(pos[2:], ll)
+        params = source_params(pos[2:], ll, ltspice=flavor.ltspice_sources)
         params.update(_kv(kv, ll))
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
     elif kind in ("vcvs", "vccs"):
         _need(kind, name, pos, 2, ll)
         lowered = [w.lower() for w in pos]
-        special = next((i for i, w in enumerate(lowered) if w.startswith(("poly", "table", "laplace", "freq"))
-                        ), None)
-        if special is not None or len(pos) <= 3 and kv:
+        special = next((i for i, w in enumerate(lowered) if _SPECIAL_RE.match(w)), None)
+        if special is not None or len(pos) <= 3 and kv or len(pos) == 4 and kv:
             stop = special if special is not None else len(pos)
             nodes = pos[:stop]
             if special is not None:
                 params["poly"] = Value.word(" ".join(pos[special:]), loc)
             params.update(_kv(kv, ll))
-            dev = Device(name, kind, terms(("p", "n"), nodes), None, params, loc)
+            # LTspice: E1 out 0 in 0 Laplace=1/(1+s) (four nodes, then the transfer function)
+            roles = TERMINAL_ROLES[kind] if len(nodes) == 4 and special is None else ("p", "n")
+            dev = Device(name, kind, terms(roles, nodes), None, params, loc)
         else:
             _need(kind, name, pos, 5, ll)
             params["gain"] = Value.parse(pos[4], "spice", loc)
@@ -490,7 +629,7 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
             dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:4]), None, params, loc)
     elif kind in ("cccs", "ccvs"):
         _need(kind, name, pos, 3, ll)
-        if pos[2].lower().startswith("poly"):
+        if _SPECIAL_RE.match(pos[2]) and pos[2][:4].lower() == "poly":
             params["poly"] = Value.word(" ".join(pos[2:]), loc)
         else:
             _need(kind, name, pos, 4, ll)
@@ -525,10 +664,15 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         _need(kind, name, pos, 4, ll)
         nodes, rest = pos[:4], pos[4:]
         model = rest[0] if rest else None
+        if len(rest) > 1:
+            raise ParseError(f"unexpected {' '.join(rest[1:])!r} in transmission line {name}", loc, text)
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, _kv(kv, ll), loc)
     elif kind == "switch":
         _need(kind, name, pos, 5, ll)
         flags = [w for w in pos[5:] if w.lower() in _FLAGS]
+        if len(flags) < len(pos) - 5:
+            raise ParseError(f"unexpected {' '.join(w for w in pos[5:] if w not in flags)!r} in switch {name} "
+                             "(expected 4 nodes, a model and on/off)", loc, text)
         params = {f.lower(): Value.word("", loc) for f in flags}
         params.update(_kv(kv, ll))
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:4]), pos[4], params, loc)
@@ -536,6 +680,9 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         _need(kind, name, pos, 4, ll)
         params["probe"] = Value.word(pos[2], loc)
         flags = [w for w in pos[4:] if w.lower() in _FLAGS]
+        if len(flags) < len(pos) - 4:
+            raise ParseError(f"unexpected {' '.join(w for w in pos[4:] if w not in flags)!r} in switch {name} "
+                             "(expected 2 nodes, a controlling source, a model and on/off)", loc, text)
         params.update({f.lower(): Value.word("", loc) for f in flags})
         params.update(_kv(kv, ll))
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), pos[3], params, loc)
@@ -549,7 +696,7 @@ def _element(text: str, ll: LogicalLine, ctx: ParseContext) -> None:
         raise ParseError(f"unsupported element {name}", loc, text)
     if cdl is not None and cdl.annotations:  # $X=..., $SUB=...: kept last, SPICE reads them as comments
         dev = replace(dev, params={**dev.params, **{k: Value.word(v, loc) for k, v in cdl.annotations}})
-    ctx.add_device(dev)
+    return dev
 
 
 def _kv(kv: list[tuple[str, str]], ll: LogicalLine) -> dict[str, Value]:
@@ -559,10 +706,17 @@ def _kv(kv: list[tuple[str, str]], ll: LogicalLine) -> dict[str, Value]:
     return out
 
 
-def source_params(words: list[str], ll: LogicalLine) -> dict[str, Value]:
-    """Read ``[DC] v [AC mag [phase]] [PULSE(...)|SIN(...)|PWL(...)|...]`` into named parameters."""
+def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False) -> dict[str, Value]:
+    """Read ``[DC] v [AC mag [phase]] [PULSE(...)|SIN(...)|PWL(...)|...]`` into named parameters.
+
+    With ``ltspice``: a trailing ``load`` flag (a current source that is a load) and
+    ``Ncycles`` as the 7th SINE / 8th PULSE value.
+    """
     loc = ll.loc
     params: dict[str, Value] = {}
+    if ltspice and words and words[-1].lower() == "load":
+        params["load"] = Value.word("", loc)
+        words = words[:-1]
     # glue 'PULSE' '(...)' written apart
     ws: list[str] = []
     for w in words:
@@ -609,7 +763,7 @@ def source_params(words: list[str], ll: LogicalLine) -> dict[str, Value]:
                 params["type"] = Value.word(wtype, loc)
                 params["wave"] = Value.word(" ".join(args), loc)
             else:
-                names = WAVEFORM_PARAMS[wtype]
+                names = _LTSPICE_WAVES.get(wtype, WAVEFORM_PARAMS[wtype]) if ltspice else WAVEFORM_PARAMS[wtype]
                 if len(args) > len(names):
                     raise ParseError(f"{wtype.upper()} takes at most {len(names)} values, got {len(args)}",
                                      loc, ll.text)

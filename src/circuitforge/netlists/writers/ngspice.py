@@ -39,8 +39,8 @@ _LTSPICE_ONLY = {
     "resistor": frozenset({"rser", "lser", "rpar", "cpar", "rlshunt", "mfg", "irms", "ipk", "vpk", "pwr", "tol"}),
     "capacitor": frozenset({"rser", "lser", "rpar", "cpar", "rlshunt", "mfg", "irms", "ipk", "vpk", "pwr", "tol"}),
     "inductor": frozenset({"rser", "lser", "rpar", "cpar", "rlshunt", "mfg", "irms", "ipk", "vpk", "pwr", "tol"}),
-    "vsource": frozenset({"rser", "cpar"}),
-    "isource": frozenset({"rser", "cpar"}),
+    "vsource": frozenset({"rser", "cpar", "ncycles"}),
+    "isource": frozenset({"rser", "cpar", "ncycles", "load"}),
 }
 """LTspice instance parameters that ngspice refuses ("unknown parameter")."""
 
@@ -209,6 +209,8 @@ def _device(d: Device, name: str, top: Netlist, sub: Subckt | None, em: Emitter)
         if "poly" in p:
             words.append(p["poly"].text)
             words += _kv(p, {"poly"})
+        elif len(nets) == 4 and "gain" not in p and any(k.lower() == "laplace" for k in p):
+            words += _kv(p, set())  # LTspice: E1 out 0 in 0 Laplace=...
         elif len(nets) == 4:
             words.append(p["gain"].to_text("spice") if "gain" in p else "1")
             words += _kv(p, {"gain"})
