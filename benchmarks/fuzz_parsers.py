@@ -2,7 +2,9 @@
 
 An escape is any exception other than circuitforge's own, or a ParseError
 without file and line. Seeds: the package examples, the dialect examples of
-tests/netlists/test_{hspice,ltspice,cdl,kicad,json}.py, and generated decks.
+tests/netlists/test_{hspice,ltspice,cdl,kicad,json,realworld_constructs}.py
+(the last: auCdl/HSPICE, LTspice, KiCad and '#'-comment decks of issue 16),
+and generated decks.
 
     .venv/bin/python benchmarks/fuzz_parsers.py --seconds 300
 """
@@ -26,12 +28,17 @@ TOKENS = list("(){}[]'\"=+*-/;$\\\n .,:0123456789abcdemkMuµ\x00\ufeff") + [
     ".enddata", ".protect", ".control\n", ".endc\n", "*.PININFO a:I", "$[", "$PINS", "$X=", " / ", "*@opaque ",
     "Rser=", "4k7", "SINE(", "PULSE(", "subckt", "ends", "simulator lang=spectre\n", "parameters", "\n+",
     '"component_type"', '"port_connection"', '{"Drain": ', '"Memristor"', "null", "[[[[", "{{{{", "\\\n",
-    ".include x", ".lib 'a' b", "X1 a b / inv", "M1 d g s b nch", "{w*", "'1+", "1e999", "1e-999", "--1"]
+    ".include x", ".lib 'a' b", "X1 a b / inv", "M1 d g s b nch", "{w*", "'1+", "1e999", "1e-999", "--1",
+    # constructs of real-world decks (issue 16)
+    "*.GLOBAL vdd!\n+ gnd!\n", "*.PIN vdd!\n*+ gnd!\n", ".PARAM\n", "*.RESI = 2000\n", "vdd!", "ends ",
+    "parameters w l=1u\n", " load", "Laplace=1/(1+s)", " OFF ", "SINE(0 1 1k 0 0 0 10)", "level=2", " * ",
+    "\n+ )\n", "#REVISION: Rev: 13\n", "SW1 a b SW_Push\n", "H1 MountingHole\n", "RV1 a b c POT_TRIM\n",
+    "1µF / 16V", "/16V", "F_Small", "TP1 a TestPoint\n"]
 
 
 def seeds() -> list[str]:
     out = [example_path(n).read_text() for n in example_names()]
-    for mod in ("test_hspice", "test_ltspice", "test_cdl", "test_kicad", "test_json"):
+    for mod in ("test_hspice", "test_ltspice", "test_cdl", "test_kicad", "test_json", "test_realworld_constructs"):
         path = ROOT / "tests" / "netlists" / f"{mod}.py"
         if not path.is_file():
             continue
