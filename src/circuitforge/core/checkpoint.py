@@ -39,6 +39,7 @@ import io
 import logging
 import math
 import pickle
+import struct
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,8 +141,10 @@ def read_weights(path: str | Path) -> Any:
             raise CheckpointError(f"{path}: holds objects other than tensors and plain data, which are "
                                   "refused (weights_only loading; a checkpoint could otherwise run code)") from None
         raise CheckpointError(f"{path}: not a checkpoint ({first})") from None
-    except (RuntimeError, EOFError, ValueError, zipfile.BadZipFile) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    except (RuntimeError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError,
+            struct.error, zipfile.BadZipFile) as exc:  # what the unpickler raises on garbage
+        text = str(exc).strip()
+        first = f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
         raise CheckpointError(f"{path}: not a checkpoint, or truncated ({first})") from None
     except OSError as exc:
         raise CheckpointError(f"{path}: cannot read ({exc.strerror or exc})") from None
