@@ -9,7 +9,7 @@ uniform random search. "claimed": the surrogate says every margin >= 0; "met": s
 for the same geometry. A few low-pass PPO designs are also re-simulated in openEMS.
 
 Reproduce:
-    .venv/bin/python -m circuitforge.rl.filters.agent lowpass     # and bandpass: the shipped policies
+    .venv/bin/circuitforge filter train-policy --type lowpass     # and --type bandpass: the shipped policies
     .venv/bin/python benchmarks/filter_design.py [--specs 100] [--openems 5]
 """
 

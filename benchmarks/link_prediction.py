@@ -6,7 +6,7 @@ topology share a part). On every test circuit each device is cut in turn, either
 ranks the circuit's remaining nets plus "a new net". Ties count as random (expected values).
 
 Reproduce:
-    .venv/bin/python -m circuitforge.generators.linkpred.train      # writes the shipped weights
+    .venv/bin/circuitforge train-linkpred      # trains the link predictor (see --help for --out)
     .venv/bin/python benchmarks/link_prediction.py [--weights PATH] [--per-kind]
 """
 

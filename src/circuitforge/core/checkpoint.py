@@ -27,7 +27,7 @@ This module imports torch; it is imported only by the learned modules.
 >>> load_checkpoint(p, kind="demo", config={"lr": 0.1})
 Traceback (most recent call last):
 ...
-circuitforge.core.errors.CheckpointError: ...run.pt: saved with a different config: lr saved 0.01, requested 0.1 (pass restart=True, CLI --restart, to start fresh)
+circuitforge.core.errors.CheckpointError: ...run.pt: saved with another configuration: lr saved 0.01, requested 0.1 (pass restart=True, CLI --restart, to start fresh)
 >>> load_checkpoint(p, kind="demo", config={"lr": 0.1}, restart=True) is None
 True
 """
@@ -183,7 +183,7 @@ def load_checkpoint(path: str | Path, *, kind: str | None = None, config: Mappin
         diff = config_diff(state.get("config"), config)
         if diff:
             fields = "; ".join(f"{k} saved {_fmt(a)}, requested {_fmt(b)}" for k, a, b in diff)
-            raise CheckpointError(f"{path}: saved with a different config: {fields} "
+            raise CheckpointError(f"{path}: saved with another configuration: {fields} "
                                   "(pass restart=True, CLI --restart, to start fresh)")
     return state
 

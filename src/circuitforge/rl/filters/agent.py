@@ -8,7 +8,7 @@ CMA-ES gets the same number of surrogate evaluations.
 
 Reproduce the shipped policies::
 
-    circuitforge filter train-policy lowpass     # and bandpass; a few minutes each, one thread
+    circuitforge filter train-policy --type lowpass    # and --type bandpass; a few minutes each, one thread
 """
 
 from __future__ import annotations
