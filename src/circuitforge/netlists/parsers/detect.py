@@ -18,7 +18,8 @@ _CDL = re.compile(r"^\s*\*\.(PININFO|BIPOLAR|RESI|SCALE|EQUATION|CAPA|DIOPERI|DI
                   r"|\$PINS\b|\s\$\[\w+\]", re.I | re.M)
 _KICAD = re.compile(r"^\s*\.title\s+KiCad\b|^\*\s*(EESchema|KiCad)\b|\sNet-[(_]", re.I | re.M)
 _LTSPICE = re.compile(r"^\s*\.backanno\b|^\*\s.*\.asc\s*$|\s(Rser|Cpar|Lser|Rpar)=", re.I | re.M)
-_HSPICE = re.compile(r"^\s*\.(alter|data|protect|prot|hdl)\b|^\s*\.options?\s.*\bpost\b", re.I | re.M)
+_HSPICE = re.compile(r"^\s*\.(alter|data|protect|prot|hdl)\b|^\s*\.options?\s.*\bpost\b"
+                     r"|^\*+\s*Generated for:\s*hspice|^ends\s+\w+\s*$", re.I | re.M)
 
 
 def detect_dialect(text: str, filename: str | None = None) -> str:
@@ -30,8 +31,9 @@ def detect_dialect(text: str, filename: str | None = None) -> str:
     JSON: ``.json`` files or text that starts with ``[`` or ``{``. The SPICE
     flavours by what only their tools write: CDL ``*.PININFO``/``$PINS``/``$[model]``
     (or ``.cdl``), KiCad ``.title KiCad...``/``Net-(...)``, LTspice ``.backanno``,
-    an ``.asc`` header or ``Rser=``, HSPICE ``.alter``/``.data``/``.option post``
-    (or ``.sp``). Everything else is ngspice.
+    an ``.asc`` header or ``Rser=``, HSPICE ``.alter``/``.data``/``.option post``,
+    a Cadence ``** Generated for: hspiceD`` header or a Spectre-style ``ends name``
+    line (or ``.sp``). Everything else is ngspice.
 
     >>> detect_dialect("* t\\nC1 a 0 1u Rser=1\\n"), detect_dialect('[{"component_type": "NMOS"}]')
     ('ltspice', 'json')

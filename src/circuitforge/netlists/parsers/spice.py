@@ -362,7 +362,7 @@ def _params(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
 
 def _param_assignments(words: list[str], ll: LogicalLine, ctx: ParseContext) -> list[tuple[str, str]]:
     """``name=value`` pairs of a ``.param`` line whose expressions may be spread over several words
-    (``r = 10k * 2`` is ``r=10k *`` ``2`` after tokenizing): a word that starts with an operator, or
+    (``r = 10k * 2`` is the words ``r=10k``, ``*``, ``2``): a word that starts with an operator, or
     follows a value that ends with one, continues that value. With the Cadence flavours a bare name
     inside a subcircuit (Spectre ``parameters w l=1u``: declared without a default, which the Spectre
     reference allows in subcircuits only) is skipped with a warning."""
