@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,9 +84,17 @@ def check_one(text: str, dialect: str | None) -> None:
     validate(n)  # whatever parsed can be checked without crashing
 
 
-def test_seeds_parse() -> None:
-    for text in SEEDS:
-        parse(text, resolve_includes=False)
+def test_there_are_seeds_of_every_source() -> None:
+    assert len(SEEDS) >= len(example_names()) + 5, "the seed modules' EXAMPLES went missing"
+
+
+@pytest.mark.parametrize("index", range(len(SEEDS)))
+def test_seeds_parse(index: int) -> None:
+    # a mutant of a seed that does not parse, or parses to nothing, tests nothing
+    text = SEEDS[index]
+    n = parse(text, resolve_includes=False, filename=f"seed{index}.cir")
+    devices = len(n.devices) + sum(len(s.devices) for s in n.subckts.values())
+    assert devices > 0, f"seed {index} parsed to no device: {text[:120]!r}"
 
 
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
