@@ -68,6 +68,7 @@ __all__ = [
     "psrr",
     "input_referred_noise",
     "offset",
+    "output_common_mode",
     "measure_opamp",
 ]
 
@@ -413,6 +414,31 @@ def input_referred_noise(freq: np.ndarray, density: np.ndarray, *, at: float | N
     return Measurement("noise", val, "V/sqrt(Hz)", info=(("f", fq),))
 
 
+def output_common_mode(tb: Testbench, result: SimResult, *, margin: float = 0.1) -> Measurement:
+    """Output common mode (V) at the operating point of a fully differential open-loop deck.
+
+    The value is ``None`` with a reason when the testbench has no output
+    common-mode node (single-ended op-amp) or the operating point failed;
+    ``info`` holds ``ok`` = 1.0 when the common mode lies at least ``margin``
+    volt inside the rails (the op-amp's common-mode feedback works), else 0.0.
+
+    >>> from circuitforge.netlists import parse
+    >>> tb = open_loop_ac(parse(".subckt a inp inn out vdd vss\\nE1 out 0 inp inn 1k\\n.ends\\n"), "level1")
+    >>> output_common_mode(tb, SimResult()).reason
+    'the op-amp has one output: no output common mode'
+    """
+    node = tb.nodes.get("out_cm")
+    if node is None:
+        return _missing("ocm", "V", "the op-amp has one output: no output common mode")
+    if not result.ok:
+        return _missing("ocm", "V", f"operating point failed: {result.error}")
+    v = float(result["op"].value(node))
+    vdd = float(tb.info["vdd"])
+    ok = margin <= v <= vdd - margin
+    return Measurement("ocm", v, "V", None if ok else "output common mode at a rail: no common-mode feedback?",
+                       info=(("ok", 1.0 if ok else 0.0),))
+
+
 def offset(v_out: float, v_in: float) -> Measurement:
     """Input offset (V) of a unity-gain follower: ``v_out - v_in``."""
     if not (math.isfinite(v_out) and math.isfinite(v_in)):
@@ -498,7 +524,7 @@ def _measure_one(w: str, tb: Testbench, res: SimResult, results: Mapping[str, Si
         ac = res["ac"]
         fn = {"gain": dc_gain, "ugbw": unity_gain_bandwidth, "pm": phase_margin, "gm": gain_margin,
               "bw": bandwidth_3db, "gbw": gain_bandwidth}[w]
-        return fn(ac.sweep, ac[out_node])
+        return fn(ac.sweep, ac[tb.nodes.get("ac_out", out_node)])
     if w == "power":
         return power(res["op"].value(tb.branch("vdd")), tb.info["vdd"])
     if w in ("cmrr", "psrr"):

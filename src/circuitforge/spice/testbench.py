@@ -72,6 +72,9 @@ DC_FEEDBACK_C = 1.0
 
 AmpInput = Netlist | str | os.PathLike
 
+_DIFF_OUT = "od"
+_OUT_CM = "ocm"
+
 
 @dataclass(frozen=True, slots=True)
 class BiasPort:
@@ -98,8 +101,13 @@ class BiasPort:
 class OpampPorts:
     """Net (top level) or port (subcircuit) names of an op-amp's terminals.
 
+    ``outn``: the inverting output of a fully differential op-amp (``out``
+    is then the non-inverting one); None for a single-ended output.
+
     >>> OpampPorts(bias=(BiasPort("ibias", 10e-6),)).names
     ('inp', 'inn', 'out', 'vdd', 'vss', 'ibias')
+    >>> OpampPorts(out="outp", outn="outn").names
+    ('inp', 'inn', 'outp', 'outn', 'vdd', 'vss')
     """
 
     inp: str = "inp"
@@ -108,10 +116,17 @@ class OpampPorts:
     vdd: str = "vdd"
     vss: str = "vss"
     bias: tuple[BiasPort, ...] = ()
+    outn: str | None = None
+
+    @property
+    def differential(self) -> bool:
+        """True for a fully differential op-amp (two outputs)."""
+        return self.outn is not None
 
     @property
     def names(self) -> tuple[str, ...]:
-        return (self.inp, self.inn, self.out, self.vdd, self.vss, *(b.name for b in self.bias))
+        outs = (self.out,) if self.outn is None else (self.out, self.outn)
+        return (self.inp, self.inn, *outs, self.vdd, self.vss, *(b.name for b in self.bias))
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +275,23 @@ def _dc_loop(ports: OpampPorts, cl: float) -> list[str]:
             f"CL {ports.out} 0 {_n(cl)}"]
 
 
+def _differential_servo(ports: OpampPorts, cl: float, v: float) -> list[str]:
+    """Lines of the fully differential open-loop deck (see :func:`open_loop_ac`)."""
+    if ports.outn is None:
+        raise ValidationError("the differential servo needs the second output (OpampPorts(outn=...))")
+    return [f"VCM cm 0 DC {_n(v)}",
+            # the differential output, low-passed by the L-C pairs, steers the inputs apart (negative
+            # feedback at DC only); the input common mode stays at vcm
+            f"LFB {ports.out} fbp {_n(DC_FEEDBACK_L)}", f"CFB fbp 0 {_n(DC_FEEDBACK_C)}",
+            f"LFBN {ports.outn} fbn {_n(DC_FEEDBACK_L)}", f"CFBN fbn 0 {_n(DC_FEEDBACK_C)}",
+            "VIN acp cm DC 0 AC 0.5", "VINN acn cm DC 0 AC 0.5 180",
+            f"ESERVOP {ports.inp} acp fbn fbp 0.5", f"ESERVON {ports.inn} acn fbp fbn 0.5",
+            # differential output (the measured node) and output common mode (1 TΩ divider)
+            f"EOD {_DIFF_OUT} 0 {ports.out} {ports.outn} 1",
+            f"ROCMP {ports.out} {_OUT_CM} 1e12", f"ROCMN {ports.outn} {_OUT_CM} 1e12",
+            f"CL {ports.out} 0 {_n(cl)}", f"CLN {ports.outn} 0 {_n(cl)}"]
+
+
 # ---------------------------------------------------------------------------------------------
 # builders
 # ---------------------------------------------------------------------------------------------
@@ -270,13 +302,38 @@ def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float 
                  points: int = 20) -> Testbench:
     """Open-loop gain: AC 1 V on the non-inverting input, DC loop through the big inductor.
 
-    ``v(out)`` is the open-loop gain A(f) (0° at DC); the ``op`` results give
-    the supply current (``tb.branch("vdd")``).
+    The DC servo: an inductor of :data:`DC_FEEDBACK_L` from the output to the
+    inverting input and :data:`DC_FEEDBACK_C` from there to ground close the
+    loop at DC only, so the operating point is that of a follower (the
+    output sits at the input common mode ``vcm``) while the AC response is
+    open loop. ``v(out)`` (node role ``ac_out``) is the open-loop gain A(f)
+    (0° at DC); the ``op`` results give the supply current (``tb.branch("vdd")``).
+
+    A fully differential op-amp (``ports.outn`` set) gets the differential
+    version: both inputs at ``vcm`` plus and minus half the AC input and
+    minus half the low-passed differential output (the servo), so that at DC
+    the differential output is held near 0 while the input common mode
+    stays at ``vcm``. The measured node (role ``ac_out``) is then the
+    differential output ``v(out) - v(outn)``; the output common mode (role
+    ``out_cm``, a 1 TΩ divider) is set by the op-amp's own common-mode
+    feedback, and :func:`~circuitforge.spice.measure.output_common_mode`
+    checks it at the operating point.
+
+    >>> tb = open_loop_ac(parse(".subckt fd inp inn op on vdd vss\\nE1 op on inp inn 1000\\n.ends\\n"),
+    ...                   "level1", ports=OpampPorts(out="op", outn="on"))
+    >>> tb.nodes["ac_out"], tb.nodes["out_cm"], tb.sources["ac"]
+    ('od', 'ocm', 'VIN')
     """
     v = _vcm(proc, vcm, vdd)
+    if ports.differential:
+        return _bench("open_loop_ac", amp, proc, ports, subckt, _differential_servo(ports, cl, v),
+                      [Op(), AC(fstart, fstop, points)],
+                      {"input": ports.inp, "ac_out": _DIFF_OUT, "out_cm": _OUT_CM, "outn": str(ports.outn)},
+                      {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl}, vdd)
     lines = [f"VCM cm 0 DC {_n(v)}", f"VIN {ports.inp} cm DC 0 AC 1", *_dc_loop(ports, cl)]
     return _bench("open_loop_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
-                  {"input": ports.inp}, {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl}, vdd)
+                  {"input": ports.inp, "ac_out": ports.out}, {"input": "VIN", "ac": "VIN"},
+                  {"vcm": v, "cl": cl}, vdd)
 
 
 def follower_op(amp: AmpInput, proc: str | Process = "generic45", *, vcm: float | None = None,
