@@ -53,7 +53,7 @@ def generate_to_dir(circuit_type: str, out_dir: str | Path, *, n: int = 10, seed
     if temperature <= 0:
         raise TopologyError(f"temperature must be > 0 (got {temperature})")
     if process not in PROCESSES:
-        raise ResolutionError(f"Could not resolve process {process!r} among choices {list(PROCESSES)}")
+        raise ResolutionError(process, tuple(PROCESSES), what="process")
     if out.exists() and not out.is_dir():
         raise TopologyError(f"output folder {out} exists and is not a folder")
     t0 = time.perf_counter()

@@ -10,17 +10,17 @@ file raises :class:`~circuitforge.netlists.errors.ResolutionError` listing the v
 >>> resolve_problem("no-such-amp")
 Traceback (most recent call last):
 ...
-circuitforge.netlists.errors.ResolutionError: "Could not resolve 'no-such-amp' among choices ['miller45', 'foldedcascode45'] (nor is it a netlist file)"
+circuitforge.netlists.errors.ResolutionError: Could not resolve sizing problem (a built-in name or a netlist file) 'no-such-amp' among choices ['foldedcascode45', 'miller45']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ...examples import example_path
 from ...netlists.errors import ResolutionError
+from ...spice import Simulator
 from .problem import SizingProblem, folded_cascode_problem, miller_problem
 
 __all__ = ["BUILTIN_PROBLEMS", "resolve_problem"]
@@ -33,7 +33,7 @@ BUILTIN_PROBLEMS: dict[str, tuple[Callable[[], SizingProblem], str]] = {
 
 
 def resolve_problem(name_or_path: str | Path, *, subckt: str | None = None,
-                    simulator: Any = None) -> SizingProblem:
+                    simulator: Simulator | None = None) -> SizingProblem:
     """The sizing problem for a built-in name or a netlist file.
 
     ``subckt`` picks the op-amp subcircuit of a derived problem (and names it); ``simulator`` is
@@ -44,8 +44,7 @@ def resolve_problem(name_or_path: str | Path, *, subckt: str | None = None,
         return BUILTIN_PROBLEMS[text][0]()
     path = Path(text)
     if not path.is_file():
-        raise ResolutionError(f"Could not resolve {text!r} among choices {list(BUILTIN_PROBLEMS)} "
-                              "(nor is it a netlist file)")
+        raise ResolutionError(text, tuple(BUILTIN_PROBLEMS), what="sizing problem (a built-in name or a netlist file)")
     data = path.read_bytes()
     for factory, example in BUILTIN_PROBLEMS.values():
         if data == example_path(example).read_bytes():
