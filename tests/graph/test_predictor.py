@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 import torch
 
+from circuitforge.core.errors import CheckpointError
+from circuitforge.graph.errors import GraphError
 from circuitforge.graph.predictor import (
     TARGETS,
     PredictorBackend,
@@ -24,10 +26,9 @@ from circuitforge.graph.predictor import (
     split_by_topology,
     train,
 )
-from circuitforge.core.errors import CheckpointError
-from circuitforge.graph.errors import GraphError
 from circuitforge.graph.predictor.train import load_checkpoint
 from circuitforge.netlists import Netlist, parse
+from circuitforge.spice import MeasurementPredictor, Simulator
 
 LADDERS = {
     "rc1": "* rc1\nR1 in out 1k\nC1 out 0 1p\n.end\n",
@@ -149,6 +150,8 @@ def test_train_resume_checkpoint_backend_and_evaluation(tmp_path: Path, topologi
     PredictorBackend.save_errors(ckpt, rmse={t: s.rmse for t, s in scores["GNN"].items()},
                                  r2={t: s.r2 for t, s in scores["GNN"].items()})
     backend = PredictorBackend.load(ckpt)
+    # the sizing code's learned stand-in for a simulator (structurally: graph does not import spice)
+    assert isinstance(backend, MeasurementPredictor) and not isinstance(backend, Simulator)
     preds = backend.predict([data.netlist(s) for s in ok[:3]])
     assert len(preds) == 3 and all(set(p) == set(TARGETS) for p in preds)
     assert all(p["ugbw"] > 0 and p["power"] > 0 for p in preds)
