@@ -180,6 +180,29 @@ def test_from_netlist_analoggenie_ports(sim):
     assert m["gain"].value is not None and m["gain"].value > 10
 
 
+def test_from_netlist_failed_bias_is_an_error_naming_the_circuit():
+    from circuitforge.netlists import parse
+    from circuitforge.rl.errors import ProblemError
+
+    ota = parse("M0 (net1 net1 VDD VDD) pmos4\nM1 (VOUT1 net1 VDD VDD) pmos4\n"
+                "M2 (net1 VIN1 IB1 VSS) nmos4\nM3 (VOUT1 VIN2 IB1 VSS) nmos4\nX9 (VOUT1 net9) NOSUCHCELL\n",
+                dialect="spectre")
+    ota.title = "ota9"
+    ota.ports = ["VDD", "VSS", "VIN1", "VIN2", "VOUT1", "IB1"]
+    with pytest.raises(ProblemError, match=r"cannot bias 'ota9'.*IB1.*NOSUCHCELL"):
+        SizingProblem.from_netlist(ota)
+
+
+def test_from_netlist_says_which_port_is_missing():
+    from circuitforge.netlists import parse
+    from circuitforge.rl.errors import ProblemError
+
+    amp = parse("M0 (VOUT1 VIN1 VSS VSS) nmos4\nR0 (VDD VOUT1) resistor\n", dialect="spectre")
+    amp.ports = ["VDD", "VSS", "VIN1", "VOUT1"]
+    with pytest.raises(ProblemError, match=r"no second input among ports \['VDD', 'VSS', 'VIN1', 'VOUT1'\]"):
+        SizingProblem.from_netlist(amp)
+
+
 # ------------------------------------------------------------------------------------------- targets
 
 def test_targets_feasible_and_seeded(miller, sim):

@@ -11,7 +11,6 @@ from circuitforge.spice.bias import (
     BiasChoice,
     BiasedCircuit,
     bias_default,
-    port_role,
 )
 from circuitforge.spice.cells import CELL_NAMES, builtin_cells, cell
 
@@ -57,15 +56,20 @@ def _op_in_range(b: BiasedCircuit) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------
 # port roles
 # ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name, role", [
-    ("VDD", "vdd"), ("VSS", "vss"), ("GND", "vss"), ("VIN12", "input"), ("VOUT2", "output"),
-    ("VB3", "vbias"), ("VBB", "vbias"), ("IB2", "ibias"), ("IREF", "ibias"), ("VCLK2", "clock"),
-    ("VLATCH", "clock"), ("VREF1", "vref"), ("VCONT3", "vcont"), ("VCM1", "vcm"), ("IOUT1", "iout"),
-    ("IIN1", "iin"), ("VLO2", "lo"), ("VRF1", "rf"), ("VIF1", "if"), ("LOGICQ", "logic"),
-    ("net12", "other"),
-])
-def test_port_role(name: str, role: str) -> None:
-    assert port_role(name) == role
+def test_roles_use_the_one_vocabulary() -> None:
+    b = bias_default(parse("M0 (VOUT1 VIN1 VSS VSS) nmos4\nM1 (VOUT1 VB1 VDD VDD) pmos4\n", dialect="spectre"),
+                     ports=["VDD", "VSS", "VIN1", "VOUT1", "VB1", "VLOGICA1"])
+    assert b.roles == {"VDD": "vdd", "VSS": "vss", "VIN1": "input", "VOUT1": "output", "VB1": "bias_voltage",
+                       "VLOGICA1": "logic"}
+
+
+def test_a_transmission_line_is_a_dc_path_no_leak_added() -> None:
+    # y reaches a supply only through T1's signal conductor (and R1): no leak there; x only through C1
+    n = parse("* t\nM1 a VIN1 0 0 nmos4\nR1 a VDD 10k\nT1 a 0 y 0 Z0=50 TD=1n\nC1 y x 1p\n"
+              "M2 VOUT1 x 0 0 nmos4\nR2 VOUT1 VDD 10k\n.end\n")
+    b = bias_default(n, ports=["VDD", "VIN1", "VOUT1"])
+    leaks = [c for c in b.choices if c.what == "leak"]
+    assert [c.port for c in leaks] == ["x"], leaks
 
 
 # ---------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from ..netlists import Netlist
-from ..spice.bias import port_role
+from ..netlists import Device, Netlist
+from ..netlists.polarity import device_polarity
+from ..netlists.ports import port_role
 
 __all__ = ["draw_topology", "bode_plot", "figure_bytes"]
 
@@ -22,10 +23,10 @@ _KIND_COLOUR = {"nmos": "#3b6fb6", "pmos": "#c2452d", "resistor": "#6b8e23", "ca
                 "inductor": "#b8860b", "bjt": "#2f8f8f", "diode": "#555555", "source": "#999999"}
 
 
-def _device_class(kind: str, model: str) -> str:
-    m = (model or "").lower()
-    if kind == "mosfet":
-        return "pmos" if m.startswith("p") or "pmos" in m or "pch" in m else "nmos"
+def _device_class(netlist: Netlist, d: Device) -> str:
+    kind = d.kind
+    if kind == "mosfet":  # the one polarity rule; a MOSFET whose polarity cannot be told is drawn as NMOS
+        return "pmos" if device_polarity(netlist, d) == "p" else "nmos"
     if kind in ("vsource", "isource", "bsource"):
         return "source"
     return kind if kind in _KIND_COLOUR else "diode"
@@ -135,7 +136,7 @@ def draw_topology(netlist: Netlist, *, title: str = "", ports: Mapping[str, str]
     g = nx.Graph()
     roles = dict(ports) if ports is not None else {n: port_role(n) for n in (netlist.ports or netlist.nets())}
     for d in netlist.devices:
-        g.add_node(("dev", d.name), cls=_device_class(d.kind, d.model or ""))
+        g.add_node(("dev", d.name), cls=_device_class(netlist, d))
         for role, net in d.terminals:
             key = ("net", "0" if netlist.is_ground(net) else net)
             g.add_node(key)

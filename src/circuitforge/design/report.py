@@ -20,7 +20,7 @@ import jinja2
 from ..netlists import CircuitforgeError, write
 from ..core.files import write_atomic
 from ..core.units import format_number
-from ..spice.bias import port_role
+from ..netlists.ports import port_role
 from ..spice.measure import MEASUREMENTS, UNITS, Measurement, format_measurement
 from .drawing import bode_plot, draw_topology, figure_bytes
 from .pipeline import Candidate, DesignRun

@@ -14,36 +14,29 @@ from typing import Any
 
 from ..netlists import Netlist
 from ..netlists.errors import ValidationError
+from ..netlists.ports import find_opamp_ports
 from ..spice import MeasurementPredictor, Simulator
-from ..spice.bias import port_role
 from ..spice.measure import Measurement
 
 __all__ = ["opamp_port_names", "screen_topology"]
 
 
 def opamp_port_names(ports: Sequence[str]) -> tuple[str, str, str, str, str]:
-    """(VIN, VIN, VOUT, VDD, VSS) from AnalogGenie port names, before the polarity is known.
+    """(VIN, VIN, VOUT, VDD, VSS) from port names (:func:`~circuitforge.netlists.ports.find_opamp_ports`),
+    before the polarity is known.
 
     >>> opamp_port_names(["VDD", "VSS", "VIN1", "VIN2", "VOUT1", "VB1"])
     ('VIN1', 'VIN2', 'VOUT1', 'VDD', 'VSS')
 
-    Raises :class:`ValidationError` when the ports cannot be a single-ended op-amp (not two inputs,
-    no output, no supplies); two outputs (fully differential) are refused too: they need a
-    common-mode feedback loop that the testbenches do not provide.
+    Raises :class:`ValidationError` when the ports are not an op-amp's (the finder says what is missing);
+    two outputs (fully differential) are refused too: they need a common-mode feedback loop that the
+    testbenches do not provide.
     """
-    by_role: dict[str, list[str]] = {}
-    for p in ports:
-        by_role.setdefault(port_role(p), []).append(p)
-    ins, outs = sorted(by_role.get("input", [])), sorted(by_role.get("output", []))
-    vdd, vss = by_role.get("vdd", []), by_role.get("vss", [])
-    if len(ins) != 2:
-        raise ValidationError(f"an op-amp needs exactly two inputs, found {len(ins)} ({', '.join(ins) or 'none'})")
-    if len(outs) != 1:
-        raise ValidationError(f"a single-ended op-amp needs one output, found {len(outs)} "
-                              f"({', '.join(outs) or 'none'}); fully differential outputs need CMFB")
-    if len(vdd) != 1 or len(vss) != 1:
-        raise ValidationError(f"need one VDD and one VSS port, found {vdd} and {vss}")
-    return ins[0], ins[1], outs[0], vdd[0], vss[0]
+    i = find_opamp_ports(list(ports))
+    if i.differential:
+        raise ValidationError(f"a single-ended op-amp needs one output, found 2 ({i.out}, {i.outn}); "
+                              "fully differential outputs need CMFB")
+    return i.inp, i.inn, i.out, i.vdd, i.vss
 
 
 def screen_topology(topology: Netlist, process: str = "generic45", *, name: str | None = None,

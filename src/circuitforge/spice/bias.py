@@ -8,7 +8,7 @@ supplies all of them with explainable rules and records each assumption as a
 circuit: biased by these rules, its DC operating point converges with every
 node inside ``[VSS - 0.5, VDD + 0.5]`` (:meth:`BiasedCircuit.out_of_range`).
 
-Port roles come from the names (:func:`port_role`): ``VDD*`` supply,
+Port roles come from the names (:func:`~circuitforge.netlists.ports.port_role`): ``VDD*`` supply,
 ``VSS*``/``GND`` reference, ``VIN*`` inputs, ``VOUT*`` outputs, ``VB*`` bias
 voltages, ``IB*``/``IREF*`` bias currents, ``VCLK*`` clocks, ``VREF*``,
 ``VCONT*``, ``VCM*``, ``IOUT*``, ``IIN*``, ``VLO*``/``VRF*``/``VIF*``,
@@ -46,7 +46,8 @@ voltages, ``IB*``/``IREF*`` bias currents, ``VCLK*`` clocks, ``VREF*``,
 8. A voltage source that would close a loop of sources and inductors
    (an input tied through an inductor to a supply) drives through 50 Ω.
 9. Every group of nets with no DC path to ground (only through capacitors,
-   gates or current sources) gets 1 GΩ to ground, so that the matrix is not
+   gates or current sources; :func:`~circuitforge.netlists.connectivity.floating_groups`,
+   where a transmission line conducts) gets 1 GΩ to ground, so that the matrix is not
    singular.
 
 >>> from circuitforge.netlists import parse
@@ -76,9 +77,11 @@ import numpy as np
 
 from ..netlists import Device, Netlist, flatten
 from ..netlists.errors import ResolutionError, ValidationError
-from ..netlists.netlist import GROUND_NAMES
-from ..netlists.unionfind import UnionFind
 from ..core.units import format_number
+from ..netlists.connectivity import VoltageLoops, floating_groups, is_voltage_like
+from ..netlists.netlist import GROUND_NAMES
+from ..netlists.polarity import device_polarity
+from ..netlists.ports import PortRole, port_role
 from ..netlists.values import Value
 from .cells import CELL_NAMES, builtin_cells, cells_needed
 from .models import Process, apply_process
@@ -93,20 +96,13 @@ __all__ = [
     "LEAK_R",
     "LOAD_C",
     "LOOP_R",
-    "PORT_ROLES",
     "SOURCE_R",
     "WEAK_R",
     "BiasChoice",
     "BiasWhat",
     "BiasedCircuit",
-    "PortRole",
     "bias_default",
-    "port_role",
 ]
-
-PortRole = Literal["vdd", "vss", "input", "output", "vbias", "ibias", "clock", "vref", "vcont",
-                   "vcm", "iout", "iin", "lo", "rf", "if", "logic", "other"]
-PORT_ROLES: tuple[str, ...] = get_args(PortRole)
 
 BiasWhat = Literal["ground", "supply", "input", "bias-voltage", "bias-current", "clock", "logic",
                    "hold", "load", "weak-path", "leak", "source-resistance", "winding-resistance",
@@ -141,42 +137,6 @@ _CASCODE_STEP = 0.25
 _VBE = 0.7
 _COMPLIANCE = 0.05
 
-# first match wins; names are compared in upper case
-_ROLE_RULES: tuple[tuple[str, str], ...] = (
-    (r"^(A|D)?(VDD|VCC)", "vdd"),
-    (r"^(A|D)?(VSS|VEE|GND)|^0$|^GROUND$", "vss"),
-    (r"^VIN|^IN(P|N|\d|$)", "input"),
-    (r"^VOUT|^OUT(P|N|\d|$)", "output"),
-    (r"^VB", "vbias"),
-    (r"^(IB|IREF|IBIAS)", "ibias"),
-    (r"^V?(CLK|CKL|CK\d)|^V?(TRACK|HOLD|LATCH|RST|RESET)", "clock"),
-    (r"^VREF", "vref"),
-    (r"^V?(CONT|CTRL|TUNE)", "vcont"),
-    (r"^VCM", "vcm"),
-    (r"^IOUT", "iout"),
-    (r"^IIN", "iin"),
-    (r"^VLO", "lo"),
-    (r"^VRF", "rf"),
-    (r"^VIF", "if"),
-    (r"^V?LOGIC", "logic"),
-)
-
-
-def port_role(name: str) -> PortRole:
-    """The role of a port from its name (AnalogGenie conventions), ``other`` when none fits.
-
-    >>> [port_role(p) for p in ("VDD", "VSS", "VIN2", "VOUT1", "VB3", "IB1", "VCLK2", "LOGICQ")]
-    ['vdd', 'vss', 'input', 'output', 'vbias', 'ibias', 'clock', 'logic']
-    >>> port_role("net7")
-    'other'
-    """
-    up = name.upper()
-    for pattern, role in _ROLE_RULES:
-        if re.search(pattern, up):
-            return role  # type: ignore[return-value]
-    return "other"
-
-
 @dataclass(frozen=True, slots=True)
 class BiasChoice:
     """One assumption :func:`bias_default` made: which ``port`` (or net), ``what`` was added,
@@ -208,14 +168,14 @@ class BiasedCircuit:
 
     ``netlist`` is a new :class:`Netlist` (the input is untouched); ``vdd`` and
     ``vss`` are the supply levels (V); ``roles`` maps each port to its
-    :data:`PortRole`; ``choices`` lists every source, load and default added.
+    :data:`~circuitforge.netlists.ports.PortRole`; ``choices`` lists every source, load and default added.
     """
 
     netlist: Netlist = field(hash=False)
     process: str
     vdd: float
     vss: float
-    roles: Mapping[str, str] = field(hash=False)
+    roles: Mapping[str, PortRole] = field(hash=False)
     choices: tuple[BiasChoice, ...]
 
     def choice(self, port: str) -> BiasChoice:
@@ -295,20 +255,6 @@ def _with_values(devices: Iterable[Device], filled: dict[str, list[str]], prefix
     return out
 
 
-def _dc_roles(d: Device) -> tuple[str, ...]:
-    """Roles of ``d`` joined by a DC path (as the ERC's ``no-dc-path`` sees it)."""
-    if d.kind in ("resistor", "inductor", "vsource", "diode", "switch", "cswitch", "vcvs", "ccvs"):
-        return ("p", "n")
-    if d.kind == "bsource":
-        keys = {k.lower() for k in d.params}
-        return () if ("i" in keys and "v" not in keys) else ("p", "n")
-    if d.kind == "mosfet":
-        return tuple(r for r in d.roles if r != "g")
-    if d.kind in ("bjt", "jfet", "mesfet", "subckt", "opaque"):
-        return d.roles
-    return ()
-
-
 # ---------------------------------------------------------------------------------------
 # what a net touches
 # ---------------------------------------------------------------------------------------
@@ -326,12 +272,7 @@ class _Topology:
         self.rails = rails  # lower-case net -> "vdd" | "vss"
         self.touch: dict[str, list[_Touch]] = {}
         for d in flat.devices:
-            pol = None
-            if d.kind in ("mosfet", "bjt") and d.model:
-                card = flat.find_model(d.model)
-                if card is not None:
-                    t = card.type.lower()
-                    pol = "n" if t in ("nmos", "npn") else "p" if t in ("pmos", "pnp") else None
+            pol = device_polarity(flat, d) if d.kind in ("mosfet", "bjt") else None
             for role, net in d.terminals:
                 self.touch.setdefault(net.lower(), []).append(_Touch(d, role, pol))
 
@@ -438,7 +379,7 @@ class _Builder:
         self.vtn = _vth(proc.nmos.params, 0.45)
         self.vtp = _vth(proc.pmos.params, 0.45)
         self.ports = list(ports)
-        self.roles: dict[str, str] = {p: port_role(p) for p in self.ports}
+        self.roles: dict[str, PortRole] = {p: port_role(p) for p in self.ports}
         self.flat = flatten(work)
         self.top_nets = {n.lower(): n for n in work.nets()}
         rails: dict[str, str] = {g: "vss" for g in GROUND_NAMES}
@@ -450,12 +391,7 @@ class _Builder:
         self.choices: list[BiasChoice] = []
         self.names = {d.name.lower() for d in work.devices}
         # nets joined by voltage sources and inductors (a new source there would close a loop)
-        self.vloop = UnionFind()
-        for g in GROUND_NAMES:
-            self.vloop.union(g, "0")
-        for d in self.flat.devices:
-            if d.kind in ("vsource", "inductor", "vcvs", "ccvs") and len(d.nets) >= 2:
-                self.vloop.union(d.nets[0].lower(), d.nets[1].lower())
+        self.vloop = VoltageLoops(self.flat.devices, grounds=GROUND_NAMES)
         self.ground = "0"
         self.vss_net = "0"
         self.vdd_net = "0"
@@ -495,7 +431,7 @@ class _Builder:
                 params["phase"] = Value.of(phase)
         key = port.lower()
         target = port
-        if self.vloop.find(key) == self.vloop.find("0"):
+        if self.vloop.closes(key, "0"):
             target = self.node(f"{port}_drv")
             r = Device(self.name("R", f"{port}_src"), "resistor", (("p", target), ("n", port)),
                        params={"r": Value.of(SOURCE_R)})
@@ -503,7 +439,7 @@ class _Builder:
                      "a source directly on this net would close a loop of voltage sources and "
                      "inductors (DC short to a supply or ground)", r)
         else:
-            self.vloop.union(key, "0")
+            self.vloop.join(key, "0")
         dev = Device(self.name("V", port), "vsource", (("p", target), ("n", self.ground)), params=params)
         self.add(port, what, level, reason, dev)
 
@@ -611,10 +547,10 @@ class _Builder:
                     ac, ac_given = 1.0, True
                 self.vsource(p, "input", level, f"{role.upper()} input (static); " + why, ac=ac)
         # bias voltages
-        for p in by_role.get("vbias", []):
+        for p in by_role.get("bias_voltage", []):
             self.bias_voltage(p)
         # bias currents
-        for role in ("ibias", "iin"):
+        for role in ("bias_current", "current_input"):
             for p in by_role.get(role, []):
                 self.bias_current(p, role)
         # clocks: static levels
@@ -625,10 +561,10 @@ class _Builder:
                          "static clock level: " + ("odd/unnumbered phase high (switches on)" if high
                                                    else "even phase low (switches off)"))
         # held current outputs
-        for p in by_role.get("iout", []):
+        for p in by_role.get("current_output", []):
             self.hold(p)
         # ambiguous ports: output when a transistor drives them from a rail, else an input
-        for role in ("vref", "vcont", "vcm", "if", "logic", "other"):
+        for role in ("reference", "control", "common_mode", "if", "logic", "other"):
             for p in by_role.get(role, []):
                 self.maybe_input(p, role)
         for p in by_role.get("output", []):
@@ -683,32 +619,14 @@ class _Builder:
             self.vsource(p, "logic", self.vdd, "logic input held high")
             return
         level, why = self.gate_level(p)
-        if role in ("vref", "vcont", "vcm") and not self.topo.gate_loads(p):
+        if role in ("reference", "control", "common_mode") and not self.topo.gate_loads(p):
             level, why = (self.vdd + self.vss) / 2, "reference/control input at mid-supply"
         self.vsource(p, "input", level, f"{role} input: " + why)
 
     def leaks(self) -> None:
-        uf = UnionFind()
-        uf.find("0")
-        for g in GROUND_NAMES:
-            uf.union(g, "0")
-        nets: dict[str, str] = {}
-        for d in list(self.flat.devices) + self.devices:
-            for _, n in d.terminals:
-                nets.setdefault(n.lower(), n)
-                uf.find(n.lower())
-            roles = _dc_roles(d)
-            keys = [d.net(r).lower() for r in roles if r in d.roles]
-            for k in keys[1:]:
-                uf.union(keys[0], k)
-        groups: dict[str, list[str]] = {}
-        for k in nets:
-            groups.setdefault(uf.find(k), []).append(k)
-        ground = uf.find("0")
+        refs = {g.lower() for g in GROUND_NAMES} | {"0"}
         port_keys = [p.lower() for p in self.ports]
-        for root, members in groups.items():
-            if root == ground:
-                continue
+        for members in floating_groups(list(self.flat.devices) + self.devices, refs):
             top = [k for k in members if k in self.top_nets]
             if not top:
                 continue
@@ -726,14 +644,12 @@ def _break_inductor_loops(devices: list[Device], taken: set[str], nets: set[str]
 
     Such a loop is singular at DC (its current is undefined); the resistor makes it zero.
     """
-    uf = UnionFind()
-    for g in GROUND_NAMES:
-        uf.union(g, "0")
+    loops = VoltageLoops(grounds=GROUND_NAMES)
     out: list[Device] = []
     for d in devices:
-        if d.kind in ("inductor", "vsource") and len(d.nets) >= 2:
-            a, b = d.nets[0].lower(), d.nets[1].lower()
-            if d.kind == "inductor" and uf.find(a) == uf.find(b):
+        if is_voltage_like(d) and len(d.nets) >= 2:
+            a, b = d.nets[0], d.nets[1]
+            if d.kind == "inductor" and loops.closes(a, b):
                 mid, i = f"cf_{d.name}_w", 1
                 while mid.lower() in nets:
                     i += 1
@@ -749,7 +665,7 @@ def _break_inductor_loops(devices: list[Device], taken: set[str], nets: set[str]
                                   params={"r": Value.of(LOOP_R)}))
                 broken.append(prefix + d.name)
                 continue
-            uf.union(a, b)
+            loops.add(d)
         out.append(d)
     return out
 
@@ -790,7 +706,7 @@ def bias_default(netlist: Netlist, process: str | Process = "generic45", *,
 
     ``ports`` defaults to ``netlist.ports`` (an AnalogGenie circuit's
     ``PortN.txt``); when both are empty, nets whose names have a role
-    (:func:`port_role`) are used. See the module docstring for the rules.
+    (:func:`~circuitforge.netlists.ports.port_role`) are used. See the module docstring for the rules.
     Raises :class:`ResolutionError` for an unknown process and
     :class:`ValidationError` for an instance of an undefined subcircuit that is
     not a built-in cell or a transistor whose polarity cannot be told.

@@ -3,16 +3,19 @@
 Rules, applied to the op-amp body (its ``.subckt``, or the top level when
 the devices live there, as in AnalogGenie circuits):
 
-1. Ports: given, or read from the names (:func:`~circuitforge.spice.bias.port_role`):
-   ``VDD*`` supply, ``VSS*``/``GND`` reference, two ``VIN*``/``INP``/``INN``
-   inputs, the first ``VOUT*``/``OUT`` output, ``VB*`` bias voltages and
-   ``IB*`` bias currents. Inputs named ``..P``/``..N`` (or ``+``/``-``) are
-   taken at their word; otherwise (``VIN1``/``VIN2``) both assignments are
-   simulated once and the one whose DC loop settles the output nearer
-   mid-supply (negative feedback) is kept.
+1. Ports: given, or found by :func:`~circuitforge.netlists.ports.find_opamp_ports`:
+   ``VDD*`` supply, ``VSS*``/``GND`` reference, two inputs (``VIN1``/``VIN2``,
+   ``VINP``/``VINN``, ``INP``/``INN``, ``VIN+``/``VIN-`` ...), the (first)
+   output, ``VB*`` bias voltages and ``IB*`` bias currents. Inputs named
+   ``..P``/``..N`` (or ``+``/``-``) are taken at their word; otherwise
+   (``VIN1``/``VIN2``) both assignments are candidates, and
+   ``SizingProblem.from_netlist`` simulates each once and keeps the one whose
+   DC loop settles the output nearer mid-supply (negative feedback).
 2. Bias port values come from :func:`~circuitforge.spice.bias.bias_default`
    (10 µA currents, gate-rule voltages) and become parameters: currents
-   ×/÷ ``span`` (log), voltages ±0.25 V within the rails (linear).
+   ×/÷ ``span`` (log), voltages ±0.25 V within the rails (linear). When the
+   op-amp is a subcircuit (no top level to bias) bias ports start at 10 µA
+   and VDD/2; when biasing the top level fails, :class:`ProblemError` says why.
 3. MOSFETs without sizes get the process defaults; MOSFETs that must match
    share a parameter: same polarity, bulk, width and length, and the same
    gate net (mirrors, cascode pairs), or gates on the two inputs and a
@@ -24,10 +27,10 @@ the devices live there, as in AnalogGenie circuits):
    ×/÷ ``span`` around their value (10 kΩ and 1 pF when they have none).
 
 >>> from circuitforge.examples import example_path
->>> p = derive_problem(example_path("opamp_miller45.cir"))
->>> p.dim, [q.name for q in p.params][:4]
-(15, ['i_IREF', 'c_CC', 'r_RZ', 'w_MB1'])
->>> p.param("w_M1_M2").sets
+>>> d = derive_sizing(example_path("opamp_miller45.cir"))
+>>> len(d.params), [q.name for q in d.params][:4], len(d.candidates)
+(15, ['i_IREF', 'c_CC', 'r_RZ', 'w_MB1'], 1)
+>>> next(q for q in d.params if q.name == "w_M1_M2").sets
 (('M1', 'W'), ('M2', 'W'))
 """
 
@@ -35,27 +38,47 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ...netlists import Device, Netlist, parse, read
-from ...netlists.errors import CircuitforgeError
-from ...spice import Simulator, simulate
-from ...spice.bias import bias_default, port_role
-from ...spice.models import Process, apply_process, device_polarity
+from ...netlists.errors import CircuitforgeError, ValidationError
+from ...netlists.polarity import device_polarity
+from ...netlists.ports import OpampInterface, find_opamp_ports, port_role
+from ...netlists.values import Value
+from ...spice.bias import bias_default
+from ...spice.models import Process, apply_process
 from ...spice.models import process as get_process
 from ...spice.testbench import BiasPort, OpampPorts
 from ..errors import ProblemError
-from .problem import _PORT, SizingParam, SizingProblem
+from .param import PORT_TARGET, SizingParam
 
-__all__ = ["derive_problem", "infer_ports"]
+__all__ = ["DerivedSizing", "derive_sizing", "infer_ports", "opamp_ports"]
 
 _WMAX = 200e-6
 _LMAX = 2e-6
 _DEFAULT_R = 10e3
 _DEFAULT_C = 1e-12
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedSizing:
+    """What :func:`derive_sizing` finds in an op-amp netlist: a ``name``, the ``netlist`` with process
+    cards, default sizes and values, the sizing ``params``, the ``process`` name, the port assignments
+    to try (``candidates``: one, or both input orders when the names do not tell) and the op-amp's
+    ``subckt`` (None: top level). ``SizingProblem.from_netlist`` turns it into a problem.
+    """
+
+    name: str
+    netlist: Netlist
+    params: tuple[SizingParam, ...]
+    process: str
+    candidates: tuple[OpampPorts, ...]
+    subckt: str | None = None
+
+    def __repr__(self) -> str:
+        return f"DerivedSizing({self.name!r}, params={len(self.params)}, candidates={len(self.candidates)})"
 
 
 def _load(netlist: Netlist | str | os.PathLike[str]) -> Netlist:
@@ -81,34 +104,33 @@ def _body_name(net: Netlist, subckt: str | None) -> str | None:
     return tops[0]
 
 
-def _input_sign(name: str) -> int:
-    """+1 for a non-inverting name (INP, VINP, IN+), -1 for inverting (INN, VINN, IN-, INM), 0 unknown."""
-    u = name.upper()
-    if re.search(r"(P|\+|PLUS|POS)$", u):
-        return 1
-    if re.search(r"(N|M|-|MINUS|NEG)$", u):
-        return -1
-    return 0
+def opamp_ports(interface: OpampInterface, bias: Sequence[BiasPort] = ()) -> OpampPorts:
+    """The testbench's :class:`OpampPorts` for a found interface (a differential op-amp: its first output,
+    as the sizing testbench is single-ended).
+
+    >>> from circuitforge.netlists.ports import find_opamp_ports
+    >>> opamp_ports(find_opamp_ports(["VDD", "VSS", "INN", "INP", "VOUTP", "VOUTN"])).names
+    ('INP', 'INN', 'VOUTP', 'VDD', 'VSS')
+    """
+    return OpampPorts(inp=interface.inp, inn=interface.inn, out=interface.out, vdd=interface.vdd,
+                      vss=interface.vss, bias=tuple(bias))
 
 
 def infer_ports(names: Sequence[str]) -> tuple[list[OpampPorts], list[str]]:
-    """Candidate :class:`OpampPorts` from port names (two when the inputs' polarity is unknown), and bias ports."""
-    roles = {n: port_role(n) for n in names}
-    pick = {r: [n for n in names if roles[n] == r] for r in ("vdd", "vss", "input", "output")}
-    missing = [r for r in ("vdd", "vss", "output") if not pick[r]]
-    if missing or len(pick["input"]) < 2:
-        need = missing + (["two inputs"] if len(pick["input"]) < 2 else [])
-        raise ProblemError(f"cannot find the op-amp ports {need} among {list(names)} "
-                           "(expected VDD, VSS, VIN1/VIN2 or INP/INN, VOUT/OUT); pass ports=OpampPorts(...)")
-    a, b = pick["input"][:2]
-    bias = [n for n in names if roles[n] in ("vbias", "ibias")]
-    base = dict(out=pick["output"][0], vdd=pick["vdd"][0], vss=pick["vss"][0])
-    sa, sb = _input_sign(a), _input_sign(b)
-    if sa > 0 or sb < 0:
-        return [OpampPorts(inp=a, inn=b, **base)], bias
-    if sa < 0 or sb > 0:
-        return [OpampPorts(inp=b, inn=a, **base)], bias
-    return [OpampPorts(inp=a, inn=b, **base), OpampPorts(inp=b, inn=a, **base)], bias
+    """Candidate :class:`OpampPorts` from port names (two when the inputs' polarity is unknown), and bias ports.
+
+    Raises :class:`ProblemError` with the finder's reason when the names are not an op-amp's.
+
+    >>> cands, bias = infer_ports(["VDD", "VSS", "VIN1", "VIN2", "VOUT1", "IB1"])
+    >>> [(c.inp, c.inn) for c in cands], bias
+    ([('VIN1', 'VIN2'), ('VIN2', 'VIN1')], ['IB1'])
+    """
+    try:
+        found = find_opamp_ports(list(names))
+    except ValidationError as exc:
+        raise ProblemError(f"cannot find the op-amp ports: {exc}; pass ports=OpampPorts(...)") from None
+    cands = [found] if found.polarity_known else [found, found.swapped()]
+    return [opamp_ports(c) for c in cands], list(found.bias)
 
 
 def _fill_values(devices: Sequence[Device]) -> list[Device]:
@@ -116,8 +138,6 @@ def _fill_values(devices: Sequence[Device]) -> list[Device]:
     for d in devices:
         key = {"resistor": "r", "capacitor": "c"}.get(d.kind)
         if key is not None and (d.param(key) is None or d.param(key).number is None):  # type: ignore[union-attr]
-            from ...netlists.values import Value
-
             d = dataclasses.replace(d, params={**d.params, key: Value.of(_DEFAULT_R if key == "r" else _DEFAULT_C)})
         out.append(d)
     return out
@@ -127,22 +147,23 @@ def _bias_ports(net: Netlist, names: Sequence[str], bias: Sequence[str], proc: P
                 body: str | None) -> tuple[BiasPort, ...]:
     if not bias:
         return ()
-    if body is None:
-        try:
-            biased = bias_default(net, proc, ports=list(names))
-            out = []
-            for n in bias:
-                c = biased.choice(n)
-                if c.what == "bias-current":
-                    sign = -1.0 if "out of" in c.reason else 1.0
-                    out.append(BiasPort(n, sign * c.value, "current"))
-                else:
-                    out.append(BiasPort(n, c.value, "voltage"))
-            return tuple(out)
-        except CircuitforgeError:
-            pass
-    return tuple(BiasPort(n, 10e-6, "current") if port_role(n) == "ibias" else BiasPort(n, proc.vdd / 2, "voltage")
-                 for n in bias)
+    if body is not None:  # a subcircuit: no top level to bias; documented defaults (rule 2)
+        return tuple(BiasPort(n, 10e-6, "current") if port_role(n) == "bias_current"
+                     else BiasPort(n, proc.vdd / 2, "voltage") for n in bias)
+    try:
+        biased = bias_default(net, proc, ports=list(names))
+    except CircuitforgeError as exc:
+        raise ProblemError(f"cannot bias {net.title or 'the op-amp'!r} to start its bias ports "
+                           f"{list(bias)}: {exc}") from exc
+    out = []
+    for n in bias:
+        c = biased.choice(n)
+        if c.what == "bias-current":
+            sign = -1.0 if "out of" in c.reason else 1.0
+            out.append(BiasPort(n, sign * c.value, "current"))
+        else:
+            out.append(BiasPort(n, c.value, "voltage"))
+    return tuple(out)
 
 
 def _group_key(d: Device, inputs: set[str]) -> tuple:
@@ -150,14 +171,18 @@ def _group_key(d: Device, inputs: set[str]) -> tuple:
     gate = d.net("g").lower()
     # a differential pair shares its source; other matched devices share their gate (mirrors, cascode pairs)
     where = ("<inputs>", d.net("s").lower()) if gate in inputs else (gate, "")
-    return (device_polarity(d), d.net("b").lower() if "b" in d.roles else "",
+    return (device_polarity(None, d), d.net("b").lower() if "b" in d.roles else "",
             w.number if w is not None else None, l_.number if l_ is not None else None, *where)
 
 
-def derive_problem(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPorts | None = None,
-                   process: str | Process = "generic45", subckt: str | None = None, name: str | None = None,
-                   span: float = 4.0, simulator: Simulator | None = None) -> SizingProblem:
-    """A :class:`SizingProblem` whose parameters and ranges come from the op-amp's devices (rules above)."""
+def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPorts | None = None,
+                  process: str | Process = "generic45", subckt: str | None = None, name: str | None = None,
+                  span: float = 4.0) -> DerivedSizing:
+    """Sizing parameters and ranges from the op-amp's devices, and the port assignments to try (rules above).
+
+    Raises :class:`ProblemError` naming the circuit when the ports cannot be found, biasing fails or
+    nothing is sizable.
+    """
     if span <= 1:
         raise ProblemError(f"span must be > 1, got {span}")
     proc = get_process(process)
@@ -190,11 +215,11 @@ def derive_problem(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPor
     for b in bias:
         if b.kind == "current":
             i0 = abs(b.value)
-            params.append(SizingParam(f"i_{b.name}", i0 / span, i0 * span, True, "A", ((_PORT, b.name),),
+            params.append(SizingParam(f"i_{b.name}", i0 / span, i0 * span, True, "A", ((PORT_TARGET, b.name),),
                                       f"bias current into port {b.name}"))
         else:
             lo, hi = max(0.0, b.value - 0.25), min(proc.vdd, b.value + 0.25)
-            params.append(SizingParam(f"v_{b.name}", lo, hi, False, "V", ((_PORT, b.name),),
+            params.append(SizingParam(f"v_{b.name}", lo, hi, False, "V", ((PORT_TARGET, b.name),),
                                       f"bias voltage of port {b.name}"))
     groups: dict[tuple, list[Device]] = {}
     for d in devices:
@@ -231,29 +256,4 @@ def derive_problem(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPor
     if not params:
         raise ProblemError(f"no sizable devices in {net.title!r} (MOSFETs, R, C, current sources, bias ports)")
     title = name or body or (net.title or "opamp").split()[0]
-    probs = [SizingProblem(title, net, tuple(params), proc.name, c, body) for c in candidates]
-    if len(probs) == 1:
-        return probs[0]
-    return _pick_polarity(probs, simulator)
-
-
-def _pick_polarity(probs: list[SizingProblem], simulator: Simulator | None) -> SizingProblem:
-    """The candidate whose DC loop settles the output nearest mid-supply (negative feedback)."""
-    import numpy as np
-
-    best, score = probs[0], float("inf")
-    for p in probs:
-        deck = p.deck(p.default_x)
-        res = simulator.run(deck, p.analyses) if simulator is not None else simulate(deck, p.analyses)
-        if not res.ok:
-            continue
-        _, out, _, vdd = p._template()
-        try:
-            v = res["op"].value(out)
-            h0 = complex(np.asarray(res["ac"][out]).reshape(-1)[0])
-        except CircuitforgeError:
-            continue
-        s = abs(v - vdd / 2) + (0.0 if h0.real > 0 else vdd)
-        if s < score:
-            best, score = p, s
-    return best
+    return DerivedSizing(title, net, tuple(params), proc.name, tuple(candidates), body)

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ...examples import example_path
-from ...netlists import Device, Netlist, Subckt, read, write
+from ...netlists import CircuitforgeError, Device, Netlist, Subckt, read, write
 from ...netlists.values import Value
 from ...spice import AC, MeasurementPredictor, Op, Simulator, simulate
 from ...spice.deck import to_deck
@@ -49,6 +49,9 @@ from ...spice.models import Process
 from ...spice.results import SimResult
 from ...spice.testbench import OpampPorts, open_loop_ac
 from ..errors import ProblemError
+from .derive import derive_sizing
+from .param import PORT_TARGET as _PORT
+from .param import SizingParam
 
 __all__ = [
     "MEASURES",
@@ -67,50 +70,6 @@ Measured = dict[str, Measurement]
 """Measurements of one design: value or None with a reason, never NaN."""
 
 _PLACEHOLDER = "cfp_{}"
-_PORT = "@port"  # device name of a parameter target that is a bias port of the testbench
-
-
-@dataclass(frozen=True, slots=True)
-class SizingParam:
-    """One sizing knob.
-
-    ``name``: how specs, reports and policies call it; ``low``/``high``: its
-    range (SI units); ``log``: sampled and stepped in log scale; ``unit``:
-    ``m``, ``F``, ``Ohm``, ``A`` or ``V``; ``sets``: the ``(device, parameter)``
-    pairs it writes (devices of the op-amp body; ``("@port", "IB1")`` for a
-    bias port of the testbench), all to the same value; ``description``: one line.
-
-    >>> q = SizingParam("cc", 100e-15, 2e-12, True, "F", (("CC", "c"),))
-    >>> round(q.to_x(0.5) * 1e15, 1)
-    447.2
-    """
-
-    name: str
-    low: float
-    high: float
-    log: bool = True
-    unit: str = ""
-    sets: tuple[tuple[str, str], ...] = ()
-    description: str = ""
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
-            raise ProblemError(f"parameter {self.name!r}: need low < high, got [{self.low}, {self.high}]")
-        if self.log and self.low <= 0:
-            raise ProblemError(f"parameter {self.name!r}: a log-scale range must be positive, got low={self.low}")
-
-    def to_x(self, u: float) -> float:
-        u = min(max(float(u), 0.0), 1.0)
-        if self.log:
-            return float(math.exp(math.log(self.low) + u * (math.log(self.high) - math.log(self.low))))
-        return float(self.low + u * (self.high - self.low))
-
-    def to_u(self, x: float) -> float:
-        if self.log:
-            u = (math.log(max(x, 1e-300)) - math.log(self.low)) / (math.log(self.high) - math.log(self.low))
-        else:
-            u = (x - self.low) / (self.high - self.low)
-        return float(min(max(u, 0.0), 1.0))
 
 
 def measured_values(m: Mapping[str, Measurement] | None) -> dict[str, float | None]:
@@ -425,15 +384,36 @@ class SizingProblem:
                      simulator: Simulator | None = None) -> SizingProblem:
         """Sizing parameters and ranges derived from an op-amp's own devices.
 
-        See :func:`circuitforge.rl.sizing.derive.derive_problem` for the rules.
+        See :mod:`circuitforge.rl.sizing.derive` for the rules; when the input names do not tell which
+        is inverting, both orders are simulated once and the one whose DC loop settles the output
+        nearer mid-supply (negative feedback) is kept.
         """
-        from .derive import derive_problem  # derive builds on this module
-
-        return derive_problem(netlist, ports=ports, process=process, subckt=subckt, name=name, span=span,
-                              simulator=simulator)
+        d = derive_sizing(netlist, ports=ports, process=process, subckt=subckt, name=name, span=span)
+        probs = [cls(d.name, d.netlist, d.params, d.process, c, d.subckt) for c in d.candidates]
+        return probs[0] if len(probs) == 1 else _pick_polarity(probs, simulator)
 
     def __repr__(self) -> str:
         return f"SizingProblem({self.name!r}, params={self.dim}, measures={list(MEASURES)})"
+
+
+def _pick_polarity(probs: list[SizingProblem], simulator: Simulator | None) -> SizingProblem:
+    """The candidate whose DC loop settles the output nearest mid-supply (negative feedback)."""
+    best, score = probs[0], float("inf")
+    for p in probs:
+        deck = p.deck(p.default_x)
+        res = simulator.run(deck, p.analyses) if simulator is not None else simulate(deck, p.analyses)
+        if not res.ok:
+            continue
+        _, out, _, vdd = p._template()
+        try:
+            v = res["op"].value(out)
+            h0 = complex(np.asarray(res["ac"][out]).reshape(-1)[0])
+        except CircuitforgeError:
+            continue
+        s = abs(v - vdd / 2) + (0.0 if h0.real > 0 else vdd)
+        if s < score:
+            best, score = p, s
+    return best
 
 
 def _mos(name: str, dev: str | tuple[str, ...], key: str, low: float, high: float, desc: str) -> SizingParam:
