@@ -85,9 +85,13 @@ class Evil:
 def test_pickled_object_is_refused(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     p = tmp_path / "evil.pt"
     torch.save({"circuitforge_checkpoint": 1, "kind": "demo", "config": None, "x": Evil()}, p)
-    with pytest.raises(CheckpointError, match="evil.pt: holds objects other than tensors"):
+    with pytest.raises(CheckpointError, match=r"evil.pt: holds a pickled object \(print\)"):
         load_checkpoint(p)
     assert "must never run" not in capsys.readouterr().out
+    cfg = tmp_path / "cfg.pt"  # a config stored as an object rather than plain data: refused too, named
+    torch.save({"circuitforge_checkpoint": 1, "kind": "demo", "config": Cfg()}, cfg)
+    with pytest.raises(CheckpointError, match=r"cfg.pt: holds a pickled object \(.*Cfg\)"):
+        load_checkpoint(cfg)
     q = tmp_path / "evil.pkl"
     q.write_bytes(pickle.dumps(Evil()))
     with pytest.raises(CheckpointError, match="evil.pkl"):

@@ -39,6 +39,7 @@ import io
 import logging
 import math
 import pickle
+import re
 import struct
 import zipfile
 from collections.abc import Mapping
@@ -136,11 +137,15 @@ def read_weights(path: str | Path) -> Any:
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint") from None
     except pickle.UnpicklingError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "weights only" in str(exc).lower() or "weights_only" in str(exc).lower():
-            raise CheckpointError(f"{path}: holds objects other than tensors and plain data, which are "
-                                  "refused (weights_only loading; a checkpoint could otherwise run code)") from None
-        raise CheckpointError(f"{path}: not a checkpoint ({first})") from None
+        text = str(exc)
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", text)
+        if found:
+            raise CheckpointError(f"{path}: holds a pickled object ({found.group(1)}), not only tensors and "
+                                  "plain data; refused (weights_only loading: a checkpoint could otherwise "
+                                  "run code)") from None
+        detail = re.search(r"(Unsupported operand \S+|invalid load key[^\n]*)", text)
+        raise CheckpointError(f"{path}: not a checkpoint ({detail.group(1) if detail else 'unreadable pickle'})"
+                              ) from None
     except (RuntimeError, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError,
             struct.error, zipfile.BadZipFile) as exc:  # what the unpickler raises on garbage
         text = str(exc).strip()
