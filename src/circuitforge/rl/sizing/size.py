@@ -77,8 +77,10 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
     :class:`~circuitforge.rl.sizing.train.LoadedPolicy`, default the shipped one; it
     must have been trained for this problem's parameter layout, else
     :class:`PolicyMismatch` says so), ``cmaes``, ``bo``, ``random`` or ``local``.
-    ``simulator``: a bridge simulator (default: a new ngspice one of ``workers``
-    processes, closed at the end) or the graph predictor's backend.
+    ``simulator``: a :class:`~circuitforge.spice.Simulator` (default: a new
+    ngspice one of ``workers`` processes, closed at the end) or a
+    :class:`~circuitforge.spice.MeasurementPredictor` such as the graph
+    predictor's ``PredictorBackend``.
     """
     if method not in METHODS:
         raise ResolutionError(method, METHODS, "sizing method")
