@@ -47,7 +47,7 @@ $(BIN)/python:
 # torch first, pinned, so pip takes the local CPU build and never the CUDA one.
 $(STAMP): pyproject.toml $(SYSSTAMP) | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,ray]'
 	@touch $@
 
 # the examples (read, check, convert, measure), then a small end-to-end design on built-in defaults
