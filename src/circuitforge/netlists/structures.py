@@ -31,9 +31,11 @@ Roles (:data:`ROLES`), decided in this order:
 ``bias``
     the rest of the bias network (diode-connected references, bias generators).
 
-Matched groups (:attr:`Structures.groups`): the two halves of a pair, and
+Matched groups (:attr:`Structures.groups`): the two halves of a pair;
 transistors of one polarity sharing gate and source nets (mirrors, load
-pairs) or, for cascodes, their gate net, that also play the same role.
+pairs) or, for cascodes, their gate net, that also play the same role; and
+the two halves of a symmetric signal path (single loads or gain devices of
+one polarity, role and source, both diode-connected or both not).
 
 >>> from circuitforge.netlists import parse
 >>> amp = parse('''* 5T OTA
@@ -221,6 +223,17 @@ def find_structures(devices: Iterable[Device], *, inputs: Sequence[str], outputs
         # cascodes of both halves share their gate but not their source
         where = "" if roles[n] == "cascode" else s_[n]
         by_key.setdefault((pol[n], g_[n], where, roles[n]), []).append(n)
+    # the two halves of a symmetric signal path (a symmetric OTA's loads and output mirrors) share
+    # polarity, role and source but not their gate: merge such single devices in pairs
+    halves: dict[tuple, list[str]] = {}
+    for key, v in list(by_key.items()):
+        n = v[0]
+        if len(v) == 1 and roles[n] in ("load", "gain"):
+            halves.setdefault((pol[n], roles[n], s_[n], g_[n] == d_[n]), []).append(n)
+    for v in halves.values():
+        for a, b in zip(v[0::2], v[1::2]):
+            del by_key[(pol[b], g_[b], s_[b], roles[b])]
+            by_key[(pol[a], g_[a], s_[a], roles[a])].append(b)
     order = {d.name: i for i, d in enumerate(mos)}
     groups += [tuple(v) for v in by_key.values()]
     groups.sort(key=lambda g: order[g[0]])
