@@ -72,3 +72,15 @@ def test_core_imports_no_torch_and_nothing_of_the_project() -> None:
             "print(bad)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert r.stdout.strip() == "[]"
+
+
+def test_sb3_progress_callback_runs_with_learn() -> None:
+    import gymnasium as gym  # heavy optional dependencies: only this test needs them
+    from stable_baselines3 import PPO
+
+    from circuitforge.core.progress import sb3_progress_callback
+
+    model = PPO("MlpPolicy", gym.make("CartPole-v1"), n_steps=32, batch_size=32, n_epochs=1, verbose=0, seed=0)
+    cb = sb3_progress_callback("training", enabled=True)  # not a TTY here: a no-op bar that still counts
+    model.learn(total_timesteps=64, callback=cb)
+    assert model.num_timesteps >= 64

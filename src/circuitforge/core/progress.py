@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from typing import TypeVar
+from contextlib import ExitStack, contextmanager
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-__all__ = ["Bar", "progress", "progress_bar", "track", "bars_visible"]
+__all__ = ["Bar", "progress", "progress_bar", "track", "bars_visible", "sb3_progress_callback"]
 
 T = TypeVar("T")
 
@@ -93,3 +93,31 @@ def track(items: Iterable[T], what: str, *, total: int | None = None, enabled: b
         for item in items:
             yield item
             bar.advance()
+
+
+def sb3_progress_callback(what: str, *, enabled: bool = True) -> Any:
+    """A stable-baselines3 callback drawing this module's bar over ``model.learn`` (instead of
+    SB3's own ``progress_bar=True``, which needs tqdm); pass it in ``callback=[...]``."""
+    # stable-baselines3 is a heavy optional dependency: imported only when a policy is trained
+    from stable_baselines3.common.callbacks import BaseCallback  # noqa: PLC0415
+
+    class _ProgressCallback(BaseCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self._stack = ExitStack()
+            self._bar: Bar | None = None
+
+        def _on_training_start(self) -> None:
+            total = int(self.locals["total_timesteps"]) - int(self.model.num_timesteps)
+            self._bar = self._stack.enter_context(progress(what, total, enabled=enabled))
+
+        def _on_step(self) -> bool:
+            if self._bar is not None:
+                self._bar.advance(int(self.training_env.num_envs))
+            return True
+
+        def _on_training_end(self) -> None:
+            self._stack.close()
+            self._bar = None
+
+    return _ProgressCallback()

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.files import write_atomic
+from ...core.progress import sb3_progress_callback
 from ...rf.geometry import FilterGeometry
 from ...rf.measure import FilterSpec, spec_margins
 from ...surrogates.surrogate import EMSurrogate
@@ -66,7 +67,8 @@ def train_policy(kind: str, timesteps: int = 150_000, *, seed: int = 0, out: str
     model = PPO("MlpPolicy", venv, seed=seed, n_steps=256, batch_size=256, learning_rate=3e-4, gamma=0.95,
                 ent_coef=0.0, policy_kwargs={"net_arch": [128, 128]}, verbose=0)
     t0 = time.perf_counter()
-    model.learn(total_timesteps=timesteps, progress_bar=progress)
+    model.learn(total_timesteps=timesteps, callback=sb3_progress_callback(f"training {kind} policy",
+                                                                          enabled=progress))
     out = Path(out) if out else policy_path(kind)
     buf = io.BytesIO()
     model.save(buf)  # SB3 writes its zip to a file object as well as to a path

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from ...core.files import write_atomic
+from ...core.progress import sb3_progress_callback
 from ...spice import MeasurementPredictor, Simulator
 from .env import SizingTask
 from ..errors import PolicyMismatch, SizingError
@@ -210,7 +211,8 @@ def train_sizer(problem: SizingProblem, *, total_sims: int = 50_000, algo: Algo 
     cb = _Checkpoint()
     try:
         if budget_env > 0:
-            model.learn(total_timesteps=budget_env, callback=cb, progress_bar=progress,
+            model.learn(total_timesteps=budget_env, callback=[cb, sb3_progress_callback(f"training {algo}",
+                                                                                  enabled=progress)],
                         reset_num_timesteps=not resume, tb_log_name=algo)
         path = _save(model, directory, meta_now(done_sims + env.sims))
     finally:
