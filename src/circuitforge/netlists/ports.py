@@ -164,7 +164,7 @@ def find_opamp_ports(ports: Netlist | Sequence[str]) -> OpampInterface:
     """The op-amp interface among ``ports`` (names, or a netlist: its ports, else its nets with a role).
 
     Needs exactly two inputs (:data:`PortRole` ``input``), one or two outputs, a positive supply and a
-    ground/negative supply; bias voltages and currents become ``bias``, other named ports ``others``.
+    ground/negative supply (a named one before node ``0``); bias voltages and currents become ``bias``, other named ports ``others``.
     Inputs named ``..P``/``..N`` (or ``+``/``-``) are taken at their word; otherwise the first in
     natural order is taken as ``inp`` and ``polarity_known`` is False. Raises :class:`ValidationError`
     that names what is missing and lists the ports.
@@ -191,6 +191,8 @@ def find_opamp_ports(ports: Netlist | Sequence[str]) -> OpampInterface:
     ins = sorted(by_role.get("input", []), key=_natural)
     outs = sorted(by_role.get("output", []), key=_natural)
     vdd, vss = by_role.get("vdd", []), by_role.get("vss", [])
+    if len(vss) > 1 and "0" in vss:  # node 0 beside a named VSS/GND: the named one is the op-amp's rail
+        vss = [n for n in vss if n != "0"]
     if not ins:
         raise ValidationError(f"no input among {shown}: expected a pair like {_PAIRS}")
     if len(ins) == 1:
