@@ -26,6 +26,10 @@ from circuitforge.core.units import QUANTITY_RULE, format_quantity, parse_number
     ("500 MHz", "Hz", 500e6),
     ("1T", None, 1e12),
     ("4.7u", None, 4.7e-6),
+    ("10g", None, 10e9),            # g, t and K cannot be mistaken for another prefix: read
+    ("3ghz", "Hz", 3e9),
+    ("10K", None, 10e3),
+    ("500Mhz", "Hz", 500e6),        # the prefix's case still tells
 ])
 def test_parse_quantity(text: str, unit: str | None, value: float) -> None:
     assert parse_quantity(text, unit) == value
@@ -44,7 +48,8 @@ def test_netlist_grammar_is_unchanged() -> None:
 @pytest.mark.parametrize(("text", "unit", "needle"), [
     ("10MHz", "W", "unit W"),
     ("abc", None, "'abc'"),
-    ("10K", None, "case-sensitive"),     # a mis-cased kilo is refused, not read as 10
+    ("500mhz", "Hz", "M is mega, m is milli"),   # all lower case: milli or mega? refused, never guessed
+    ("500MHZ", "Hz", "M is mega, m is milli"),
     ("1F", None, "'1F'"),               # farad or femto? refused without a unit
     ("40mdB", "dB", "no prefix"),
     ("", "Hz", "''"),

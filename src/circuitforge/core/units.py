@@ -27,8 +27,9 @@ command-line options, spec clauses, filter specs. The rule is stated in
 Numbers a person types (options, spec clauses) are a decimal number, then an
 optional SI prefix, case-sensitive as people write it, then an optional unit:
 T tera, G giga, M or meg mega, k kilo, m milli, u or µ micro, n nano, p pico,
-f femto; e.g. 10MHz, 3GHz, 150uW, 1.2V, 45deg, 40dB, 100e3. M is mega here,
-unlike in a netlist where M is milli; meg is mega everywhere.
+f femto (g, t and K are read as giga, tera and kilo too); e.g. 10MHz, 3GHz,
+150uW, 1.2V, 45deg, 40dB, 100e3. M is mega here, unlike in a netlist where M
+is milli; meg is mega everywhere; 500mhz is refused as ambiguous.
 
 >>> parse_quantity("10MHz", "Hz"), parse_quantity("10mV", "V"), parse_quantity("2meg")
 (10000000.0, 0.01, 2000000.0)
@@ -190,12 +191,15 @@ QUANTITY_RULE = (
     'Numbers a person types (options, spec clauses) are a decimal number, then an\n'
     'optional SI prefix, case-sensitive as people write it, then an optional unit:\n'
     'T tera, G giga, M or meg mega, k kilo, m milli, u or µ micro, n nano, p pico,\n'
-    'f femto; e.g. 10MHz, 3GHz, 150uW, 1.2V, 45deg, 40dB, 100e3. M is mega here,\n'
-    'unlike in a netlist where M is milli; meg is mega everywhere.'
+    'f femto (g, t and K are read as giga, tera and kilo too); e.g. 10MHz, 3GHz,\n'
+    '150uW, 1.2V, 45deg, 40dB, 100e3. M is mega here, unlike in a netlist where M\n'
+    'is milli; meg is mega everywhere; 500mhz is refused as ambiguous.'
 )
 """The rule of :func:`parse_quantity` in plain words (the CLI quotes it in ``--help``)."""
 
-_HUMAN_PREFIX_EXP = {"T": 12, "G": 9, "M": 6, "meg": 6, "MEG": 6, "Meg": 6, "k": 3, "": 0, "m": -3,
+# ``g``/``t``/``K`` are read too: they cannot be mistaken for another prefix (SPICE users write ``10g``)
+_HUMAN_PREFIX_EXP = {"T": 12, "t": 12, "G": 9, "g": 9, "M": 6, "meg": 6, "MEG": 6, "Meg": 6, "k": 3, "K": 3,
+                     "": 0, "m": -3,
                      "u": -6, "\u00b5": -6, "\u03bc": -6, "n": -9, "p": -12, "f": -15}
 # units that take no prefix (``40mdB`` is a typo, not 0.04 dB) and their accepted spellings
 _UNIT_ALIASES = {"deg": ("deg", "degree", "degrees", "\u00b0"), "dB": ("dB", "db", "DB"),
@@ -221,13 +225,15 @@ def _split_suffix(suffix: str, unit: str | None) -> int | None:
                 stem = suffix[: len(suffix) - len(spelling)]
                 if unit in _NO_PREFIX:
                     return 0 if not stem else None
+                if stem in ("m", "M") and not suffix.endswith(spelling) and suffix in (suffix.lower(), suffix.upper()):
+                    return None  # ``500mhz``/``500MHZ``: milli or mega? the case tells nothing, so refuse
                 return _HUMAN_PREFIX_EXP.get(stem)
         # a bare prefix (``10M`` for a frequency)
         return None if unit in _NO_PREFIX else _HUMAN_PREFIX_EXP.get(suffix)
     if suffix in _HUMAN_PREFIX_EXP:
         return _HUMAN_PREFIX_EXP[suffix]
-    if suffix.lower() in _HUMAN_PREFIX_EXP or suffix.lower() in ("k", "g"):
-        return None  # ``10K``, ``1g``, ``1F``: a mis-cased prefix or a unit? refuse rather than guess
+    if suffix.lower() in _HUMAN_PREFIX_EXP:
+        return None  # ``1F``, ``1P``: a mis-cased prefix or a unit? refuse rather than guess
     # no unit asked for: a prefix (longest first), then any unit made of letters
     for prefix in sorted(_HUMAN_PREFIX_EXP, key=len, reverse=True):
         rest = suffix[len(prefix):]
@@ -257,7 +263,7 @@ def parse_quantity(text: str, unit: str | None = None, *, what: str = "value") -
     >>> parse_quantity("10MHz", "W", what="power")
     Traceback (most recent call last):
     ...
-    circuitforge.core.errors.UnitError: cannot read power '10MHz': expected a number with an optional SI prefix and the unit W, e.g. 1mW, 150uW (SI prefixes are case-sensitive: T G M/meg k m u/µ n p f)
+    circuitforge.core.errors.UnitError: cannot read power '10MHz': expected a number with an optional SI prefix and the unit W, e.g. 1mW, 150uW (SI prefixes are case-sensitive: T G M/meg k m u/µ n p f; M is mega, m is milli)
     """
     if not isinstance(text, str):
         raise UnitError(f"cannot read {what} {text!r}: expected text such as '10MHz'")
@@ -272,7 +278,7 @@ def parse_quantity(text: str, unit: str | None = None, *, what: str = "value") -
 
 
 _EXAMPLES = {"Hz": "10MHz, 2.4GHz", "W": "1mW, 150uW", "s": "10ns, 1.5us"}
-_CASE_HINT = "SI prefixes are case-sensitive: T G M/meg k m u/\u00b5 n p f"
+_CASE_HINT = "SI prefixes are case-sensitive: T G M/meg k m u/\u00b5 n p f; M is mega, m is milli"
 
 
 def _expected(unit: str | None) -> str:
