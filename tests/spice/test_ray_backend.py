@@ -9,6 +9,8 @@ import sys
 import numpy as np
 import pytest
 
+from circuitforge.rf.dataset import build_dataset, load_dataset
+
 from circuitforge.spice import (
     AC,
     Op,
@@ -39,8 +41,11 @@ NO_SOLUTION = "* no DC solution exists\nB1 b 0 I = v(b) > 0.5 ? 1 : -1\nR1 b 0 1
 
 @pytest.fixture(scope="module")
 def local_ray():
-    """One small Ray instance for this module (2 CPUs, no dashboard), shut down after."""
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="error", log_to_driver=False,
+    """One small Ray instance for this module (no dashboard), shut down after.
+
+    4 logical CPUs on the 2-core machine: the module's 2 ngspice actors hold 2, the dataset tasks use the others.
+    """
+    ray.init(num_cpus=4, include_dashboard=False, logging_level="error", log_to_driver=False,
              object_store_memory=100 * 1024**2)
     # the test's own simulator classes travel to the actors by value (the workers cannot import this file)
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -129,3 +134,29 @@ def test_bad_arguments_name_the_value(local_ray):
     with RaySimulator(ToySimulator, workers=1, cpus_per_actor=0) as sim:
         assert sim.run_many([]) == []
         assert repr(sim).startswith("RaySimulator(workers=1, actors=0")
+
+
+def test_rf_dataset_chunks_as_ray_tasks_same_files_and_resumable(local_ray, tmp_path):
+    local = build_dataset("lowpass", 6, tmp_path / "local", chunk=2, progress=False)
+    on_ray = build_dataset("lowpass", 6, tmp_path / "ray", chunk=2, progress=False, backend="ray")
+    assert ray.is_initialized()  # the module's instance was used and left running
+    (on_ray / "chunk_00001.npz").unlink()
+    build_dataset("lowpass", 6, on_ray, chunk=2, progress=False, backend="ray")  # resumes: only chunk 1 again
+    for a, b in zip(load_dataset(local), load_dataset(on_ray)):
+        np.testing.assert_array_equal(a, b)
+    assert (local / "meta.json").read_text() == (on_ray / "meta.json").read_text()
+
+
+def test_sb3_trains_a_few_steps_on_the_vectorised_sizing_env_over_ray(ray_sim):
+    from stable_baselines3 import PPO  # the RL layer's dependency, only for this test
+
+    from circuitforge.rl import SizingVecEnv, miller_problem, parse_spec
+
+    env = SizingVecEnv(miller_problem(), [parse_spec("gain>=90dB")], 2, simulator=ray_sim, seed=0, horizon=2)
+    try:
+        model = PPO("MlpPolicy", env, n_steps=4, batch_size=8, n_epochs=1, seed=0, device="cpu")
+        model.learn(total_timesteps=8)
+        assert env.sims >= 8 and env.episodes >= 2
+    finally:
+        env.close()  # the simulator is the module's: closing the env leaves it running
+    assert ray_sim.run(_rc(0), [Op()]).ok

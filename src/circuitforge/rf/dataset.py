@@ -4,6 +4,9 @@ Stored as chunks ``chunk_00000.npz`` (``x``: parameters ``(n, dim)``, ``s``: com
 ``f``: the grid) in one directory with a ``meta.json``; a run that finds finished chunks skips them
 (resumable), and each chunk's geometries come from its own seed, so the result does not depend on
 the number of workers or on interruptions. Touchstone files are written beside them on request.
+With ``backend="ray"`` the chunks are Ray tasks on the cluster Ray is connected to (else
+``$CIRCUITFORGE_RAY_ADDRESS``, else a local instance); the directory and manifest are the same,
+and a task lost with its node is run again by Ray.
 
 >>> import tempfile
 >>> d = build_dataset("lowpass", 4, tempfile.mkdtemp(), chunk=2, progress=False)
@@ -16,8 +19,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import ModuleType
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -27,7 +34,10 @@ from .errors import RFError
 from .geometry import family
 from .solver import frequency_grid, make_solver
 
-__all__ = ["build_dataset", "load_dataset", "solve_chunk"]
+__all__ = ["build_dataset", "load_dataset", "solve_chunk", "DatasetBackend"]
+
+DatasetBackend = Literal["local", "ray"]
+_RAY_ADDRESS_ENV = "CIRCUITFORGE_RAY_ADDRESS"  # the same variable as spice.ray_backend (rf may not import spice)
 
 
 def solve_chunk(kind: str, solver: str, seed: int, index: int, size: int, touchstone_dir: str | None = None,
@@ -53,10 +63,29 @@ def _npz(**arrays: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
+def _ray() -> tuple[ModuleType, bool]:
+    """Ray, connected (``True`` when this call started it), or :class:`RFError` naming the extra."""
+    try:
+        # imported here: Ray is an optional, heavy dependency
+        import ray
+    except ImportError as exc:
+        raise RFError(f"backend='ray' needs Ray ({exc}): pip install 'circuitforge[ray]'") from None
+    if ray.is_initialized():
+        return ray, False
+    ray.init(address=os.environ.get(_RAY_ADDRESS_ENV) or None, include_dashboard=False, logging_level="warning")
+    return ray, True
+
+
 def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf", seed: int = 0, chunk: int = 250,
                   workers: int = 1, touchstone: bool = False, progress: bool = True,
-                  solver_options: dict | None = None) -> Path:
-    """Solve ``n`` seeded geometries of ``kind`` into ``out_dir`` (resumable; returns ``out_dir``)."""
+                  solver_options: dict | None = None, backend: DatasetBackend = "local") -> Path:
+    """Solve ``n`` seeded geometries of ``kind`` into ``out_dir`` (resumable; returns ``out_dir``).
+
+    ``backend="local"``: ``workers`` processes here; ``"ray"``: one Ray task per chunk, at most
+    ``2 * workers`` queued at a time (back-pressure), saved as they finish.
+    """
+    if backend not in get_args(DatasetBackend):
+        raise RFError(f"unknown dataset backend {backend!r}; expected one of {list(get_args(DatasetBackend))}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     meta = {"kind": kind, "solver": solver, "seed": seed, "chunk": chunk, "n": n,
@@ -80,7 +109,9 @@ def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf
             bar.advance(len(res[0]))
 
         args = [(kind, solver, seed, i, sz, str(ts_dir) if ts_dir else None, solver_options) for i, sz in todo]
-        if workers <= 1:
+        if backend == "ray":
+            _solve_on_ray(args, save, max(2, 2 * workers))
+        elif workers <= 1:
             for a in args:
                 save(a[3], solve_chunk(*a))
         else:
@@ -89,6 +120,25 @@ def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf
                 for fut in futs:
                     save(futs[fut], fut.result())
     return out
+
+
+def _solve_on_ray(args: list[tuple], save: Callable[[int, tuple[np.ndarray, np.ndarray]], None],
+                  in_flight: int) -> None:
+    """Each chunk as a Ray task, at most ``in_flight`` at once, saved as it finishes."""
+    ray, started = _ray()
+    try:
+        task = ray.remote(solve_chunk).options(num_cpus=1)
+        waiting = list(reversed(args))
+        running: dict = {}
+        while waiting or running:
+            while waiting and len(running) < in_flight:
+                a = waiting.pop()
+                running[task.remote(*a)] = a[3]
+            ready, _ = ray.wait(list(running), num_returns=1)
+            save(running.pop(ready[0]), ray.get(ready[0]))
+    finally:
+        if started:
+            ray.shutdown()
 
 
 def load_dataset(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

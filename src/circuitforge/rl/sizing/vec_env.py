@@ -30,7 +30,9 @@ class SizingVecEnv(VecEnv):
     A stable-baselines3 ``VecEnv``: ``step`` gathers one design per episode and
     runs them as one batch (``simulator.run_many``), so a
     :class:`~circuitforge.spice.SharedSimulator` with two workers runs two
-    decks at once. Finished episodes reset automatically (``terminal_observation``
+    decks at once, and a :class:`~circuitforge.spice.RaySimulator`
+    (``make_simulator("ray", workers=...)``) spreads the batch over a Ray
+    cluster's actors. Finished episodes reset automatically (``terminal_observation``
     in their info, as SB3 expects).
     """
 
