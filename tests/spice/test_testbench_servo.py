@@ -14,7 +14,8 @@ from circuitforge.examples import example_path
 from circuitforge.netlists import parse
 from circuitforge.spice import simulate
 from circuitforge.spice.measure import dc_gain, measure_opamp, output_common_mode
-from circuitforge.spice.testbench import OpampPorts, open_loop_ac
+from circuitforge.netlists.errors import ValidationError
+from circuitforge.spice.testbench import BiasPort, OpampPorts, open_loop_ac
 
 # a resistively loaded NMOS pair: open-loop gain gm*R, output common mode set by the resistors
 _FD = """* fully differential pair
@@ -64,3 +65,37 @@ def test_differential_output_at_a_rail_is_reported():
     res = simulate(tb.netlist, list(tb.analyses))
     cm = output_common_mode(tb, res)
     assert cm.value is not None and cm.value < 0.1 and "common-mode" in (cm.reason or "")
+
+
+# current-source loads and a current tail: no common-mode feedback, so the output common mode is undefined
+_NO_CMFB = """* fully differential pair without CMFB
+.subckt nocm inp inn outp outn vdd vss vb
+M3 outn vb vdd vdd pmos4 W=4u L=360n
+M4 outp vb vdd vdd pmos4 W=4u L=360n
+M1 outn inp tail vss nmos4 W=4u L=360n
+M2 outp inn tail vss nmos4 W=4u L=360n
+I1 tail vss DC 20u
+.ends nocm
+"""
+
+
+@pytest.mark.parametrize("servo", ["differential", "output"])
+def test_common_mode_servo_biases_a_differential_op_amp_without_cmfb(servo):
+    ports = OpampPorts(out="outp", outn="outn", bias=(BiasPort("vb", 0.6, "voltage"),))
+    plain = open_loop_ac(parse(_NO_CMFB), "generic45", ports=ports, servo=servo)
+    res = simulate(plain.netlist, list(plain.analyses))
+    assert res.ok and output_common_mode(plain, res).info == (("ok", 0.0),)  # no CMFB: a rail
+    tb = open_loop_ac(parse(_NO_CMFB), "generic45", ports=ports, servo=servo, cm_servo=("vb", -1.0))
+    res = simulate(tb.netlist, list(tb.analyses))
+    assert res.ok, res.error
+    op = res["op"]
+    assert abs(op.value("outp") - tb.info["vcm"]) < 0.02 and abs(op.value("outn") - tb.info["vcm"]) < 0.02
+    assert output_common_mode(tb, res).info == (("ok", 1.0),)
+    gain = dc_gain(res["ac"].sweep, np.asarray(res["ac"][tb.nodes["ac_out"]])).value
+    assert gain is not None and gain > 20
+
+
+def test_common_mode_servo_needs_a_voltage_bias_port():
+    with pytest.raises(ValidationError, match="common-mode servo"):
+        open_loop_ac(parse(_NO_CMFB), "generic45", ports=OpampPorts(out="outp", outn="outn",
+                     bias=(BiasPort("vb", 0.5, "voltage"),)), cm_servo=("vx", -1.0))

@@ -41,6 +41,8 @@ from .models import Process, apply_process, process
 
 __all__ = [
     "AmpInput",
+    "Servo",
+    "SERVOS",
     "BiasKind",
     "BIAS_KINDS",
     "Supply",
@@ -60,6 +62,9 @@ __all__ = [
     "noise_deck",
 ]
 
+Servo = Literal["differential", "output"]
+SERVOS: tuple[str, ...] = get_args(Servo)
+"""DC servos of a fully differential op-amp's open-loop deck (:func:`open_loop_ac`)."""
 BiasKind = Literal["current", "voltage"]
 BIAS_KINDS: tuple[str, ...] = get_args(BiasKind)
 Supply = Literal["vdd", "vss"]
@@ -72,6 +77,7 @@ DC_FEEDBACK_C = 1.0
 
 AmpInput = Netlist | str | os.PathLike
 
+_CM_SERVO_GAIN = 100.0  # V/V from the output common-mode error to the bias port (a 1 % static error)
 _DIFF_OUT = "od"
 _OUT_CM = "ocm"
 
@@ -237,16 +243,27 @@ def _n(x: float) -> str:
 
 def _bench(name: str, amp: AmpInput, proc: str | Process, ports: OpampPorts, subckt: str | None,
            lines: list[str], analyses: list[Analysis], nodes: dict[str, str], sources: dict[str, str],
-           info: dict[str, float], vdd: float | None) -> Testbench:
+           info: dict[str, float], vdd: float | None,
+           cm_servo: tuple[str, float] | None = None) -> Testbench:
     p = process(proc)
     supply = p.vdd if vdd is None else vdd
     dut = dut_netlist(amp, p, ports, subckt)
     common = [f"VSUPPLY {ports.vdd} 0 DC {_n(supply)}"]
     if not dut.is_ground(ports.vss):
         common.append(f"VGROUND {ports.vss} 0 DC 0")
+    if cm_servo is not None and not any(b.name.lower() == cm_servo[0].lower() and b.kind == "voltage"
+                                        for b in ports.bias):
+        raise ValidationError(f"the common-mode servo drives bias port {cm_servo[0]!r}, which is not among the "
+                              f"voltage bias ports {[b.name for b in ports.bias if b.kind == 'voltage']}")
     for i, b in enumerate(ports.bias):
         if b.kind == "current":
             common.append(f"IBIAS{i} {ports.vdd} {b.name} DC {_n(b.value)}")
+        elif cm_servo is not None and b.name.lower() == cm_servo[0].lower():
+            # the port moves with the low-passed output common mode: a common-mode feedback loop at DC only
+            common += [f"VBIAS{i} cmsrv{i} 0 DC {_n(b.value)}",
+                       f"EBIAS{i} {b.name} cmsrv{i} cmlp cm {_n(-_CM_SERVO_GAIN * cm_servo[1])}",
+                       f"ECMBUF cmbuf 0 {_OUT_CM} 0 1", f"LCM cmbuf cmlp {_n(DC_FEEDBACK_L)}",
+                       f"CCM cmlp 0 {_n(DC_FEEDBACK_C)}"]
         else:
             common.append(f"VBIAS{i} {b.name} 0 DC {_n(b.value)}")
     text = "* testbench\n" + "\n".join(
@@ -299,7 +316,8 @@ def _differential_servo(ports: OpampPorts, cl: float, v: float) -> list[str]:
 def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float = 1e-12,
                  vcm: float | None = None, vdd: float | None = None, ports: OpampPorts = OpampPorts(),
                  subckt: str | None = None, fstart: float = 1.0, fstop: float = 100e9,
-                 points: int = 20) -> Testbench:
+                 points: int = 20, servo: Servo = "differential",
+                 cm_servo: tuple[str, float] | None = None) -> Testbench:
     """Open-loop gain: AC 1 V on the non-inverting input, DC loop through the big inductor.
 
     The DC servo: an inductor of :data:`DC_FEEDBACK_L` from the output to the
@@ -317,19 +335,41 @@ def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float 
     differential output ``v(out) - v(outn)``; the output common mode (role
     ``out_cm``, a 1 TΩ divider) is set by the op-amp's own common-mode
     feedback, and :func:`~circuitforge.spice.measure.output_common_mode`
-    checks it at the operating point.
+    checks it at the operating point. A fully differential op-amp without
+    common-mode feedback has no defined output common mode under that servo;
+    ``servo="output"`` closes the single-ended DC loop of the one-output
+    deck instead (``out`` to ``inn``: ``out`` sits at ``vcm`` and ``outn``
+    near it by symmetry) and still measures the differential output.
+    ``cm_servo=(port, sign)`` closes a common-mode loop for such an op-amp:
+    the voltage bias port ``port`` moves from its value with the low-passed
+    output common mode minus ``vcm`` (DC only), ``sign`` saying which way
+    raising the port moves the output common mode (-1 for the gate of PMOS
+    loads, +1 for NMOS loads).
 
-    >>> tb = open_loop_ac(parse(".subckt fd inp inn op on vdd vss\\nE1 op on inp inn 1000\\n.ends\\n"),
-    ...                   "level1", ports=OpampPorts(out="op", outn="on"))
+    >>> fd = parse(".subckt fd inp inn op on vdd vss\\nE1 op on inp inn 1000\\n.ends\\n")
+    >>> tb = open_loop_ac(fd, "level1", ports=OpampPorts(out="op", outn="on"))
     >>> tb.nodes["ac_out"], tb.nodes["out_cm"], tb.sources["ac"]
     ('od', 'ocm', 'VIN')
+    >>> open_loop_ac(fd, "level1", ports=OpampPorts(out="op", outn="on"), servo="output").info["servo"]
+    1.0
     """
+    if servo not in SERVOS:
+        raise ResolutionError(str(servo), SERVOS, "DC servo of the open-loop deck")
     v = _vcm(proc, vcm, vdd)
+    if ports.differential and servo == "output":
+        lines = [f"VCM cm 0 DC {_n(v)}", f"VIN {ports.inp} cm DC 0 AC 1", *_dc_loop(ports, cl),
+                 f"CLN {ports.outn} 0 {_n(cl)}", f"EOD {_DIFF_OUT} 0 {ports.out} {ports.outn} 1",
+                 f"ROCMP {ports.out} {_OUT_CM} 1e12", f"ROCMN {ports.outn} {_OUT_CM} 1e12"]
+        return _bench("open_loop_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
+                      {"input": ports.inp, "ac_out": _DIFF_OUT, "out_cm": _OUT_CM, "outn": str(ports.outn)},
+                      {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl, "servo": 1.0}, vdd, cm_servo)
     if ports.differential:
         return _bench("open_loop_ac", amp, proc, ports, subckt, _differential_servo(ports, cl, v),
                       [Op(), AC(fstart, fstop, points)],
                       {"input": ports.inp, "ac_out": _DIFF_OUT, "out_cm": _OUT_CM, "outn": str(ports.outn)},
-                      {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl}, vdd)
+                      {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl, "servo": 0.0}, vdd, cm_servo)
+    if cm_servo is not None:
+        raise ValidationError("a common-mode servo needs a fully differential op-amp (OpampPorts(outn=...))")
     lines = [f"VCM cm 0 DC {_n(v)}", f"VIN {ports.inp} cm DC 0 AC 1", *_dc_loop(ports, cl)]
     return _bench("open_loop_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
                   {"input": ports.inp, "ac_out": ports.out}, {"input": "VIN", "ac": "VIN"},
