@@ -209,3 +209,60 @@ def test_kicad_demo_model_libraries_read():
         except ParseError as exc:
             failed.append(f"{p}: {exc}")
     assert files and not failed, failed
+
+
+# ---- found measuring benchmarks/parse_realworld.py on real files ---------------------------------
+# Minimal hand-written reproductions of what the failing files did; each is read, has one device per
+# element line, and round-trips to ngspice with the same topology.
+
+WAVES_WITHOUT_PARENS = {
+    "ngspice": "* ngspice example style\nV1 1 0 dc 0 pulse 0 2 0 1 1 1 4\nI1 a 0 DC 1m PWL 1n 1m 2n 2m\n"
+               "R1 1 a 1k\n.end\n",
+    "hspice": "* Cadence hspiceD testbench style\nv5 p 0 PULSE 0 2 2.55e-9 25e-12 25e-12 2.4e-9 5e-9\n"
+              "r0 p 0 125\n.END\n",
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(WAVES_WITHOUT_PARENS))
+def test_waveforms_without_parentheses(dialect, round_trip):
+    # SPICE3 user's guide: a parenthesis only separates fields; HSPICE: 'PULSE [(] v1 v2 ... [)]'
+    text = WAVES_WITHOUT_PARENS[dialect]
+    n = parse(text, dialect=dialect)
+    assert sorted(all_devices(n)) == sorted(line.split()[0] for line in element_lines(text, dialect))
+    pulse = n.devices[0].params
+    assert pulse["type"].text == "pulse" and pulse["val1"].number == 2 and "width" in pulse and "period" in pulse
+    if dialect == "ngspice":
+        assert pulse["dc"].number == 0 and pulse["period"].number == 4
+        pwl = n.device("I1").params
+        assert pwl["dc"].number == 1e-3 and pwl["type"].text == "pwl" and pwl["wave"].text == "1n 1m 2n 2m"
+        assert "PWL(1n 1m 2n 2m)" in write(n, "ngspice")
+    again = round_trip(n)
+    assert again.devices[0].params["val1"].number == 2
+
+
+@pytest.mark.parametrize("dialect", ["hspice", "cdl", "ltspice"])
+def test_source_value_may_be_a_parameter_name(dialect, round_trip):
+    # HSPICE: 'VDD1 vdd 0 VDD' with '.param VDD=1.8'; LTspice writes an unedited symbol as 'V1 a b V'
+    text = "* t\n.param VDD=1.8 IB=10u\nVDD1 vdd 0 VDD\nIBIAS vdd b DC IB AC 1\nR1 b 0 1k\n.end\n"
+    n = parse(text, dialect=dialect)
+    assert n.device("VDD1").params["dc"].text == "VDD" and n.device("IBIAS").params["dc"].text == "IB"
+    assert n.device("IBIAS").params["mag"].number == 1
+    assert "VDD1 vdd 0 DC {VDD}" in write(n, "ngspice")  # ngspice wants the braces
+    round_trip(n)
+
+
+def test_source_parameter_name_stays_an_error_in_ngspice():
+    with pytest.raises(ParseError, match="unexpected 'VDD' in source"):
+        parse("* t\nVDD1 vdd 0 VDD\n.end\n", dialect="ngspice")
+
+
+def test_ltspice_model_without_closing_parenthesis(round_trip):
+    text = "* C:\\sim\\buck.asc\nS1 0 a c 0 SW1\nV1 c 0 1\nR1 a 0 1k\n.model SW1 SW(Ron=1m Roff=1Meg Vt=.5 Vh=-.4\n" \
+           ".backanno\n.end\n"
+    n = parse(text, dialect="ltspice")
+    assert {k: v.number for k, v in n.models["SW1"].params.items()} == {"Ron": 1e-3, "Roff": 1e6, "Vt": 0.5,
+                                                                       "Vh": -0.4}
+    assert [w.code for w in n.warnings] == ["model-unclosed"]
+    round_trip(n)
+    with pytest.raises(ParseError, match="unbalanced"):  # elsewhere the ')' is required
+        parse(text, dialect="ngspice")

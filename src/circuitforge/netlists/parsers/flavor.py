@@ -6,6 +6,8 @@ never mega). Each flavour turns on only the syntax its tools write:
 
 - ``hspice``: Spectre-style ``ends name`` closing a ``.subckt`` and
   ``parameters`` lines (both written by Cadence netlisters into HSPICE decks);
+  a source value may be a bare parameter name (``VDD1 vdd 0 VDD``), also in
+  ``cdl`` and ``ltspice``;
   ``.alter`` and ``.data`` blocks are kept verbatim in every flavour.
 - ``ltspice``: ``4k7`` values (4.7k), ``.lib file`` with one word is an
   include of the whole file (LTspice has no ``.lib section`` blocks), the
@@ -56,16 +58,21 @@ class SpiceFlavor:
     """Spectre-style ``ends name`` and ``parameters`` lines in a SPICE deck (Cadence netlisters)."""
     title_line: bool = True
     """The first line is the title (SPICE convention; CDL has none)."""
+    param_names: bool = False
+    """A source value may be a bare parameter name (``VDD1 vdd 0 VDD``; HSPICE reference,
+    "Independent source elements": ``dcval`` may be a parameter; LTspice writes the unedited
+    symbol value ``V1 a b V``). ngspice wants ``{VDD}``."""
 
     @classmethod
     def of(cls, dialect: str) -> SpiceFlavor:
         """The flavour of one of :data:`SPICE_FAMILY`."""
         if dialect == "ltspice":
-            return cls("ltspice", ltspice_values=True, lib_is_include=True, ltspice_sources=True)
+            return cls("ltspice", ltspice_values=True, lib_is_include=True, ltspice_sources=True,
+                       param_names=True)
         if dialect == "cdl":
-            return cls("cdl", cdl=True, title_line=False, cadence=True)
+            return cls("cdl", cdl=True, title_line=False, cadence=True, param_names=True)
         if dialect == "hspice":
-            return cls("hspice", cadence=True)
+            return cls("hspice", cadence=True, param_names=True)
         if dialect == "kicad":
             return cls("kicad", ltspice_values=True, kicad_parts=True)
         return cls(dialect)

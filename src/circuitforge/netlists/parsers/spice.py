@@ -336,6 +336,12 @@ def _model(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
     name, mtype, body = m.group(1), m.group(2), m.group(3).strip()
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
+    elif body.startswith("(") and ctx.flavor.ltspice_sources and ")" not in body:
+        # LTspice reads '.model SW1 SW(Ron=1m Vt=.5' (a parenthesis only separates fields, as in
+        # SPICE3); the card is complete, only its ')' is missing
+        ctx.warn("model-unclosed", f"model {name!r} has no closing ')'; read to the end of the line",
+                 ll.loc, ll.text)
+        body = body[1:]
     elif body.startswith("("):
         raise ParseError(f"unbalanced '(' in model {name!r}", ll.loc, ll.text)
     words = tokenize(body, ll.loc, commas=True)
@@ -404,6 +410,16 @@ def _is_value(word: str) -> bool:
     return (_is_number(word)
             or (word.startswith("{") and word.endswith("}"))
             or (word.startswith("'") and word.endswith("'")))
+
+
+_SOURCE_WORDS = frozenset({"dc", "ac", "distof1", "distof2", "load"})
+_NAME_RE = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def _is_param_name(word: str) -> bool:
+    """A bare parameter name standing for a value (not a source keyword nor a waveform)."""
+    return (_NAME_RE.match(word) is not None and word.lower() not in _SOURCE_WORDS
+            and _WAVE_RE.match(word) is None)
 
 
 def _need(kind: str, name: str, nodes: list[str], n: int, ll: LogicalLine) -> None:
@@ -604,7 +620,7 @@ def _device(words: list[str], text: str, ll: LogicalLine, ctx: ParseContext) -> 
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], nodes), model, params, loc)
     elif kind in ("vsource", "isource"):
         _need(kind, name, pos, 2, ll)
-        params = source_params(pos[2:], ll, ltspice=flavor.ltspice_sources)
+        params = source_params(pos[2:], ll, ltspice=flavor.ltspice_sources, names=flavor.param_names)
         params.update(_kv(kv, ll))
         dev = Device(name, kind, terms(TERMINAL_ROLES[kind], pos[:2]), None, params, loc)
     elif kind in ("vcvs", "vccs"):
@@ -706,39 +722,65 @@ def _kv(kv: list[tuple[str, str]], ll: LogicalLine) -> dict[str, Value]:
     return out
 
 
-def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False) -> dict[str, Value]:
+def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False,
+                  names: bool = False) -> dict[str, Value]:
     """Read ``[DC] v [AC mag [phase]] [PULSE(...)|SIN(...)|PWL(...)|...]`` into named parameters.
 
-    With ``ltspice``: a trailing ``load`` flag (a current source that is a load) and
-    ``Ncycles`` as the 7th SINE / 8th PULSE value.
+    A waveform's parentheses may be left out (``PULSE 0 1 1n``): in SPICE a parenthesis only
+    separates fields (SPICE3 user's guide, "General structure and conventions"; HSPICE
+    reference: ``PULSE [(] v1 v2 ... [)]``). With ``ltspice``: a trailing ``load`` flag (a
+    current source that is a load) and ``Ncycles`` as the 7th SINE / 8th PULSE value. With
+    ``names``: a value may be a bare parameter name (``VDD1 vdd 0 VDD``, HSPICE; LTspice's
+    unedited ``V1 a b V``).
+
+    >>> from circuitforge.netlists.parsers.lines import LogicalLine
+    >>> from circuitforge.netlists.source import SourceLoc
+    >>> line = "V1 a 0 dc 0 pulse 0 2 0 1n"
+    >>> ll = LogicalLine(text=line, loc=SourceLoc(None, 1), raw=line)
+    >>> p = source_params("dc 0 pulse 0 2 0 1n".split(), ll)
+    >>> p["type"].text, p["val1"].text, p["rise"].text
+    ('pulse', '2', '1n')
     """
     loc = ll.loc
     params: dict[str, Value] = {}
     if ltspice and words and words[-1].lower() == "load":
         params["load"] = Value.word("", loc)
         words = words[:-1]
-    # glue 'PULSE' '(...)' written apart
+
+    def is_value(word: str) -> bool:
+        return _is_value(word) or names and _is_param_name(word)
+
+    # glue 'PULSE' '(...)' written apart, and 'PULSE v1 v2 ...' written without parentheses
     ws: list[str] = []
-    for w in words:
+    k = 0
+    while k < len(words):
+        w = words[k]
         if ws and w.startswith("(") and _WAVE_RE.match(ws[-1]) and "(" not in ws[-1]:
             ws[-1] = ws[-1] + w
+        elif _WAVE_RE.match(w) and "(" not in w and k + 1 < len(words) and not words[k + 1].startswith("("):
+            args = []
+            while k + 1 < len(words) and is_value(words[k + 1]):
+                args.append(words[k + 1])
+                k += 1
+            ws.append(f"{w}({' '.join(args)})")
         else:
             ws.append(w)
+        k += 1
     i = 0
     while i < len(ws):
         w = ws[i]
         lw = w.lower()
         if lw == "dc":
-            if i + 1 >= len(ws) or not _is_value(ws[i + 1]):
+            if i + 1 >= len(ws) or not is_value(ws[i + 1]):
                 raise ParseError("DC needs a value", loc, ll.text)
-            params["dc"] = Value.parse(ws[i + 1], "spice", loc)
+            params["dc"] = Value.parse(ws[i + 1], "spice", loc, bare_expr=True)
             i += 2
         elif lw == "ac":
-            params["mag"] = Value.parse(ws[i + 1], "spice", loc) if i + 1 < len(ws) and _is_value(ws[i + 1]) \
-                else Value.parse("1", "spice", loc)
-            i += 2 if "mag" in params and i + 1 < len(ws) and _is_value(ws[i + 1]) else 1
-            if i < len(ws) and _is_value(ws[i]):
-                params["phase"] = Value.parse(ws[i], "spice", loc)
+            has_mag = i + 1 < len(ws) and is_value(ws[i + 1])
+            params["mag"] = Value.parse(ws[i + 1] if has_mag else "1", "spice", loc, bare_expr=True)
+            i += 2 if has_mag else 1
+            if i < len(ws) and is_value(ws[i]):
+                params["phase"] = Value.parse(ws[i], "spice", loc, bare_expr=True)
                 i += 1
         elif lw in ("distof1", "distof2"):
             vals = []
@@ -747,8 +789,8 @@ def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False) -
                 vals.append(ws[i])
                 i += 1
             params[lw] = Value.word(" ".join(vals), loc)
-        elif _is_value(w) and "dc" not in params and i == 0:
-            params["dc"] = Value.parse(w, "spice", loc)
+        elif is_value(w) and "dc" not in params and i == 0:
+            params["dc"] = Value.parse(w, "spice", loc, bare_expr=True)
             i += 1
         else:
             m = _WAVE_RE.match(w)
