@@ -266,3 +266,18 @@ def test_ltspice_model_without_closing_parenthesis(round_trip):
     round_trip(n)
     with pytest.raises(ParseError, match="unbalanced"):  # elsewhere the ')' is required
         parse(text, dialect="ngspice")
+
+
+def test_hspice_backslash_continuations_and_slash_comments(round_trip):
+    # HSPICE: a line ending in '\' continues on the next ('\\': without a space); Cadence writes
+    # '// End of subcircuit definition.' into decks converted from Spectre
+    text = ("// converted deck\n.param fin=12 \\\n    lmin=14n\n.subckt inv vdd vss a \\\n        y\n"
+            "    mn y a vss vss nfet nfin=fin l=lmin\n    mp y a vdd vdd pfet nfin=fin l=lm\\\\\n"
+            "in\n.ends inv\n// End of subcircuit definition.\nxi0 vdd 0 in out inv\n.end\n")
+    n = parse(text, dialect="hspice", title_line=False)
+    assert set(n.params) == {"fin", "lmin"} and n.subckts["inv"].ports == ("vdd", "vss", "a", "y")
+    assert n.subckts["inv"].device("mp").params["l"].text == "lmin"
+    assert sorted(all_devices(n)) == ["mn", "mp", "xi0"] and not n.warnings
+    round_trip(n)
+    with pytest.raises(ParseError, match="expected a device line"):  # not in ngspice
+        parse("* t\n// note\nR1 a 0 1k\n.end\n", dialect="ngspice")

@@ -73,7 +73,7 @@ def strip_spice_comment(line: str, *, cdl: bool = False) -> str:
 
 
 def spice_logical_lines(lines: list[str], filename: str | None, first_line: int = 1, *,
-                        cdl: bool = False) -> list[LogicalLine]:
+                        cdl: bool = False, cadence: bool = False) -> list[LogicalLine]:
     """Join ``+`` continuations, drop ``*`` and ``#`` comment lines and end-of-line comments.
 
     ``.control`` ... ``.endc`` blocks are returned as one logical line each,
@@ -85,8 +85,16 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
     Lines starting with ``#`` (``#REVISION: Rev: 13``, written by some
     schematic tools) are comments.
 
+    With ``cadence`` (HSPICE and CDL decks): a line ending in ``\\`` continues on
+    the next line, ``\\\\`` without a space between (HSPICE user guide, "Input
+    netlist file guidelines"), and ``//`` lines are comments (Cadence's netlisters
+    write ``// End of subcircuit definition.`` into decks converted from Spectre).
+
     >>> [ll.text for ll in spice_logical_lines(["R1 a b 1k", "*.GLOBAL vdd!", "+ gnd!", "#REV: 13"], None)]
     ['R1 a b 1k']
+    >>> backslash = chr(92)
+    >>> [ll.text for ll in spice_logical_lines([".param a=1 " + backslash, "  b=2", "// note"], None, cadence=True)]
+    ['.param a=1 b=2']
     """
     out: list[LogicalLine] = []
     cur: list[str] = []
@@ -96,6 +104,7 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
     ctrl: list[str] = []
     ctrl_start = 0
     in_directive = False  # the last non-blank line was a *. directive
+    glue: str | None = None  # the previous line ended in '\\' (" ") or '\\\\' ("")
 
     def flush() -> None:
         nonlocal cur, raw
@@ -122,7 +131,7 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
                 raw.append(line)
             continue  # otherwise part of a comment
         in_directive = stripped.startswith("*.")
-        if stripped[0] == "#":
+        if stripped[0] == "#" or cadence and stripped.startswith("//"):
             continue
         if stripped[0] == "*":
             if not (stripped.startswith(OPAQUE_PRAGMA) or (cdl and stripped[1:2] == ".")):
@@ -139,6 +148,16 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
             ctrl_start = lineno
             continue
         body = strip_spice_comment(stripped, cdl=cdl)
+        ends_glue: str | None = None
+        if cadence and body.endswith("\\"):
+            ends_glue = "" if body.endswith("\\\\") else " "
+            body = body.rstrip("\\").rstrip()
+        if glue is not None and cur:
+            cur[-1] = f"{cur[-1]}{glue}{body.strip()}"
+            raw.append(line)
+            glue = ends_glue
+            continue
+        glue = ends_glue
         if stripped.startswith("+"):
             if cur:
                 cur.append(body[1:].strip())

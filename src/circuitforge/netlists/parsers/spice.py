@@ -126,7 +126,7 @@ def _kicad_jfets(ctx: ParseContext) -> None:
 
 def parse_spice_lines(lines: list[str], ctx: ParseContext, first_line: int = 1) -> None:
     """Parse SPICE statements (no title line) into ``ctx``; used for Spectre's ``lang=spice`` too."""
-    logical = spice_logical_lines(lines, ctx.filename, first_line, cdl=ctx.flavor.cdl)
+    logical = spice_logical_lines(lines, ctx.filename, first_line, cdl=ctx.flavor.cdl, cadence=ctx.flavor.cadence)
     i = 0
     n = len(logical)
     while i < n:
