@@ -10,13 +10,17 @@ import numpy as np
 import pytest
 
 from circuitforge.rf.dataset import build_dataset, load_dataset
+from circuitforge.rf.errors import RFError
+from circuitforge.spice.ray_backend import ray_module
 
 from circuitforge.spice import (
     AC,
     Op,
     RaySimulator,
     SharedSimulator,
+    Simulator,
     SimulatorCrash,
+    SimulatorUnavailable,
     ToySimulator,
     Tran,
     make_simulator,
@@ -64,7 +68,7 @@ def _rc(i: int) -> str:
 
 
 def test_same_results_as_the_local_pool_in_order(ray_sim):
-    assert isinstance(ray_sim, RaySimulator) and len(ray_sim.actors) == 2
+    assert isinstance(ray_sim, RaySimulator) and isinstance(ray_sim, Simulator) and len(ray_sim.actors) == 2
     jobs = [(_rc(i), [Op(), AC(1, 1e6, 5)]) for i in range(6)] + [(DIODE_AMP, [Op()])]
     got = ray_sim.run_many(jobs, timeout=10)
     with SharedSimulator(1) as local:
@@ -160,3 +164,15 @@ def test_sb3_trains_a_few_steps_on_the_vectorised_sizing_env_over_ray(ray_sim):
     finally:
         env.close()  # the simulator is the module's: closing the env leaves it running
     assert ray_sim.run(_rc(0), [Op()]).ok
+
+
+def test_without_ray_the_error_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    with pytest.raises(SimulatorUnavailable, match=r"pip install 'circuitforge\[ray\]'"):
+        ray_module()
+    with pytest.raises(SimulatorUnavailable, match="circuitforge"):
+        make_simulator("ray", workers=2)
+    with pytest.raises(RFError, match=r"circuitforge\[ray\]"):
+        build_dataset("lowpass", 2, tmp_path, chunk=2, progress=False, backend="ray")
+    with pytest.raises(RFError, match="unknown dataset backend 'dask'; expected one of \\['local', 'ray'\\]"):
+        build_dataset("lowpass", 2, tmp_path, chunk=2, progress=False, backend="dask")

@@ -6,9 +6,9 @@ non-convergence handling and the worker restart are the bridge's own code.
 :meth:`RaySimulator.run_many` hands the batch to the actors in small calls,
 at most ``max_in_flight`` calls queued per actor (back-pressure), and returns
 the results in input order with per-item typed failures. An actor that dies
-(node lost, ``ray.kill``) loses no result: its queued items go to the other
-actors while it is replaced, up to ``max_retries`` times per item, after which
-the item is reported as a :class:`SimulatorCrash`.
+(node lost, ``ray.kill``) loses no result: it is replaced, and each of its
+queued items runs again alone on an idle actor, up to ``max_retries`` times
+per item, after which the item is reported as a :class:`SimulatorCrash`.
 
 Ray is optional (``pip install 'circuitforge[ray]'``) and imported on first use.
 The cluster is the one Ray is already connected to, else ``address=``, else
@@ -225,6 +225,9 @@ class RaySimulator(SimulatorBase):
         decks: dict[int, str] = {}
         attempts = [0] * len(jobs)
         queue: deque[int] = deque(range(len(jobs)))
+        # items whose actor died: each runs again alone on an idle actor, so that an item that kills its
+        # actor (or a node that keeps dying) is charged to itself and not to the items queued beside it
+        retry: deque[int] = deque()
         bar = progress_bar(self.progress_label) if progress else None
         task = None
         if bar is not None:
@@ -260,13 +263,21 @@ class RaySimulator(SimulatorBase):
             self._ensure()
         inflight: dict[Any, _Call] = {}
         load = [0] * len(self.actors)
+        solo = [False] * len(self.actors)
         # the longest an actor may go without answering: start-up plus its queued items, each up to `timeout`
         patience = self.start_timeout + timeout * self.batch * self.max_in_flight * 1.5 + 10.0
         progress_at = [time.monotonic()] * len(self.actors)
         try:
-            while queue or inflight:
+            while queue or retry or inflight:
                 for slot, actor in enumerate(self.actors):
-                    while queue and load[slot] < self.max_in_flight:
+                    if retry and load[slot] == 0:
+                        i = retry.popleft()
+                        progress_at[slot] = time.monotonic()
+                        ref = actor.run_many.remote([(decks[i], jobs[i][1])], timeout)
+                        inflight[ref] = _Call(slot, self._generation[slot], [i])
+                        load[slot], solo[slot] = 1, True
+                        continue
+                    while queue and not retry and not solo[slot] and load[slot] < self.max_in_flight:
                         chunk = take(self.batch)
                         if not chunk:
                             break
@@ -283,6 +294,7 @@ class RaySimulator(SimulatorBase):
                     current = call.generation == self._generation[call.slot]
                     if current:
                         load[call.slot] -= 1
+                        solo[call.slot] = False
                         progress_at[call.slot] = time.monotonic()
                     try:
                         out = ray.get(ref)
@@ -291,7 +303,7 @@ class RaySimulator(SimulatorBase):
                             self._replace(call.slot)
                             load[call.slot] = 0
                             progress_at[call.slot] = time.monotonic()
-                        self._requeue(call.indices, attempts, queue, done, exc)
+                        self._requeue(call.indices, attempts, retry, done, exc)
                         continue
                     except ray.exceptions.RayTaskError as exc:
                         for i in call.indices:
@@ -311,10 +323,10 @@ class RaySimulator(SimulatorBase):
                 bar.stop()
         return [r if r is not None else SimResult(error=DeckError("not run")) for r in results]
 
-    def _requeue(self, indices: list[int], attempts: list[int], queue: deque[int],
+    def _requeue(self, indices: list[int], attempts: list[int], retry: deque[int],
                  done: Callable[[int, SimResult], None], exc: BaseException) -> None:
-        """Put a dead actor's items back at the front of the queue, or report those past the retry limit."""
-        for i in reversed(indices):
+        """Put a dead actor's items in the retry queue, or report those past the retry limit."""
+        for i in indices:
             attempts[i] += 1
             if attempts[i] > self.max_retries:
                 done(i, SimResult(error=SimulatorCrash(
@@ -322,4 +334,4 @@ class RaySimulator(SimulatorBase):
                     f"(retry limit {self.max_retries}): {type(exc).__name__}")))
             else:
                 self.retried += 1
-                queue.appendleft(i)
+                retry.append(i)
