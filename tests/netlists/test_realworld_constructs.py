@@ -281,3 +281,14 @@ def test_hspice_backslash_continuations_and_slash_comments(round_trip):
     round_trip(n)
     with pytest.raises(ParseError, match="expected a device line"):  # not in ngspice
         parse("* t\n// note\nR1 a 0 1k\n.end\n", dialect="ngspice")
+
+
+def test_parentheses_around_a_whole_source_specification(round_trip):
+    # SPICE3 (CIDER examples): 'Vpp 1 0 0.7v (PWL 0ns 3v 0.01ns -6v) (AC 1v)'; parentheses separate fields
+    n = parse("* diode\nVpp 1 0 0.7v (PWL 0ns 3v 0.01ns -6v) (AC 1v)\nD1 1 0 dmod\n.end\n")
+    p = n.device("Vpp").params
+    assert p["dc"].number == 0.7 and p["type"].text == "pwl" and p["wave"].text == "0ns 3v 0.01ns -6v"
+    assert p["mag"].number == 1
+    round_trip(n)
+    with pytest.raises(ParseError, match="unexpected"):  # a parenthesised word that is no specification
+        parse("* t\nV1 1 0 (FOO 1)\n.end\n")

@@ -750,6 +750,15 @@ def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False,
     def is_value(word: str) -> bool:
         return _is_value(word) or names and _is_param_name(word)
 
+    # '(PWL 0 1 1n 0) (AC 1)': parentheses around a whole specification (SPICE3 CIDER examples)
+    unwrapped: list[str] = []
+    for w in words:
+        inner = tokenize(w[1:-1], loc) if len(w) > 2 and w[0] == "(" and w[-1] == ")" else []
+        if inner and (inner[0].lower() in ("dc", "ac") or _WAVE_RE.match(inner[0]) and "(" not in inner[0]):
+            unwrapped += inner
+        else:
+            unwrapped.append(w)
+    words = unwrapped
     # glue 'PULSE' '(...)' written apart, and 'PULSE v1 v2 ...' written without parentheses
     ws: list[str] = []
     k = 0
