@@ -256,7 +256,7 @@ def test_source_parameter_name_stays_an_error_in_ngspice():
         parse("* t\nVDD1 vdd 0 VDD\n.end\n", dialect="ngspice")
 
 
-def test_ltspice_model_without_closing_parenthesis(round_trip):
+def test_ltspice_model_with_one_parenthesis_missing(round_trip):
     text = "* C:\\sim\\buck.asc\nS1 0 a c 0 SW1\nV1 c 0 1\nR1 a 0 1k\n.model SW1 SW(Ron=1m Roff=1Meg Vt=.5 Vh=-.4\n" \
            ".backanno\n.end\n"
     n = parse(text, dialect="ltspice")
@@ -264,6 +264,8 @@ def test_ltspice_model_without_closing_parenthesis(round_trip):
                                                                        "Vh": -0.4}
     assert [w.code for w in n.warnings] == ["model-unclosed"]
     round_trip(n)
+    n = parse("* t\nQ1 c b 0 0 q1\n.MODEL q1 NPN IS=10f BF=466 mfg=Fairchild)\n.end\n", dialect="ltspice")
+    assert n.models["q1"].params["BF"].number == 466 and [w.code for w in n.warnings] == ["model-unclosed"]
     with pytest.raises(ParseError, match="unbalanced"):  # elsewhere the ')' is required
         parse(text, dialect="ngspice")
 

@@ -336,12 +336,12 @@ def _model(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
     name, mtype, body = m.group(1), m.group(2), m.group(3).strip()
     if body.startswith("(") and body.endswith(")"):
         body = body[1:-1]
-    elif body.startswith("(") and ctx.flavor.ltspice_sources and ")" not in body:
-        # LTspice reads '.model SW1 SW(Ron=1m Vt=.5' (a parenthesis only separates fields, as in
-        # SPICE3); the card is complete, only its ')' is missing
-        ctx.warn("model-unclosed", f"model {name!r} has no closing ')'; read to the end of the line",
-                 ll.loc, ll.text)
-        body = body[1:]
+    elif ctx.flavor.ltspice_sources and _half_parenthesised(body):
+        # LTspice reads '.model SW1 SW(Ron=1m Vt=.5' and '.model q1 NPN IS=1f BF=100)' (a parenthesis
+        # only separates fields, as in SPICE3): the card is complete, one of its parentheses is missing
+        ctx.warn("model-unclosed", f"model {name!r} has an unmatched parenthesis around its parameters; "
+                 "read as if it had both", ll.loc, ll.text)
+        body = body[1:] if body.startswith("(") else body[:-1]
     elif body.startswith("("):
         raise ParseError(f"unbalanced '(' in model {name!r}", ll.loc, ll.text)
     words = tokenize(body, ll.loc, commas=True)
@@ -353,6 +353,11 @@ def _model(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
         ctx.warn("model-positional", f"words without '=' in model {name!r} ignored: {' '.join(pos)}",
                  ll.loc, ll.text)
     ctx.add_model(ModelCard(name, mtype, params, ll.loc))
+
+
+def _half_parenthesised(body: str) -> bool:
+    """``(a=1 b=2`` or ``a=1 b=2)``: the parameter list of a model card with one parenthesis missing."""
+    return (body.startswith("(") and ")" not in body) or (body.endswith(")") and "(" not in body)
 
 
 def _params(rest: str, ll: LogicalLine, ctx: ParseContext) -> None:
