@@ -22,6 +22,9 @@ FILES = {  # file: dialect it is detected as
     "ltspice_demo.net": "ltspice",
     "kicad_board.cir": "kicad",
     "hash_comments.cir": "ngspice",
+    "hspice_testbench.sp": "hspice",
+    "ngspice_cider.cir": "ngspice",
+    "ltspice_models.net": "ltspice",
 }
 EXAMPLES = {name: (DATA / name).read_text(encoding="utf-8") for name in FILES}
 """Texts of the examples (seeds of benchmarks/fuzz_parsers.py)."""
@@ -35,9 +38,11 @@ def element_lines(text: str, dialect: str) -> list[str]:
     if dialect in ("ngspice", "hspice", "ltspice", "kicad") and lines and not lines[0].startswith("."):
         lines = lines[1:]  # the title line
     out = []
+    continued = False  # the previous line ended in '\\' (HSPICE continuation)
     for line in lines:
         s = line.strip()
-        if not s or s[0] in "*#+.":
+        was_continued, continued = continued, dialect in ("hspice", "cdl") and s.endswith("\\")
+        if not s or s[0] in "*#+." or was_continued or dialect in ("hspice", "cdl") and s.startswith("//"):
             continue
         first = s.split()[0].lower()
         if dialect == "spectre" and first.startswith(_SPECTRE_KEYWORDS):
