@@ -19,12 +19,16 @@ from ..netlists.parsers import resolve_dialect
 from ..spice import AC, Op, Tran, make_simulator
 from ..spice.bias import bias_default
 from ..spice.classify import error_lines
+from ..spice.comparator import measure_comparator
+from ..spice.ldo import measure_ldo
 from ..spice.measure import format_measurement, measure_opamp
 from ..spice.models import apply_process
 from ..spice.report import simulation_report
 from .console import UNITS_HELP, FromOpt, RootOpt, UnsafeOpt, err, fail, out, parse_options
 
 __all__ = ["register"]
+
+_MEASURES = {"opamp": measure_opamp, "ldo": measure_ldo, "comparator": measure_comparator}
 
 
 def _span(text: str, units: tuple[str, ...], what: str, example: str) -> list[float]:
@@ -58,7 +62,9 @@ def simulate_cmd(
     save: Annotated[Optional[Path], typer.Option("--save", help="Write every vector to this .npz file.")] = None,
     measure: Annotated[Optional[str], typer.Option("--measure", help="Measure the circuit as an op-amp "
                                                    "('opamp': ports inp inn out vdd vss, as a subckt or at "
-                                                   "the top level): gain, UGBW, phase margin, power, ...")] = None,
+                                                   "the top level): gain, UGBW, phase margin, power, ...; "
+                                                   "'ldo': ports vin vout vref vss: dropout, regulation, PSRR...; "
+                                                   "'comparator': ports inp inn out vdd vss: delay, offset...")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
     from_: FromOpt = None,
     root: RootOpt = None,
@@ -72,9 +78,9 @@ def simulate_cmd(
     m is milli (10MHz is 10 megahertz; inside a netlist, SPICE's own rule holds).
     """
     if measure is not None:
-        if measure != "opamp":
-            raise fail(f"--measure: unknown kind {measure!r} (choices: opamp)")
-        _measure_opamp_cli(input, process_name or "generic45", as_json, from_, root, allow_unsafe)
+        if measure not in _MEASURES:
+            raise fail(f"--measure: unknown kind {measure!r} (choices: {', '.join(_MEASURES)})")
+        _measure_opamp_cli(input, process_name or "generic45", as_json, from_, root, allow_unsafe, measure)
         return
     analyses: list = []
     if ac:
@@ -129,17 +135,17 @@ def simulate_cmd(
 
 
 def _measure_opamp_cli(input: Path, proc: str, as_json: bool, from_: str | None, root: Path | None,
-                      allow_unsafe: bool) -> None:
+                      allow_unsafe: bool, kind: str = "opamp") -> None:
     try:
         n = read(input, dialect=resolve_dialect(from_) if from_ else None, options=parse_options(root, allow_unsafe))
-        found = measure_opamp(n, proc)
+        found = _MEASURES[kind](n, proc)
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None
     if as_json:
         sys.stdout.write(json.dumps({k: {"value": m.value, "unit": m.unit, "reason": m.reason}
                                      for k, m in found.items()}, indent=2) + "\n")
         return
-    t = Table(title=f"{input.name} as an op-amp ({proc})")
+    t = Table(title=f"{input.name} as {dict(opamp='an op-amp', ldo='an LDO', comparator='a comparator')[kind]} ({proc})")
     t.add_column("measurement")
     t.add_column("value", justify="right")
     for k, m in found.items():

@@ -8,6 +8,7 @@ Imports :mod:`circuitforge.netlists` only.
 """
 
 from .analyses import AC, DC, Noise, Op, Tran
+from .comparator import ComparatorPorts, measure_comparator
 from .errors import (
     ConvergenceError,
     DeckError,
@@ -17,6 +18,7 @@ from .errors import (
     SimulatorCrash,
     SimulatorUnavailable,
 )
+from .ldo import LdoPorts, measure_ldo
 from .results import AnalysisResult, SimResult
 from .ray_backend import RaySimulator
 from .simulator import (
@@ -33,4 +35,4 @@ from .toy import ToySimulator
 __all__ = ["AC", "DC", "Noise", "Op", "Tran", "ConvergenceError", "DeckError", "MeasurementError",
            "SimulationError", "SimulationTimeout", "SimulatorCrash", "SimulatorUnavailable", "AnalysisResult",
            "SimResult", "BatchSimulator", "MeasurementPredictor", "SharedSimulator", "Simulator", "make_simulator", "simulate",
-           "simulate_many", "ToySimulator", "RaySimulator"]
+           "simulate_many", "ToySimulator", "RaySimulator", "ComparatorPorts", "measure_comparator", "LdoPorts", "measure_ldo"]
