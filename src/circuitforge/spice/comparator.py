@@ -26,9 +26,9 @@ The measurements (:func:`measure_comparator`, names in :data:`COMPARATOR_MEASURE
     propagation delay (s): from the input edge (continuous) or the clock's
     rising edge (clocked), at their midpoints, to the output signal reaching
     the new decision's side: crossing mid-rail (single-ended), crossing 0
-    (continuous differential), or reaching half the supply (clocked
-    differential, whose outputs start together at reset). The worst over the
-    edges that need a transition; ``info`` holds each.
+    (continuous differential), or reaching half its value at the end of the
+    evaluation phase (clocked differential, whose outputs start together at
+    reset). The worst over the edges that need a transition; ``info`` holds each.
 ``offset``
     input offset (V): the source in series with ``inp`` that would make the
     comparator trip at zero differential input, i.e. minus the differential
@@ -288,9 +288,10 @@ def _wave(t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray] | str:
 
 
 def propagation_delay(t: np.ndarray, s: np.ndarray, *, edges: Sequence[tuple[float, int]],
-                      threshold: float = 0.0) -> Measurement:
+                      threshold: float | Sequence[float] = 0.0) -> Measurement:
     """Worst delay (s) from each edge ``(time, sign)`` to the output signal ``s`` reaching
-    ``sign * s >= threshold``; edges after which ``s`` is already there are skipped.
+    ``sign * s >= threshold`` (one threshold, or one per edge); edges after which ``s`` is already
+    there are skipped.
 
     ``info``: ``edge{i}`` the delay of each timed edge.
     """
@@ -299,19 +300,20 @@ def propagation_delay(t: np.ndarray, s: np.ndarray, *, edges: Sequence[tuple[flo
         return _missing("delay", chk)
     tt, ss = chk
     found: list[tuple[int, float]] = []
-    for i, (t0, sign) in enumerate(edges):
+    levels = [float(threshold)] * len(edges) if isinstance(threshold, (int, float)) else list(threshold)
+    for i, ((t0, sign), level) in enumerate(zip(edges, levels)):
         idx = np.nonzero(tt >= t0)[0]
         if idx.size == 0:
             return _missing("delay", f"edge {i} at {t0:.3g} s is after the waveform's end")
         k0 = int(idx[0])
-        y = sign * ss[k0:] - threshold
+        y = sign * ss[k0:] - level
         if y[0] >= 0:
             continue
         up = np.nonzero(y >= 0)[0]
         nxt = [e for e, _ in edges if e > t0]
         if up.size == 0 or (nxt and tt[k0 + int(up[0])] > min(nxt)):
             return _missing("delay", f"the output never reaches the {'+' if sign > 0 else '-'} side "
-                                     f"(threshold {threshold:g} V) after the edge at {t0:.3g} s")
+                                     f"(threshold {level:g} V) after the edge at {t0:.3g} s")
         j = k0 + int(up[0])
         frac = -y[up[0] - 1] / (y[up[0]] - y[up[0] - 1]) if up[0] > 0 else 0.0
         tc = tt[j - 1] + frac * (tt[j] - tt[j - 1]) if up[0] > 0 else tt[j]
@@ -468,9 +470,11 @@ def _measure_one(w: str, tb: Testbench, res: SimResult) -> Measurement:
     n = int(info["edges"])
     sig = _signal(tb, tr[tb.nodes["sig"]])
     if w == "delay":
-        threshold = info["vdd"] / 2 if clocked and "mid" not in info else 0.0
         edges = [(info[f"edge{k}"], int(info[f"sign{k}"])) for k in range(n)]
-        return propagation_delay(tr.sweep, sig, edges=edges, threshold=threshold)
+        levels = [0.0] * n
+        if clocked and "mid" not in info:  # half the differential output decided by the end of the phase
+            levels = [0.5 * abs(float(np.interp(info[f"sample{k}"], tr.sweep, sig))) for k in range(n)]
+        return propagation_delay(tr.sweep, sig, edges=edges, threshold=levels)
     if w == "decision":
         got = decisions(tr.sweep, sig, [info[f"sample{k}"] for k in range(n)])
         return _decision(got, [int(info[f"sign{k}"]) for k in range(n)], info["ovd"])
