@@ -299,3 +299,21 @@ def test_parentheses_around_a_whole_source_specification(round_trip):
     round_trip(n)
     with pytest.raises(ParseError, match="unexpected"):  # a parenthesised word that is no specification
         parse("* t\nV1 1 0 (FOO 1)\n.end\n")
+
+
+def test_kicad_parenthesised_source_values_and_passives_with_model_cards(round_trip):
+    # KiCad 6 writes 'V1 a 0 ( 9 )' and 'V3 0 b AC   ( 5 )'; passives with temperature coefficients
+    # as 'R2 a b __R2' with '.model __R2 r( r=10Meg tc1=100u )' (ngspice manual, "Resistor model")
+    text = (".title KiCad schematic\n.model __R2 r(\n+ r=10Meg tnom=20 tc1=100u )\n.model __C2 c(\n+ c=100u )\n"
+            "R2 VCC GND __R2 \nC2 VCC GND __C2 \nR1 VCC GND VISHAY_CRCW0603 \nVDC1 VCC GND ( 1 ) \n"
+            "V3 GND VEE AC   ( 5 ) \n.end\n")
+    n = parse(text, dialect="kicad")
+    assert n.device("VDC1").kind == "vsource" and n.device("VDC1").params["dc"].number == 1
+    assert n.device("V3").kind == "vsource" and n.device("V3").params["mag"].number == 5
+    assert n.device("R2").kind == "resistor" and n.device("R2").model == "__R2"
+    assert n.device("C2").kind == "capacitor"
+    assert n.device("R1").kind == "opaque"  # its model is in a library not read: a part, with a warning
+    assert [w.code for w in n.warnings] == ["unknown-element"]
+    assert sorted(all_devices(n)) == sorted(line.split()[0] for line in element_lines(text, "kicad"))
+    round_trip(n)
+    assert parse("* t\nV1 a 0 ( 9 )\n.end\n").device("V1").params["dc"].number == 9  # SPICE3: '(' separates

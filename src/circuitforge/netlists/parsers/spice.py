@@ -100,19 +100,31 @@ def parse_spice(text: str, ctx: ParseContext, *, title: bool = True) -> None:
         _kicad_jfets(ctx)
 
 
+_KICAD_MODEL_KINDS = {("J", 3): (("njf", "pjf"), "jfet"), ("R", 2): (("r", "res"), "resistor"),
+                      ("C", 2): (("c", "cap"), "capacitor"), ("L", 2): (("l", "ind"), "inductor")}
+"""(letter, nets): model card types that make a KiCad part that SPICE device, and the device kind."""
+
+
 def _kicad_jfets(ctx: ParseContext) -> None:
-    """KiCad ``J`` lines were read as connectors; those whose model is a JFET card become JFETs."""
+    """Parts of a KiCad export whose model is a card of the device their letter names become that device.
+
+    ``J`` lines were read as connectors: those whose model is a JFET card are JFETs. ``R2 a b __R2``
+    with ``.model __R2 r( r=10Meg tc1=100u )`` (KiCad writes passives with temperature coefficients so;
+    ngspice manual, "Resistor model", "Capacitor model", "Inductor model") is a resistor, and so on.
+    """
     net = ctx.netlist
     fixed: set[tuple[str | None, int]] = set()
 
     def fix(scope: Netlist | Subckt, sub: Subckt | None) -> None:
         for i, d in enumerate(scope.devices):
-            if d.kind != "opaque" or d.name[:1].upper() != "J" or len(d.terminals) != 3 or d.model is None:
+            rule = _KICAD_MODEL_KINDS.get((d.name[:1].upper(), len(d.terminals)))
+            if d.kind != "opaque" or rule is None or d.model is None:
                 continue
             card = net.find_model(d.model, sub)
-            if card is not None and card.type.lower() in ("njf", "pjf"):
-                scope.devices[i] = replace(d, kind="jfet", terminals=tuple(
-                    (r, n) for r, (_, n) in zip(TERMINAL_ROLES["jfet"], d.terminals)))
+            types, kind = rule
+            if card is not None and card.type.lower() in types:
+                scope.devices[i] = replace(d, kind=kind, terminals=tuple(
+                    (r, n) for r, (_, n) in zip(TERMINAL_ROLES[kind], d.terminals)))
                 if d.loc is not None:
                     fixed.add((d.loc.file, d.loc.line))
         for inner in scope.subckts.values():
@@ -755,11 +767,13 @@ def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False,
     def is_value(word: str) -> bool:
         return _is_value(word) or names and _is_param_name(word)
 
-    # '(PWL 0 1 1n 0) (AC 1)': parentheses around a whole specification (SPICE3 CIDER examples)
+    # '(PWL 0 1 1n 0) (AC 1v)' (SPICE3 CIDER examples), 'V1 a 0 ( 9 )' and 'AC ( 5 )' (KiCad 6):
+    # parentheses around a whole specification or around values
     unwrapped: list[str] = []
     for w in words:
         inner = tokenize(w[1:-1], loc) if len(w) > 2 and w[0] == "(" and w[-1] == ")" else []
-        if inner and (inner[0].lower() in ("dc", "ac") or _WAVE_RE.match(inner[0]) and "(" not in inner[0]):
+        if inner and (inner[0].lower() in ("dc", "ac") or _WAVE_RE.match(inner[0]) and "(" not in inner[0]
+                      or all(_is_value(x) for x in inner)):
             unwrapped += inner
         else:
             unwrapped.append(w)
