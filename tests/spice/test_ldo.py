@@ -5,10 +5,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
+
+from circuitforge.cli import app
 
 from circuitforge.netlists import parse
 from circuitforge.netlists.errors import ResolutionError, ValidationError
@@ -84,6 +88,16 @@ def test_array_measurements_explain_what_is_missing() -> None:
     vin = np.linspace(0, 2, 201)
     flat = np.full(201, 1.2)
     assert "stays within" in (dropout_voltage(vin, flat, vin_nom=1.8).reason or "")
-    assert dropout_voltage(vin, np.zeros(201), vin_nom=1.8).reason.startswith("VOUT is only")  # type: ignore[union-attr]
+    assert (dropout_voltage(vin, np.zeros(201), vin_nom=1.8).reason or "").startswith("VOUT is only")
     assert load_regulation(np.zeros(5), np.ones(5)).reason == "the load sweep has no span"
     assert dropout_voltage(vin, vin * np.nan, vin_nom=1.8).reason == "the sweep holds NaN or infinite values"
+
+
+def test_cli_measure_ldo(tmp_path: Path) -> None:
+    f = tmp_path / "reg.cir"
+    f.write_text("* ideal regulator\n.subckt reg vin vout vref vss\nE1 vout vss vref vss 1.5\n.ends reg\n.end\n")
+    res = CliRunner().invoke(app, ["simulate", str(f), "--measure", "ldo", "--process", "generic180", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["vout"]["value"] == pytest.approx(1.35, abs=1e-3)
+    bad = CliRunner().invoke(app, ["simulate", str(f), "--measure", "bandgap"])
+    assert bad.exit_code != 0 and "opamp, ldo, comparator" in bad.output

@@ -145,7 +145,8 @@ def _measure_opamp_cli(input: Path, proc: str, as_json: bool, from_: str | None,
         sys.stdout.write(json.dumps({k: {"value": m.value, "unit": m.unit, "reason": m.reason}
                                      for k, m in found.items()}, indent=2) + "\n")
         return
-    t = Table(title=f"{input.name} as {dict(opamp='an op-amp', ldo='an LDO', comparator='a comparator')[kind]} ({proc})")
+    what = {"opamp": "an op-amp", "ldo": "an LDO", "comparator": "a comparator"}[kind]
+    t = Table(title=f"{input.name} as {what} ({proc})")
     t.add_column("measurement")
     t.add_column("value", justify="right")
     for k, m in found.items():

@@ -436,9 +436,10 @@ def measure_comparator(circuit: CircuitInput, process_name: str | Process = "gen
     if unknown:
         raise ResolutionError(unknown[0], COMPARATOR_MEASUREMENTS, "comparator measurement")
     proc = process(process_name)
-    benches = {k: comparator_testbench(circuit, proc, kind=k, ports=ports, conditions=conditions,  # type: ignore[arg-type]
-                                       subckt=subckt)
-               for k in sorted({_DECK_OF[w] for w in which})}
+    needed = {_DECK_OF[w] for w in which}
+    kinds: list[ComparatorDeck] = [k for k in COMPARATOR_DECKS if k in needed]  # type: ignore[misc]
+    benches = {k: comparator_testbench(circuit, proc, kind=k, ports=ports, conditions=conditions, subckt=subckt)
+               for k in kinds}
     results = {k: simulate(tb.netlist, list(tb.analyses)) for k, tb in benches.items()}
     out: dict[str, Measurement] = {}
     for w in which:

@@ -170,8 +170,9 @@ class LdoPorts:
 class LdoConditions:
     """Operating conditions of the LDO testbenches; None means "from the process".
 
-    >>> LdoConditions().resolved(process("generic180"))
-    LdoConditions(vin=1.8, vin_max=1.98, vref=0.9, vdd=None, load=0.001, load_low=0.0001, load_max=0.001, cl=1e-10, psrr_freq=1000.0, drop=0.1, t_step=2e-06, t_rise=1e-07, t_stop=1e-05)
+    >>> c = LdoConditions().resolved(process("generic180"))
+    >>> c.vin, c.vin_max, c.vref, c.load_low, c.load_max
+    (1.8, 1.98, 0.9, 0.0001, 0.001)
     """
 
     vin: float | None = None
@@ -455,8 +456,9 @@ def measure_ldo(circuit: CircuitInput, process_name: str | Process = "generic180
     if unknown:
         raise ResolutionError(unknown[0], LDO_MEASUREMENTS, "LDO measurement")
     proc = process(process_name)
-    benches = {s: ldo_testbench(circuit, proc, sweep=s, ports=ports, conditions=conditions, subckt=subckt)  # type: ignore[arg-type]
-               for s in sorted({_SWEEP_OF[w] for w in which})}
+    sweeps: list[LdoSweep] = [s for s in LDO_SWEEPS if s in {_SWEEP_OF[w] for w in which}]  # type: ignore[misc]
+    benches = {s: ldo_testbench(circuit, proc, sweep=s, ports=ports, conditions=conditions, subckt=subckt)
+               for s in sweeps}
     results = {s: simulate(tb.netlist, list(tb.analyses)) for s, tb in benches.items()}
     out: dict[str, Measurement] = {}
     for w in which:
