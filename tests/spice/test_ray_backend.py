@@ -8,11 +8,11 @@ import sys
 
 import numpy as np
 import pytest
+from stable_baselines3 import PPO
 
 from circuitforge.rf.dataset import build_dataset, load_dataset
 from circuitforge.rf.errors import RFError
-from circuitforge.spice.ray_backend import ray_module
-
+from circuitforge.rl import SizingVecEnv, miller_problem, parse_spec
 from circuitforge.spice import (
     AC,
     Op,
@@ -25,6 +25,7 @@ from circuitforge.spice import (
     Tran,
     make_simulator,
 )
+from circuitforge.spice.ray_backend import ray_module
 
 ray = pytest.importorskip("ray", reason="the Ray backend needs circuitforge[ray]")
 
@@ -152,10 +153,6 @@ def test_rf_dataset_chunks_as_ray_tasks_same_files_and_resumable(local_ray, tmp_
 
 
 def test_sb3_trains_a_few_steps_on_the_vectorised_sizing_env_over_ray(ray_sim):
-    from stable_baselines3 import PPO  # the RL layer's dependency, only for this test
-
-    from circuitforge.rl import SizingVecEnv, miller_problem, parse_spec
-
     env = SizingVecEnv(miller_problem(), [parse_spec("gain>=90dB")], 2, simulator=ray_sim, seed=0, horizon=2)
     try:
         model = PPO("MlpPolicy", env, n_steps=4, batch_size=8, n_epochs=1, seed=0, device="cpu")
