@@ -152,11 +152,13 @@ def main() -> int:
         print(json.dumps({r.name: r.as_dict() for r in reports}, indent=2))
         return 0
     print(f"{'source':<12} {'files':>5} {'read':>5} {'rate':>7} {'parse':>5} {'unsafe':>6} {'other':>5} "
-          f"{'escape':>6} {'devices':>8}")
+          f"{'escape':>6} {'devices':>8} {'opaque':>6}")
     for r in reports:
         print(f"{r.name:<12} {r.files:>5} {r.read:>5} {r.rate:>6.1f}% "
               f"{sum(len(v) for v in r.parse_errors.values()):>5} {len(r.unsafe):>6} {len(r.other_errors):>5} "
-              f"{len(r.escapes):>6} {r.devices:>8}")
+              f"{len(r.escapes):>6} {r.devices:>8} {r.kinds.get('opaque', 0):>6}")
+    print("(opaque: devices read as parts that are not SPICE devices: XSPICE 'A' code models, KiCad parts "
+          "without a model, lines the KiCad reader could not fit to their letter)")
     for r in reports:
         if r.parse_errors or r.unsafe or r.other_errors or r.escapes:
             print(f"\n{r.name}:")
