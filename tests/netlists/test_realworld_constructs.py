@@ -317,3 +317,13 @@ def test_kicad_parenthesised_source_values_and_passives_with_model_cards(round_t
     assert sorted(all_devices(n)) == sorted(line.split()[0] for line in element_lines(text, "kicad"))
     round_trip(n)
     assert parse("* t\nV1 a 0 ( 9 )\n.end\n").device("V1").params["dc"].number == 9  # SPICE3: '(' separates
+
+
+def test_ngspice_s_parameter_ports(round_trip):
+    # ngspice '.sp' analysis: sources that are ports carry 'portnum n' and 'z0 value' (ngspice manual)
+    text = "* coupled lines\nV1 p1 0 dc 0 ac 1 portnum 1 z0 50\nV2 p2 0 dc 0 ac 1 portnum 2 z0 50\nR1 p1 p2 50\n.end\n"
+    n = parse(text)
+    p = n.device("V2").params
+    assert p["portnum"].number == 2 and p["z0"].number == 50 and p["mag"].number == 1
+    assert "V2 p2 0 DC 0 AC 1 portnum 2 z0 50" in write(n, "ngspice")
+    round_trip(n)

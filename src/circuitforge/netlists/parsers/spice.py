@@ -429,7 +429,7 @@ def _is_value(word: str) -> bool:
             or (word.startswith("'") and word.endswith("'")))
 
 
-_SOURCE_WORDS = frozenset({"dc", "ac", "distof1", "distof2", "load"})
+_SOURCE_WORDS = frozenset({"dc", "ac", "distof1", "distof2", "load", "portnum", "z0"})
 _NAME_RE = re.compile(r"^[A-Za-z_][\w.]*$")
 
 
@@ -810,6 +810,10 @@ def source_params(words: list[str], ll: LogicalLine, *, ltspice: bool = False,
             if i < len(ws) and is_value(ws[i]):
                 params["phase"] = Value.parse(ws[i], "spice", loc, bare_expr=True)
                 i += 1
+        elif lw in ("portnum", "z0") and i + 1 < len(ws) and is_value(ws[i + 1]):
+            # ngspice S-parameter ports: 'V1 p1 0 dc 0 ac 1 portnum 1 z0 50' (ngspice manual, ".SP")
+            params[lw] = Value.parse(ws[i + 1], "spice", loc, bare_expr=True)
+            i += 2
         elif lw in ("distof1", "distof2"):
             vals = []
             i += 1

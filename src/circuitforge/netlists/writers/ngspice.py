@@ -187,6 +187,10 @@ def _device(d: Device, name: str, top: Netlist, sub: Subckt | None, em: Emitter)
             if key in p:
                 words += [key.upper(), p[key].text]
                 used.add(key)
+        for key in ("portnum", "z0"):  # S-parameter port of the .sp analysis
+            if key in p:
+                words += [key, p[key].to_text("spice")]
+                used.add(key)
         if "type" in p:
             wtype = _SPECTRE_WAVE.get(p["type"].text.lower(), p["type"].text.lower())
             if wtype in _WAVE_ORDER:
