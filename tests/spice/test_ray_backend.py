@@ -139,6 +139,9 @@ def test_bad_arguments_name_the_value(local_ray):
     with RaySimulator(ToySimulator, workers=1, cpus_per_actor=0) as sim:
         assert sim.run_many([]) == []
         assert repr(sim).startswith("RaySimulator(workers=1, actors=0")
+    with RaySimulator(ToySimulator, workers=3, cpus_per_actor=2) as sim:  # 6 CPUs wanted, the module has 4
+        with pytest.warns(RuntimeWarning, match="3 actors of 2 CPU each need more than the 4 CPUs"):
+            sim._ensure()
 
 
 def test_rf_dataset_chunks_as_ray_tasks_same_files_and_resumable(local_ray, tmp_path):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -91,6 +92,12 @@ class SimActor:
         self.sim.close()
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Ray's are long), at most 200 characters."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else ""
+
+
 @dataclass(slots=True)
 class _Call:
     """One ``run_many`` call in flight on an actor."""
@@ -133,6 +140,7 @@ class RaySimulator(SimulatorBase):
         self.max_in_flight = max_in_flight
         self.max_retries = max_retries
         self.start_timeout = start_timeout
+        self.cpus_per_actor = cpus_per_actor
         self.actor_restarts = 0
         self.retried = 0
         self._owns_ray = False
@@ -152,6 +160,7 @@ class RaySimulator(SimulatorBase):
                                                            scheduling_strategy="SPREAD")
         self.actors: list[Any] = []
         self._generation: list[int] = []
+        self._answered: list[bool] = []  # has the actor in this slot answered a call (it is running)?
 
     def __repr__(self) -> str:
         return (f"RaySimulator(workers={self.workers}, actors={len(self.actors)}, batch={self.batch}, "
@@ -160,9 +169,16 @@ class RaySimulator(SimulatorBase):
     # -- actors --------------------------------------------------------------------------
 
     def _ensure(self) -> None:
+        if not self.actors:
+            cpus = self._ray.cluster_resources().get("CPU", 0.0)
+            if self.workers * self.cpus_per_actor > cpus:
+                warnings.warn(f"{self.workers} actors of {self.cpus_per_actor:g} CPU each need more than the "
+                              f"{cpus:g} CPUs this Ray cluster has now: the rest wait for nodes to join "
+                              "(and their items wait with them)", RuntimeWarning, stacklevel=3)
         while len(self.actors) < self.workers:
             self.actors.append(self._remote.remote(self.factory))
             self._generation.append(0)
+            self._answered.append(False)
 
     def _replace(self, slot: int) -> None:
         old = self.actors[slot]
@@ -172,6 +188,7 @@ class RaySimulator(SimulatorBase):
             pass  # already gone
         self.actors[slot] = self._remote.remote(self.factory)
         self._generation[slot] += 1
+        self._answered[slot] = False
         self.actor_restarts += 1
 
     def start(self) -> RaySimulator:
@@ -179,6 +196,7 @@ class RaySimulator(SimulatorBase):
         self._ensure()
         refs = [a.run_many.remote([(_WARM_DECK, [Op()])], 30.0) for a in self.actors]
         self._ray.get(refs, timeout=self.start_timeout)
+        self._answered = [True] * len(self.actors)
         return self
 
     @property
@@ -191,7 +209,8 @@ class RaySimulator(SimulatorBase):
     def close(self) -> None:
         """Stop the actors' workers and the actors (and Ray, when this object started it)."""
         if self.actors and self._ray.is_initialized():
-            refs = [a.close.remote() for a in self.actors]
+            # running actors stop their ngspice worker; one still waiting for a node is just killed
+            refs = [a.close.remote() for a, up in zip(self.actors, self._answered) if up]
             try:
                 self._ray.get(refs, timeout=30)
             except (self._ray.exceptions.RayError, TimeoutError):
@@ -203,6 +222,7 @@ class RaySimulator(SimulatorBase):
                     pass
         self.actors.clear()
         self._generation.clear()
+        self._answered.clear()
         if self._owns_ray and self._ray.is_initialized():
             self._ray.shutdown()
         self._owns_ray = False
@@ -310,6 +330,8 @@ class RaySimulator(SimulatorBase):
                             done(i, SimResult(error=SimulatorCrash(
                                 f"the simulation actor raised {type(exc.cause).__name__}: {exc.cause}")))
                         continue
+                    if current:
+                        self._answered[call.slot] = True
                     for i, res in zip(call.indices, out):
                         done(i, res)
                 now = time.monotonic()
@@ -331,7 +353,7 @@ class RaySimulator(SimulatorBase):
             if attempts[i] > self.max_retries:
                 done(i, SimResult(error=SimulatorCrash(
                     f"the simulation actor died {attempts[i]} times while running this item "
-                    f"(retry limit {self.max_retries}): {type(exc).__name__}")))
+                    f"(retry limit {self.max_retries}): {type(exc).__name__}: {_first_line(exc)}")))
             else:
                 self.retried += 1
                 retry.append(i)
