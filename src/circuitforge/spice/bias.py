@@ -102,6 +102,7 @@ __all__ = [
     "BiasWhat",
     "BiasedCircuit",
     "bias_default",
+    "floating_gate_nets",
 ]
 
 BiasWhat = Literal["ground", "supply", "input", "bias-voltage", "bias-current", "clock", "logic",
@@ -134,6 +135,7 @@ _UNITS = {"ground": "V", "supply": "V", "input": "V", "bias-voltage": "V", "cloc
 
 _OVERDRIVE = 0.15
 _CASCODE_STEP = 0.25
+_FLOATING_STEP = 0.1
 _VBE = 0.7
 _COMPLIANCE = 0.05
 
@@ -503,7 +505,7 @@ class _Builder:
         return (vdd + vss) / 2, "drives both N and P devices: mid-supply"
 
     # ---- port rules --------------------------------------------------------------------
-    def run(self) -> None:
+    def run(self, floating: Sequence[str] = ()) -> None:
         present = [p for p in self.ports if p.lower() in self.top_nets]
         for p in self.ports:
             if p.lower() not in self.top_nets:
@@ -569,6 +571,10 @@ class _Builder:
                 self.maybe_input(p, role)
         for p in by_role.get("output", []):
             self.load(p, "output load")
+        for n in floating:
+            # a cascode gate inside the circuit: one overdrive plus a tenth of the supply of headroom
+            level, why = self.gate_level(n, cascode_step=_FLOATING_STEP * self.vdd)
+            self.vsource(n, "bias-voltage", level, "internal net reaching only gates; " + why)
         self.leaks()
 
     def bias_voltage(self, p: str) -> None:
@@ -700,8 +706,30 @@ def _add_cells(netlist: Netlist) -> tuple[Netlist, list[str]]:
     return _copy(netlist, subckts=subckts), added
 
 
+def floating_gate_nets(netlist: Netlist, ports: Sequence[str] = ()) -> list[str]:
+    """Top-level nets that reach only MOSFET gates (nothing drives them) and are not among ``ports``.
+
+    A cascode's gate left unconnected in a drawn topology is one: biased by
+    nothing, it would sit at 0 V through a leak resistor.
+
+    >>> from circuitforge.netlists import parse
+    >>> floating_gate_nets(parse("* t\\nM1 d vc s 0 nmos\\nM2 s vin 0 0 nmos\\n"), ["vin"])
+    ['vc']
+    """
+    skip = {p.lower() for p in ports} | {g.lower() for g in GROUND_NAMES}
+    gates: dict[str, str] = {}
+    driven: set[str] = set()
+    for d in netlist.devices:
+        for role, net in d.terminals:
+            if d.kind == "mosfet" and role == "g":
+                gates.setdefault(net.lower(), net)
+            elif not (d.kind == "mosfet" and role == "b"):
+                driven.add(net.lower())
+    return [n for k, n in gates.items() if k not in driven and k not in skip]
+
+
 def bias_default(netlist: Netlist, process: str | Process = "generic45", *,
-                 ports: Sequence[str] | None = None) -> BiasedCircuit:
+                 ports: Sequence[str] | None = None, bias_floating_gates: bool = False) -> BiasedCircuit:
     """A copy of an unsized ``netlist`` with sizes, values, supplies, biases and loads added.
 
     ``ports`` defaults to ``netlist.ports`` (an AnalogGenie circuit's
@@ -709,7 +737,10 @@ def bias_default(netlist: Netlist, process: str | Process = "generic45", *,
     (:func:`~circuitforge.netlists.ports.port_role`) are used. See the module docstring for the rules.
     Raises :class:`ResolutionError` for an unknown process and
     :class:`ValidationError` for an instance of an undefined subcircuit that is
-    not a built-in cell or a transistor whose polarity cannot be told.
+    not a built-in cell or a transistor whose polarity cannot be told. With
+    ``bias_floating_gates`` the internal nets that reach only MOSFET gates
+    (:func:`floating_gate_nets`, e.g. an unconnected cascode gate) get a
+    voltage by the gate rule of ``VB`` ports (rule 4) instead of a leak to 0 V.
 
     >>> from circuitforge.netlists import parse
     >>> n = parse("M0 (VOUT1 VIN1 VSS VSS) nmos4\\nR0 (VDD VOUT1) resistor\\n", dialect="spectre")
@@ -735,7 +766,7 @@ def bias_default(netlist: Netlist, process: str | Process = "generic45", *,
         work.devices, {d.name.lower() for d in work.devices}, {n.lower() for n in work.nets()}, "", broken))
     work = apply_process(work, proc)
     builder = _Builder(work, proc, ports)
-    builder.run()
+    builder.run(floating_gate_nets(work, ports) if bias_floating_gates else ())
     choices: list[BiasChoice] = []
     for name in cells:
         choices.append(BiasChoice("", "cell", 0.0, f"built-in transistor-level definition of {name}"))

@@ -37,17 +37,20 @@ the devices live there, as in AnalogGenie circuits):
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ...netlists import Device, Netlist, parse, read
 from ...netlists.errors import CircuitforgeError, ValidationError
 from ...netlists.polarity import device_polarity
+from ...netlists.model import ModelCard
 from ...netlists.ports import OpampInterface, find_opamp_ports, port_role
+from ...netlists.structures import Role, Structures, find_structures
 from ...netlists.values import Value
-from ...spice.bias import bias_default
+from ...spice.bias import bias_default, floating_gate_nets
 from ...spice.models import Process, apply_process
 from ...spice.models import process as get_process
 from ...spice.testbench import BiasPort, OpampPorts
@@ -67,7 +70,11 @@ class DerivedSizing:
     """What :func:`derive_sizing` finds in an op-amp netlist: a ``name``, the ``netlist`` with process
     cards, default sizes and values, the sizing ``params``, the ``process`` name, the port assignments
     to try (``candidates``: one, or both input orders when the names do not tell) and the op-amp's
-    ``subckt`` (None: top level). ``SizingProblem.from_netlist`` turns it into a problem.
+    ``subckt`` (None: top level); ``default_u``, the start point from device roles (None: the
+    netlist's own values); ``cm_servo``, the bias port (and its sign) through which the testbench can
+    hold the output common mode of a fully differential op-amp without common-mode feedback
+    (:func:`~circuitforge.spice.testbench.open_loop_ac`); ``structures``, the device roles found.
+    ``SizingProblem.from_netlist`` turns it into a problem.
     """
 
     name: str
@@ -76,6 +83,9 @@ class DerivedSizing:
     process: str
     candidates: tuple[OpampPorts, ...]
     subckt: str | None = None
+    default_u: tuple[float, ...] | None = None
+    cm_servo: tuple[str, float] | None = None
+    structures: Structures | None = None
 
     def __repr__(self) -> str:
         return f"DerivedSizing({self.name!r}, params={len(self.params)}, candidates={len(self.candidates)})"
@@ -105,15 +115,15 @@ def _body_name(net: Netlist, subckt: str | None) -> str | None:
 
 
 def opamp_ports(interface: OpampInterface, bias: Sequence[BiasPort] = ()) -> OpampPorts:
-    """The testbench's :class:`OpampPorts` for a found interface (a differential op-amp: its first output,
-    as the sizing testbench is single-ended).
+    """The testbench's :class:`OpampPorts` for a found interface (a fully differential op-amp keeps both
+    outputs: the sizing testbench measures the differential output).
 
     >>> from circuitforge.netlists.ports import find_opamp_ports
     >>> opamp_ports(find_opamp_ports(["VDD", "VSS", "INN", "INP", "VOUTP", "VOUTN"])).names
-    ('INP', 'INN', 'VOUTP', 'VDD', 'VSS')
+    ('INP', 'INN', 'VOUTP', 'VOUTN', 'VDD', 'VSS')
     """
     return OpampPorts(inp=interface.inp, inn=interface.inn, out=interface.out, vdd=interface.vdd,
-                      vss=interface.vss, bias=tuple(bias))
+                      vss=interface.vss, bias=tuple(bias), outn=interface.outn)
 
 
 def infer_ports(names: Sequence[str]) -> tuple[list[OpampPorts], list[str]]:
@@ -143,27 +153,137 @@ def _fill_values(devices: Sequence[Device]) -> list[Device]:
     return out
 
 
+def _bias_choice(biased: object, port: str) -> BiasPort:
+    for c in biased.choices:  # type: ignore[attr-defined]
+        if c.port.lower() == port.lower() and c.what in ("bias-current", "bias-voltage"):
+            if c.what == "bias-current":
+                return BiasPort(port, (-1.0 if "out of" in c.reason else 1.0) * c.value, "current")
+            return BiasPort(port, c.value, "voltage")
+    raise ProblemError(f"biasing gave port {port!r} neither a bias current nor a bias voltage")
+
+
 def _bias_ports(net: Netlist, names: Sequence[str], bias: Sequence[str], proc: Process,
                 body: str | None) -> tuple[BiasPort, ...]:
-    if not bias:
+    """Bias ports with their start values, then the internal nets that reach only gates (voltages)."""
+    floating = floating_gate_nets(net, names) if body is None else []
+    if not bias and not floating:
         return ()
     if body is not None:  # a subcircuit: no top level to bias; documented defaults (rule 2)
         return tuple(BiasPort(n, 10e-6, "current") if port_role(n) == "bias_current"
                      else BiasPort(n, proc.vdd / 2, "voltage") for n in bias)
     try:
-        biased = bias_default(net, proc, ports=list(names))
+        biased = bias_default(net, proc, ports=list(names), bias_floating_gates=True)
     except CircuitforgeError as exc:
         raise ProblemError(f"cannot bias {net.title or 'the op-amp'!r} to start its bias ports "
                            f"{list(bias)}: {exc}") from exc
-    out = []
-    for n in bias:
-        c = biased.choice(n)
-        if c.what == "bias-current":
-            sign = -1.0 if "out of" in c.reason else 1.0
-            out.append(BiasPort(n, sign * c.value, "current"))
-        else:
-            out.append(BiasPort(n, c.value, "voltage"))
-    return tuple(out)
+    return tuple(_bias_choice(biased, n) for n in [*bias, *floating])
+
+
+# ---------------------------------------------------------------------------------------------
+# the start point from device roles (gm/ID-style)
+# ---------------------------------------------------------------------------------------------
+
+POWER_BUDGET = 150e-6
+"""Supply power (W) the role-based start point spends: the branch currents follow from it."""
+
+_IC: Mapping[str, float] = {"input": 1.0, "cascode": 4.0, "load": 8.0, "gain": 8.0, "source": 8.0,
+                            "tail": 8.0, "bias": 8.0}
+"""Target inversion coefficient per role: the input pair in moderate inversion (gm/ID high), current
+sources, mirrors and loads in strong inversion (matching, output resistance)."""
+_L_MULT: Mapping[str, float] = {"input": 2.0, "cascode": 2.0, "load": 8.0, "gain": 4.0, "source": 8.0,
+                                "tail": 8.0, "bias": 8.0}
+"""Start length per role, in multiples of the process' minimum length."""
+_I_MULT: Mapping[str, float] = {"input": 1.0, "cascode": 1.0, "load": 1.0, "gain": 2.0, "source": 2.0,
+                                "tail": 2.0, "bias": 0.5}
+"""Branch current per role, in units of one input transistor's current."""
+_SHARED_L: frozenset[str] = frozenset({"bias", "source", "tail"})
+"""Roles whose lengths share one parameter per polarity (the bias network and current sources)."""
+_UT = 0.02585  # thermal voltage at 300 K (V)
+_EPS_OX = 3.9 * 8.854e-12  # permittivity of SiO2 (F/m)
+
+
+def specific_current(card: ModelCard) -> float:
+    """Specific current per square ``2 n µ Cox UT²`` (A) of a MOSFET card (BSIM ``u0``, ``toxe``/``tox``; n = 1.3).
+
+    A transistor of aspect ratio W/L at inversion coefficient IC conducts about
+    ``IC · W/L · specific_current``.
+
+    >>> from circuitforge.spice.models import process
+    >>> round(specific_current(process("generic45").nmos) * 1e6, 2)
+    2.35
+    """
+    u = next((v.number for k, v in card.params.items() if k.lower() in ("u0", "uo") and v.number), 0.03)
+    if u > 1:  # cm²/Vs (SPICE level 1-3 and some BSIM cards)
+        u *= 1e-4
+    tox = next((v.number for k, v in card.params.items() if k.lower() in ("toxe", "tox") and v.number), 4e-9)
+    return 2 * 1.3 * u * (_EPS_OX / tox) * _UT ** 2
+
+
+def role_sizes(structures: Structures, devices: Sequence[Device], proc: Process, *, vss: str,
+               power: float = POWER_BUDGET) -> tuple[dict[str, tuple[float, float]], float]:
+    """Start (W, L) per MOSFET from its role, and the unit branch current (A).
+
+    The unit current ``I`` is ``power / VDD`` shared among the branches that return to ``vss``
+    through an NMOS (weighted by role: a tail or second stage carries ``2 I``, a bias branch
+    ``I / 2``); a transistor of role r then carries ``_I_MULT[r] · I`` at length ``_L_MULT[r] · Lmin``
+    and inversion coefficient ``_IC[r]``, which gives its width. Mirrored devices (same gate and
+    source) share the inversion coefficient of their role, so their widths keep the current ratio.
+    """
+    mos = [d for d in devices if d.kind == "mosfet" and d.name in structures.roles]
+    rails = {vss.lower(), "0", "gnd", "gnd!"}
+    weight = sum(_I_MULT[structures.roles[d.name]] for d in mos
+                 if structures.polarity.get(d.name) == "n" and d.net("s").lower() in rails)
+    unit = power / proc.vdd / max(weight, 2.0)
+    out = {}
+    for d in mos:
+        role: Role = structures.roles[d.name]
+        card = proc.pmos if structures.polarity.get(d.name) == "p" else proc.nmos
+        length = _L_MULT[role] * proc.lmin
+        width = _I_MULT[role] * unit * length / (specific_current(card) * _IC[role])
+        out[d.name] = (min(max(width, proc.wmin), _WMAX), min(length, _LMAX))
+    return out, unit
+
+
+def _role_params(structures: Structures, sizes: Mapping[str, tuple[float, float]],
+                 proc: Process) -> tuple[list[SizingParam], list[float]]:
+    """Width per matched group (÷/× 8 around its start), length per signal-path group and one shared
+    length per polarity for the bias network and current sources (from Lmin to 16 Lmin, at most 2 µm)."""
+    params: list[SizingParam] = []
+    start: list[float] = []
+    lhi = min(_LMAX, 16 * proc.lmin)
+    shared: dict[str, list[str]] = {}
+    for g in structures.groups:
+        role = structures.roles[g[0]]
+        w0, l0 = sizes[g[0]]
+        label = "_".join(g)
+        wlo, whi = max(proc.wmin, w0 / 8), min(_WMAX, max(w0 * 8, proc.wmin * 4))
+        params.append(SizingParam(f"w_{label}", wlo, whi, True, "m", tuple((n, "W") for n in g),
+                                  f"width of {', '.join(g)} ({role})"))
+        start.append(min(max(w0, wlo), whi))
+        if role in _SHARED_L:
+            shared.setdefault(structures.polarity.get(g[0]) or "n", []).extend(g)
+            continue
+        params.append(SizingParam(f"l_{label}", proc.lmin, lhi, True, "m", tuple((n, "L") for n in g),
+                                  f"length of {', '.join(g)} ({role})"))
+        start.append(min(max(l0, proc.lmin), lhi))
+    for pol, names in sorted(shared.items()):
+        params.append(SizingParam(f"l_bias_{pol}", proc.lmin, lhi, True, "m", tuple((n, "L") for n in names),
+                                  f"length of the {pol}-type bias network and current sources"))
+        start.append(min(_L_MULT["bias"] * proc.lmin, lhi))
+    return params, start
+
+
+def _cm_servo(structures: Structures, devices: Sequence[Device], ports: OpampPorts) -> tuple[str, float] | None:
+    """A voltage bias port gating a transistor whose drain is an output (the loads of a fully
+    differential op-amp), and which way raising it moves the output common mode."""
+    if ports.outn is None:
+        return None
+    outs = {ports.out.lower(), ports.outn.lower()}
+    volts = {b.name.lower(): b.name for b in ports.bias if b.kind == "voltage"}
+    for d in devices:
+        if d.kind == "mosfet" and d.net("d").lower() in outs and d.net("g").lower() in volts:
+            return volts[d.net("g").lower()], (-1.0 if structures.polarity.get(d.name) == "p" else 1.0)
+    return None
 
 
 def _group_key(d: Device, inputs: set[str]) -> tuple:
@@ -188,6 +308,8 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     proc = get_process(process)
     net = _load(netlist)
     body = _body_name(net, subckt)
+    drawn = net.find_subckt(body).devices if body is not None else net.devices  # type: ignore[union-attr]
+    unsized = any(d.kind == "mosfet" and (d.param("w") is None or d.param("l") is None) for d in drawn)
     if body is not None:
         port_names: Sequence[str] = net.find_subckt(body).ports  # type: ignore[union-attr]
     else:
@@ -208,8 +330,18 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
         net = dataclasses.replace(net, devices=_fill_values(net.devices))
         devices = net.devices
     bias = tuple(ports.bias) if ports is not None else _bias_ports(net, port_names, bias_names, proc, body)
+    first = candidates[0]
+    inputs = {first.inp.lower(), first.inn.lower()}
+    outs = (first.out,) if first.outn is None else (first.out, first.outn)
+    mos = [d for d in devices if d.kind == "mosfet" and d.model]
+    found = find_structures(mos, inputs=(first.inp, first.inn), outputs=outs, vdd=first.vdd, vss=first.vss,
+                            bias=[b.name for b in bias], netlist=net)
+    roles = unsized and ports is None and bool(found.pairs)
+    sizes, unit = role_sizes(found, mos, proc, vss=first.vss) if roles else ({}, 0.0)
+    if roles:  # bias currents: one unit branch current each
+        bias = tuple(dataclasses.replace(b, value=math.copysign(unit, b.value))
+                     if b.kind == "current" else b for b in bias)
     candidates = [dataclasses.replace(c, bias=bias) for c in candidates]
-    inputs = {candidates[0].inp.lower(), candidates[0].inn.lower()}
 
     params: list[SizingParam] = []
     for b in bias:
@@ -224,7 +356,8 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     groups: dict[tuple, list[Device]] = {}
     for d in devices:
         if d.kind == "mosfet" and d.model:
-            groups.setdefault(_group_key(d, inputs), []).append(d)
+            if not roles:
+                groups.setdefault(_group_key(d, inputs), []).append(d)
         elif d.kind in ("resistor", "capacitor"):
             key = "r" if d.kind == "resistor" else "c"
             v = d.param(key).number  # type: ignore[union-attr]
@@ -253,7 +386,34 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
         if llo < lhi:
             params.append(SizingParam(f"l_{label}", llo, lhi, True, "m", tuple((n, "L") for n in names),
                                       f"length of {', '.join(names)}"))
+    default_u = None
+    if roles:
+        n_before = len(params)
+        more, start = _role_params(found, sizes, proc)
+        params += more
+        values = {(dev.lower(), key.lower()): v for (dev, key), v in _current_values(net, body, params).items()}
+        x0 = [values.get((q.sets[0][0].lower(), q.sets[0][1].lower()), q.to_x(0.5)) if q.sets else q.to_x(0.5)
+              for q in params[:n_before]] + start
+        bias_of = {b.name.lower(): abs(b.value) for b in bias}
+        x0 = [bias_of.get(q.sets[0][1].lower(), x) if q.sets and q.sets[0][0] == PORT_TARGET else x
+              for q, x in zip(params, x0)]
+        default_u = tuple(q.to_u(min(max(x, q.low), q.high)) for q, x in zip(params, x0))
     if not params:
         raise ProblemError(f"no sizable devices in {net.title!r} (MOSFETs, R, C, current sources, bias ports)")
     title = name or body or (net.title or "opamp").split()[0]
-    return DerivedSizing(title, net, tuple(params), proc.name, tuple(candidates), body)
+    return DerivedSizing(title, net, tuple(params), proc.name, tuple(candidates), body, default_u,
+                         _cm_servo(found, mos, candidates[0]), found)
+
+
+def _current_values(net: Netlist, body: str | None, params: Sequence[SizingParam]) -> dict[tuple[str, str], float]:
+    """The values the netlist gives the device parameters that ``params`` write."""
+    devices = {d.name.lower(): d for d in (net.find_subckt(body).devices if body is not None  # type: ignore[union-attr]
+                                           else net.devices)}
+    out = {}
+    for q in params:
+        for dev, key in q.sets:
+            d = devices.get(dev.lower())
+            v = d.param(key) if d is not None else None
+            if v is not None and v.number is not None:
+                out[(dev, key)] = v.number
+    return out

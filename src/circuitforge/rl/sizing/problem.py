@@ -47,7 +47,7 @@ from ...spice.measure import (
 )
 from ...spice.models import Process
 from ...spice.results import SimResult
-from ...spice.testbench import OpampPorts, open_loop_ac
+from ...spice.testbench import OpampPorts, Servo, open_loop_ac
 from ..errors import ProblemError
 from .derive import derive_sizing
 from .param import PORT_TARGET as _PORT
@@ -97,7 +97,9 @@ class SizingProblem:
     cards, VDD); ``ports`` (:class:`OpampPorts`); ``subckt`` (which
     subcircuit, when there are several); ``cl`` (load, F); ``default_u``
     (start point in the unit cube; None: the netlist's own values);
-    ``ac`` (start Hz, stop Hz, points per decade of the sweep).
+    ``ac`` (start Hz, stop Hz, points per decade of the sweep); ``servo``
+    and ``cm_servo`` (the DC loops of a fully differential op-amp's deck,
+    see :func:`~circuitforge.spice.testbench.open_loop_ac`).
     """
 
     name: str
@@ -109,6 +111,8 @@ class SizingProblem:
     cl: float = 1e-12
     default_u: tuple[float, ...] | None = None
     ac: tuple[float, float, int] = (1.0, 10e9, 10)
+    servo: Servo = "differential"
+    cm_servo: tuple[str, float] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -294,7 +298,7 @@ class SizingProblem:
         ports = dataclasses.replace(self.ports, bias=tuple(bias))
         f0, f1, pts = self.ac
         tb = open_loop_ac(net, self.process, cl=self.cl, ports=ports, subckt=self.subckt,
-                          fstart=f0, fstop=f1, points=pts)
+                          fstart=f0, fstop=f1, points=pts, servo=self.servo, cm_servo=self.cm_servo)
         lines = to_deck(tb.netlist).splitlines()
         for i, b in enumerate(ports.bias):
             owner = sentinel.get(b.name.lower())
@@ -310,7 +314,9 @@ class SizingProblem:
                         toks = [toks[0], toks[2], ports.vss, toks[3]]
                     lines[j] = " ".join(toks[:4]) + " {" + _PLACEHOLDER.format(owner) + "}"
         body = "\n".join(lines[1:]) + "\n"
-        got = (body, tb.nodes["out"].lower(), tb.branch("vdd"), tb.info["vdd"])
+        # the measured node: the output, or the differential output of a fully differential op-amp
+        got = (body, tb.nodes.get("ac_out", tb.nodes["out"]).lower(), tb.branch("vdd"), tb.info["vdd"])
+        self._cache["op_nodes"] = (tb.nodes["out"].lower(), tb.nodes.get("out_cm"))
         self._cache["deck"] = got
         return got
 
@@ -389,7 +395,9 @@ class SizingProblem:
         nearer mid-supply (negative feedback) is kept.
         """
         d = derive_sizing(netlist, ports=ports, process=process, subckt=subckt, name=name, span=span)
-        probs = [cls(d.name, d.netlist, d.params, d.process, c, d.subckt) for c in d.candidates]
+        servos = [None] if d.cm_servo is None else [None, d.cm_servo]
+        probs = [cls(d.name, d.netlist, d.params, d.process, c, d.subckt, default_u=d.default_u, cm_servo=v)
+                 for c in d.candidates for v in servos]
         return probs[0] if len(probs) == 1 else _pick_polarity(probs, simulator)
 
     def __repr__(self) -> str:
@@ -397,20 +405,24 @@ class SizingProblem:
 
 
 def _pick_polarity(probs: list[SizingProblem], simulator: Simulator | None) -> SizingProblem:
-    """The candidate whose DC loop settles the output nearest mid-supply (negative feedback)."""
+    """The candidate whose DC loop settles the output (and a differential output's common mode) nearest
+    mid-supply with a positive open-loop gain at DC (negative feedback)."""
     best, score = probs[0], float("inf")
     for p in probs:
         deck = p.deck(p.default_x)
         res = simulator.run(deck, p.analyses) if simulator is not None else simulate(deck, p.analyses)
         if not res.ok:
             continue
-        _, out, _, vdd = p._template()
+        _, measured, _, vdd = p._template()
+        out, ocm = p._cache["op_nodes"]
         try:
-            v = res["op"].value(out)
-            h0 = complex(np.asarray(res["ac"][out]).reshape(-1)[0])
+            op = res["op"]
+            v = op.value(out)
+            cm = op.value(ocm) if ocm is not None else vdd / 2
+            h0 = complex(np.asarray(res["ac"][measured]).reshape(-1)[0])
         except CircuitforgeError:
             continue
-        s = abs(v - vdd / 2) + (0.0 if h0.real > 0 else vdd)
+        s = abs(v - vdd / 2) + abs(cm - vdd / 2) + (0.0 if h0.real > 0 else vdd)
         if s < score:
             best, score = p, s
     return best
