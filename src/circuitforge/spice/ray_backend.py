@@ -195,16 +195,25 @@ class RaySimulator(SimulatorBase):
         """Start every actor and its simulator worker now (else on the first batch); returns self."""
         self._ensure()
         refs = [a.run_many.remote([(_WARM_DECK, [Op()])], 30.0) for a in self.actors]
-        self._ray.get(refs, timeout=self.start_timeout)
+        try:
+            self._ray.get(refs, timeout=self.start_timeout)
+        except (self._ray.exceptions.RayError, TimeoutError) as exc:
+            raise SimulatorUnavailable(f"the {len(refs)} simulation actors did not all start within "
+                                       f"{self.start_timeout:g} s: {type(exc).__name__}: {_first_line(exc)}"
+                                       ) from None
         self._answered = [True] * len(self.actors)
         return self
 
     @property
     def restarts(self) -> int:
         """Simulator worker restarts inside the live actors (a replaced actor's count goes with it)."""
-        if not self.actors:
-            return 0
-        return sum(self._ray.get([a.restarts.remote() for a in self.actors], timeout=self.start_timeout))
+        total = 0
+        for ref in [a.restarts.remote() for a in self.actors]:
+            try:
+                total += self._ray.get(ref, timeout=self.start_timeout)
+            except self._ray.exceptions.RayActorError:
+                pass  # a dead actor's count went with it
+        return total
 
     def close(self) -> None:
         """Stop the actors' workers and the actors (and Ray, when this object started it)."""
