@@ -48,7 +48,9 @@ voltages, ``IB*``/``IREF*`` bias currents, ``VCLK*`` clocks, ``VREF*``,
 9. Every group of nets with no DC path to ground (only through capacitors,
    gates or current sources; :func:`~circuitforge.netlists.connectivity.floating_groups`,
    where a transmission line conducts) gets 1 GΩ to ground, so that the matrix is not
-   singular.
+   singular. With ``bias_floating_gates=True`` (op-amp sizing) internal nets
+   that reach only MOSFET gates first get a voltage by the gate rule of 3,
+   with a tenth of the supply of cascode headroom (:func:`floating_gate_nets`).
 
 >>> from circuitforge.netlists import parse
 >>> ota = parse('''M0 (net1 net1 VDD VDD) pmos4

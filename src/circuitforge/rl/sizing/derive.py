@@ -16,15 +16,33 @@ the devices live there, as in AnalogGenie circuits):
    ×/÷ ``span`` (log), voltages ±0.25 V within the rails (linear). When the
    op-amp is a subcircuit (no top level to bias) bias ports start at 10 µA
    and VDD/2; when biasing the top level fails, :class:`ProblemError` says why.
-3. MOSFETs without sizes get the process defaults; MOSFETs that must match
-   share a parameter: same polarity, bulk, width and length, and the same
-   gate net (mirrors, cascode pairs), or gates on the two inputs and a
-   shared source (a differential pair).
-   Each group gets a width (×/÷ ``span`` around its value, at least the
-   process' minimum, at most 200 µm) and a length (÷2 to ×4, from the
-   process' minimum to 2 µm).
+   Internal nets that reach only MOSFET gates (an unconnected cascode gate)
+   become bias voltage ports too, started by the same gate rule
+   (:func:`~circuitforge.spice.bias.floating_gate_nets`).
+3. An **unsized** op-amp (a MOSFET without W or L, as in AnalogGenie) starts
+   from its device roles (:func:`~circuitforge.netlists.structures.find_structures`:
+   input pair, tail, cascode, load, gain stage, current source, bias network):
+   the roles' matched groups share a width parameter (÷/× 8 around the start);
+   signal-path groups get a length each and the bias network and current
+   sources one length per polarity (``Lmin`` to ``16 Lmin``, at most 2 µm).
+   The start (:func:`role_sizes`) spends :data:`POWER_BUDGET` in branch
+   currents weighted by role, gives each role a length and an inversion
+   coefficient (moderate for the input pair, strong for mirrors and
+   sources) and derives the width from the card's specific current
+   (:func:`specific_current`); bias current ports carry one branch current.
+   A **sized** op-amp keeps its own values as the start, and MOSFETs that
+   must match share a parameter: same polarity, bulk, width and length, and
+   the same gate net (mirrors, cascode pairs), or gates on the two inputs
+   and a shared source (a differential pair). Each group gets a width
+   (×/÷ ``span`` around its value, at least the process' minimum, at most
+   200 µm) and a length (÷2 to ×4, from the process' minimum to 2 µm).
 4. Resistors, capacitors and internal DC current sources get a parameter
    ×/÷ ``span`` around their value (10 kΩ and 1 pF when they have none).
+5. A fully differential op-amp keeps both outputs (the testbench measures
+   the differential output); when a voltage bias port gates a transistor
+   on an output (its loads), that port is offered as a common-mode servo
+   (``DerivedSizing.cm_servo``) and ``SizingProblem.from_netlist`` keeps
+   the deck, with or without it, whose outputs settle nearer mid-supply.
 
 >>> from circuitforge.examples import example_path
 >>> d = derive_sizing(example_path("opamp_miller45.cir"))
