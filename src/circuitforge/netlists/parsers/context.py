@@ -120,13 +120,21 @@ class ParseContext:
         self.scopes.append(sub)
         self.net_spelling.append({})
 
-    def close_subckt(self, name: str | None, loc: SourceLoc, text: str) -> None:
+    def close_subckt(self, name: str | None, loc: SourceLoc, text: str, *, mismatch_warns: bool = False) -> None:
+        """Close the innermost open subcircuit; ``name``, when given, should be its name.
+
+        A different name is an error, or with ``mismatch_warns`` (SPICE's ``.ends``: ngspice ignores
+        the name and closes the innermost definition) a warning.
+        """
         if not self.scopes:
             raise ParseError("end of subcircuit without a matching subckt", loc, text)
         sub = self.scopes.pop()
         self.net_spelling.pop()
         if name and (name != sub.name if self.case_sensitive else name.lower() != sub.name.lower()):
-            raise ParseError(f"ends {name!r} closes subcircuit {sub.name!r} (opened at {sub.loc})", loc, text)
+            message = f"ends {name!r} closes subcircuit {sub.name!r} (opened at {sub.loc})"
+            if not mismatch_warns:
+                raise ParseError(message, loc, text)
+            self.warn("ends-name-mismatch", message + "; the name is ignored, as ngspice does", loc, text)
         parent = self.target()
         key = _existing_key(parent.subckts, sub.name, self.case_sensitive)
         if key is not None:

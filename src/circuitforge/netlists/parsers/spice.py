@@ -231,7 +231,7 @@ def _directive(text: str, ll: LogicalLine, ctx: ParseContext) -> bool:
     elif word == ".subckt":
         _subckt(rest, ll, ctx)
     elif word == ".ends":
-        ctx.close_subckt(rest.split()[0] if rest else None, loc, text)
+        ctx.close_subckt(rest.split()[0] if rest else None, loc, text, mismatch_warns=True)
     elif word == ".model":
         _model(rest, ll, ctx)
     elif word == ".param" or word == ".params":
