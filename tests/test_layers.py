@@ -99,17 +99,12 @@ LOCAL_EXCEPTIONS: dict[str, str] = {
     "circuitforge.design.pipeline -> circuitforge.rl": _LAZY_HEAVY,
     # design/screen.py (H1): rl is the layer below design, no cycle to dodge
     "circuitforge.design.screen -> circuitforge.rl": _NOTHING_HEAVY,
-    # generators/topology/evaluate.py (generators' owner)
-    "circuitforge.generators.topology.evaluate -> circuitforge.spice": _NOTHING_HEAVY,
-    "circuitforge.generators.topology.evaluate -> circuitforge.spice.bias": _NOTHING_HEAVY,
     # rf/solver.py (rf's owner): the solver by name; openEMS and scikit-rf load on use
     "circuitforge.rf.solver -> circuitforge.rf.openems_solver": _LAZY_HEAVY,
     "circuitforge.rf.solver -> circuitforge.rf.skrf_solver": _LAZY_HEAVY,
     # rl/filters/agent.py and rl/sizing/train.py (H2)
     "circuitforge.rl.filters.agent -> circuitforge.rf.plot": _LAZY_HEAVY,
     "circuitforge.rl.filters.agent -> circuitforge.rf.solver": _LAZY_HEAVY,
-    "circuitforge.rl.sizing.train -> circuitforge.netlists.errors": _NOTHING_HEAVY,
-    "circuitforge.rl.sizing.train -> circuitforge.spice": _NOTHING_HEAVY,
 }
 
 

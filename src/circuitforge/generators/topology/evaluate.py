@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass
 from ...graph.hashing import canonical_hash
 from ...netlists.errors import CircuitforgeError
 from ...netlists.netlist import Netlist
+from ...spice import ConvergenceError, DeckError, Op, SharedSimulator, SimulationTimeout, SimulatorCrash
+from ...spice.bias import bias_default
 
 __all__ = ["Metrics", "metrics", "ngspice_valid"]
 
@@ -74,9 +76,6 @@ def ngspice_valid(netlists: Sequence[Netlist], *, process: str = "generic45", wo
     ``bias-error`` (``bias_default`` raised), ``empty`` (no device), ``unfinished`` (``finished``
     says the sequence did not finish: not simulated).
     """
-    from ...spice import ConvergenceError, DeckError, Op, SharedSimulator, SimulationTimeout, SimulatorCrash
-    from ...spice.bias import bias_default
-
     out: list[tuple[bool, str] | None] = [None] * len(netlists)
     jobs, biased, where = [], [], []
     for i, n in enumerate(netlists):

@@ -23,7 +23,8 @@ from typing import Any, Literal, get_args
 
 from ...core.files import write_atomic
 from ...core.progress import sb3_progress_callback
-from ...spice import MeasurementPredictor, Simulator
+from ...netlists.errors import ResolutionError
+from ...spice import MeasurementPredictor, SharedSimulator, Simulator
 from .env import SizingTask
 from ..errors import PolicyMismatch, SizingError
 from .problem import SizingProblem
@@ -86,8 +87,6 @@ def shipped_policy_path(problem: str = "miller45") -> Path:
 
 def _algo_class(algo: str) -> Any:
     if algo not in ALGOS:
-        from ...netlists.errors import ResolutionError
-
         raise ResolutionError(algo, ALGOS, "RL algorithm")
     import stable_baselines3 as sb3
 
@@ -143,8 +142,6 @@ def train_sizer(problem: SizingProblem, *, total_sims: int = 50_000, algo: Algo 
     t0 = time.time()
     own_sim = simulator is None
     if simulator is None:
-        from ...spice import SharedSimulator
-
         simulator = SharedSimulator(workers)
     meta_path = directory / "latest.json"
     done_sims = 0
