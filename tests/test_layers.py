@@ -92,13 +92,7 @@ LOCAL_EXCEPTIONS: dict[str, str] = {
     "circuitforge.commands.sizing -> circuitforge.rl.sizing.report": _LAZY_HEAVY,
     "circuitforge.commands.sizing -> circuitforge.rl.sizing.resolve": _LAZY_HEAVY,
     "circuitforge.commands.sizing -> circuitforge.rl.sizing.train": _LAZY_HEAVY,
-    "circuitforge.commands.sizing -> circuitforge.spice": _NOTHING_HEAVY,
-    "circuitforge.design.pipeline -> circuitforge.examples": _NOTHING_HEAVY,
     "circuitforge.design.pipeline -> circuitforge.generators.topology": _LAZY_HEAVY,
-    "circuitforge.design.pipeline -> circuitforge.netlists.errors": _NOTHING_HEAVY,
-    "circuitforge.design.pipeline -> circuitforge.rl": _LAZY_HEAVY,
-    # design/screen.py (H1): rl is the layer below design, no cycle to dodge
-    "circuitforge.design.screen -> circuitforge.rl": _NOTHING_HEAVY,
     # rf/solver.py (rf's owner): the solver by name; openEMS and scikit-rf load on use
     "circuitforge.rf.solver -> circuitforge.rf.openems_solver": _LAZY_HEAVY,
     "circuitforge.rf.solver -> circuitforge.rf.skrf_solver": _LAZY_HEAVY,

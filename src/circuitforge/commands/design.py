@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..core.cluster import BACKEND_HELP
 from ..netlists import CircuitforgeError
 from .console import err, fail, out
 
@@ -38,6 +39,8 @@ def design_cmd(
                                         "where it fits, else CMA-ES), ppo, cmaes, bo, random, local.")] = "auto",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Candidates sized in parallel "
                                          "(one ngspice worker each).")] = 2,
+    backend: Annotated[str, typer.Option("--backend", help="Where the screen and the sizing jobs run: "
+                                         + BACKEND_HELP)] = "local",
     temperature: Annotated[float, typer.Option("--temperature", min=0.05, help="Sampling temperature "
                                                "of the generator.")] = 1.0,
     references: Annotated[bool, typer.Option("--references/--no-references", help="Also size the "
@@ -83,7 +86,7 @@ def design_cmd(
         with console.status("designing...", spinner="dots") if not as_json else nullcontext():
             run = run_design(spec, circuit_type, n=n, budget=budget, seed=seed, method=method, workers=workers,
                              temperature=temperature, references=None if references else (),
-                             on_event=on_event)
+                             backend=backend, on_event=on_event)
         paths = write_outputs(run, out_dir)
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None

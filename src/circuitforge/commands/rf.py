@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..core.cluster import BACKEND_HELP
 from ..netlists.errors import CircuitforgeError
 from .console import (
     UNITS_HELP,
@@ -131,7 +132,9 @@ def dataset(kind: TypeOpt = "lowpass",
             n: Annotated[int, typer.Option("-n", help="Number of geometries.")] = 12000,
             out_dir: Annotated[Path, typer.Option("--out", help="Dataset directory (resumable).")] = Path("out/rf/lowpass-skrf"),
             solver: Annotated[str, typer.Option(help="skrf or openems.")] = "skrf",
-            workers: Annotated[int, typer.Option(help="Parallel worker processes.")] = 1,
+            workers: Annotated[int, typer.Option(help="Parallel worker processes (with --backend ray: "
+                                                 "chunks in flight / 2).")] = 1,
+            backend: Annotated[str, typer.Option(help="Where the chunks are solved: " + BACKEND_HELP)] = "local",
             seed: Annotated[int, typer.Option(help="Dataset seed.")] = 0,
             chunk: Annotated[int, typer.Option(help="Geometries per stored chunk.")] = 500,
             touchstone: Annotated[bool, typer.Option(help="Also write a Touchstone file per geometry.")] = False,
@@ -142,7 +145,7 @@ def dataset(kind: TypeOpt = "lowpass",
     opts = {"cells_per_wavelength": cells} if solver == "openems" else None
     try:
         p = build_dataset(_kind(kind), n, out_dir, solver=solver, seed=seed, chunk=chunk, workers=workers,
-                          touchstone=touchstone, solver_options=opts)
+                          touchstone=touchstone, solver_options=opts, backend=backend)
     except RFError as exc:
         raise fail(str(exc)) from None
     out.print(f"dataset in {p}", highlight=False)

@@ -56,8 +56,11 @@ def simulate_cmd(
     bias: Annotated[bool, typer.Option("--bias", help="Bias an unsized topology first (AnalogGenie-style ports "
                                        "VDD VSS VINn VOUTn VBn IBn ...): sizes, supplies, bias sources, loads; "
                                        "prints the choices made.")] = False,
-    backend: Annotated[str, typer.Option("--backend", help="shared (ngspice library in a worker) or batch "
-                                         "(ngspice -b subprocess).")] = "shared",
+    backend: Annotated[str, typer.Option("--backend", help="local (ngspice's library in a worker process "
+                                         "here), batch (an ngspice -b subprocess), toy (linear circuits only, "
+                                         "for tests) or ray (a Ray actor on the cluster named by "
+                                         "$CIRCUITFORGE_RAY_ADDRESS, else a local Ray instance; needs "
+                                         "pip install 'circuitforge[ray]').")] = "local",
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds before the simulation is killed.")] = 60.0,
     save: Annotated[Optional[Path], typer.Option("--save", help="Write every vector to this .npz file.")] = None,
     measure: Annotated[Optional[str], typer.Option("--measure", help="Measure the circuit as an op-amp "

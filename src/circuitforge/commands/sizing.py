@@ -12,8 +12,10 @@ from typing import Annotated
 
 import typer
 
+from ..core.cluster import BACKEND_HELP, check_backend
 from ..core.files import write_atomic
 from ..netlists import CircuitforgeError
+from ..spice import SharedSimulator, make_simulator
 from .console import OverwriteShippedOpt, check_not_shipped, err, fail, out
 
 __all__ = ["register"]
@@ -36,7 +38,10 @@ def size_cmd(
                                                    "Miller policy).")] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", help="Count a clause met within this fraction "
                                              "of its bound (AutoCkt: 0.02); 0 is strict.")] = 0.0,
-    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes (Ray actors with "
+                                         "--backend ray).")] = 1,
+    backend: Annotated[str, typer.Option("--backend", help="Where the simulations run: " + BACKEND_HELP)
+                       ] = "local",
     subckt: Annotated[str | None, typer.Option("--subckt", help="Which subcircuit is the op-amp.")] = None,
     plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write the Bode plot PNG.")] = True,
 ) -> None:
@@ -48,7 +53,6 @@ def size_cmd(
     from ..rl import METHODS, parse_spec, size
     from ..rl.sizing.resolve import resolve_problem
     from ..rl.sizing.report import bode_plot, open_loop_response, spec_rows
-    from ..spice import SharedSimulator
 
     if method not in METHODS:
         raise fail(f"unknown method {method!r} (choose among {', '.join(METHODS)})")
@@ -59,7 +63,8 @@ def size_cmd(
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None
     try:
-        with SharedSimulator(max(1, workers)) as sim:
+        check_backend(backend, "--backend")
+        with make_simulator(backend, max(1, workers)) as sim:
             problem = resolve_problem(netlist, subckt=subckt, simulator=sim)
             result = size(problem, target, method=method, budget=budget, seed=seed, simulator=sim,
                           policy=policy, workers=workers)
@@ -119,7 +124,6 @@ def train_cmd(
     from ..rl import ACTION_MODES
     from ..rl.sizing.resolve import resolve_problem
     from ..rl.sizing.train import ALGOS, train_sizer
-    from ..spice import SharedSimulator
 
     check_not_shipped(out_dir, overwrite_shipped)
     if algo not in ALGOS:

@@ -7,6 +7,8 @@
   (:func:`parse_number`, :func:`format_number`) and quantities a person types
   (:func:`parse_quantity`, :func:`format_quantity`).
 - :mod:`.progress` — progress bars (one library, rich), a no-op when disabled.
+- :mod:`.cluster` — where parallel work runs: ``local`` | ``ray`` and the Ray cluster's address
+  (``CIRCUITFORGE_RAY_ADDRESS``); import it explicitly.
 - :mod:`.checkpoint` — atomic, ``weights_only`` checkpoints with one resume
   policy (imports torch; import it explicitly, it is not re-exported here).
 

@@ -16,26 +16,34 @@ Stages, each reported per candidate (a candidate that fails a stage keeps its re
    power, CMRR, PSRR, swing, slew, settling, noise, offset).
 5. **rank** — by the number of spec clauses met, then the worst normalised margin, then the figure
    of merit (UGBW·CL/power).
+
+The screen (stage 1) and stages 2–4 are one function per job (:func:`screen`, :func:`size_and_verify`),
+run by a dispatcher (:mod:`.dispatch`): ``backend="local"`` (default) in ``workers`` processes here,
+``backend="ray"`` as Ray tasks on a cluster (``address=``, else ``$CIRCUITFORGE_RAY_ADDRESS``, else a
+local Ray instance). Both give the same candidates and ranking for the same seed; a job whose worker
+is lost is recorded on its candidate (``reason``) and the run goes on.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import multiprocessing
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
+from ..core.cluster import ClusterBackend
+from ..examples import example_path
 from ..graph.hashing import canonical_hash
 from ..netlists import CircuitforgeError, Netlist, Subckt
+from ..netlists.errors import ResolutionError
+from ..rl import SizingError, folded_cascode_problem, miller_problem, parse_spec, size
 from ..spice.testbench import OpampPorts
+from .dispatch import Dispatcher, JobFailure, make_dispatcher
 from .screen import opamp_port_names, screen_topology
 from .verify import Verification, figure_of_merit, verify_opamp
 
@@ -106,9 +114,6 @@ class DesignRun:
 # stage 1: candidates
 # ------------------------------------------------------------------------------------------------
 def _reference(name: str) -> tuple[Candidate, object]:
-    from ..examples import example_path  # noqa: PLC0415
-    from ..rl import folded_cascode_problem, miller_problem  # noqa: PLC0415
-
     problem = miller_problem() if name == "miller" else folded_cascode_problem()
     sub = problem.netlist.find_subckt(problem.subckt) if problem.subckt else None
     body = Netlist(problem.name, list(sub.devices), ports=list(sub.ports)) if sub else problem.netlist
@@ -122,7 +127,7 @@ def screen(cand: Candidate, process: str) -> Candidate:
     """Stage 2a for a generated topology: bias it, find its inverting input, simulate it once (three simulations).
 
     Sets ``cand.problem``; a topology that does not amplify either way round gets ``reason`` and
-    stage ``problem``.
+    stage ``problem``. One job of the dispatcher (runs in a worker process or a Ray task).
     """
     try:
         cand.problem, cand.quick = screen_topology(cand.topology, process, name=cand.name)
@@ -134,7 +139,7 @@ def screen(cand: Candidate, process: str) -> Candidate:
 
 
 def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: int, seen: set[str],
-          rejected: Counter[str], process: str, pool: ProcessPoolExecutor | None,
+          rejected: Counter[str], process: str, jobs: Dispatcher,
           emit: Callable[[str, Candidate | None, str], None]) -> list[Candidate]:
     """Draw topologies until ``n`` amplify (or ``max_draws``); count the rest in ``rejected`` by reason."""
     from ..generators.topology import generate  # noqa: PLC0415 - torch is slow to import
@@ -165,9 +170,13 @@ def _draw(circuit_type: str, n: int, seed: int, temperature: float, max_draws: i
             fresh.append(Candidate(net.title, "generated", net, s.hash, bool(s.novel),
                                    {"seed": round_seed, "index": i, "temperature": temperature,
                                     "tokens": len(s.tokens), "structurally_valid": bool(s.structurally_valid)}))
-        screened = list(pool.map(screen, fresh, [process] * len(fresh))) if pool is not None and fresh else \
-            [screen(c, process) for c in fresh]
-        for c in screened:
+        screened = jobs.map(screen, [((c, process), {}) for c in fresh]) if fresh else []
+        for c, res in zip(fresh, screened):
+            if isinstance(res, JobFailure):  # the screen's worker was lost: the draw is not used
+                c.stage, c.reason = "problem", res.reason
+                rejected["screen job failed (worker or task lost)"] += 1
+                continue
+            c = res
             if c.problem is None:
                 rejected["does not amplify at the default bias (either input as the inverting one)"] += 1
             elif len(out) < n:
@@ -197,9 +206,8 @@ def _as_subckt(net: Netlist, ports: OpampPorts, name: str) -> Netlist:
 
 def size_and_verify(cand: Candidate, problem: object | None, spec_text: str, *, budget: int, method: str,
                     seed: int, process: str) -> Candidate:
-    """Stages 2–4 for one candidate (runs in a worker process; every failure is caught and recorded)."""
-    from ..rl import SizingError, parse_spec, size  # noqa: PLC0415
-
+    """Stages 2–4 for one candidate (one job of the dispatcher: runs in a worker process or a Ray task;
+    every failure is caught and recorded on the candidate)."""
     t0 = time.perf_counter()
     spec = parse_spec(spec_text)
     cand.stage = "problem"
@@ -261,75 +269,55 @@ def _rank_key(c: Candidate) -> tuple:
 def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 200, seed: int = 0,
            method: str = "auto", workers: int = 2, process: str = "generic45", temperature: float = 1.0,
            references: Sequence[str] | None = REFERENCES, max_draws: int | None = None,
+           backend: ClusterBackend = "local", address: str | None = None,
            on_event: Callable[[str, Candidate | None, str], None] | None = None) -> DesignRun:
     """Run the whole flow (see the module doc) and return the ranked candidates.
 
-    ``on_event(stage, candidate, message)`` is called as candidates move (for progress display).
-    Raises :class:`~circuitforge.rl.SpecError` for a bad spec and a ResolutionError for an unknown
-    circuit type before any work starts.
+    ``backend="local"`` runs the screen and the sizing jobs in ``workers`` processes here (in this
+    process when ``workers`` is 1); ``backend="ray"`` runs them as Ray tasks, at most ``workers`` at
+    a time, on the cluster Ray is connected to, else ``address``, else ``$CIRCUITFORGE_RAY_ADDRESS``,
+    else a local Ray instance. ``on_event(stage, candidate, message)`` is called as candidates move
+    (for progress display). Raises :class:`~circuitforge.rl.SpecError` for a bad spec, a
+    ResolutionError for an unknown circuit type, and a CircuitforgeError for an unknown backend or an
+    unreachable Ray cluster, before any work starts.
     """
-    from ..rl import parse_spec  # noqa: PLC0415
-
     t0 = time.perf_counter()
     parsed = parse_spec(spec)
     if circuit_type != "opamp":
-        from ..netlists.errors import ResolutionError  # noqa: PLC0415
-
         raise ResolutionError(circuit_type, ("opamp",), "circuit type that design can size and verify")
     emit = on_event or (lambda stage, cand, msg: None)
     seen: set[str] = set()
-    jobs: list[tuple[Candidate, object | None]] = []
-    for ref in REFERENCES if references is None else references:
-        cand, problem = _reference(ref)
-        seen.add(cand.hash)
-        jobs.append((cand, problem))
-        emit("generate", cand, "reference")
+    todo: list[tuple[Candidate, object | None]] = []
     rejected: Counter[str] = Counter()
     kwargs = dict(budget=budget, method=method, seed=seed, process=process)
-    done: list[Candidate] = []
-    pool = None
-    if workers > 1:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_init)
-    try:
+    with make_dispatcher(backend, workers, address=address) as jobs:
+        for ref in REFERENCES if references is None else references:
+            cand, problem = _reference(ref)
+            seen.add(cand.hash)
+            todo.append((cand, problem))
+            emit("generate", cand, "reference")
         if n > 0:
             emit("generate", None, f"sampling {circuit_type} topologies until {n} amplify")
             gen = _draw(circuit_type, n, seed, temperature, max_draws or 40 * n, seen, rejected, process,
-                        pool, emit)
+                        jobs, emit)
             if len(gen) < n:
                 emit("generate", None, f"only {len(gen)} of {n} wanted topologies amplify "
                                        f"after {sum(rejected.values()) + len(gen)} draws")
-            jobs.extend((c, None) for c in gen)
-        if pool is None:
-            for cand, problem in jobs:
-                emit("size", cand, "sizing")
-                done.append(size_and_verify(cand, problem, spec, **kwargs))
-                emit("done", done[-1], done[-1].reason)
-        else:
-            futures: list[tuple[Candidate, Future]] = []
-            for cand, problem in jobs:
-                futures.append((cand, pool.submit(size_and_verify, cand, problem, spec, **kwargs)))
-                emit("size", cand, "queued")
-            for cand, fut in futures:
-                try:
-                    res = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker fails one candidate, not the run
-                    cand.reason = f"worker failed: {type(exc).__name__}: {exc}"
-                    res = cand
-                done.append(res)
-                emit("done", res, res.reason)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            todo.extend((c, None) for c in gen)
+        for cand, _ in todo:
+            emit("size", cand, "queued")
+
+        def finished(i: int, res: Candidate | JobFailure) -> None:
+            if isinstance(res, JobFailure):  # a lost worker fails its candidate, not the run
+                todo[i][0].reason = res.reason
+                res = todo[i][0]
+            emit("done", res, res.reason)
+
+        sized = jobs.map(size_and_verify, [((cand, problem, spec), kwargs) for cand, problem in todo],
+                         on_done=finished)
+    done = [todo[i][0] if isinstance(res, JobFailure) else res for i, res in enumerate(sized)]
     done.sort(key=_rank_key, reverse=True)
     settings = {"n": n, "budget": budget, "seed": seed, "method": method, "workers": workers,
-                "process": process, "temperature": temperature,
+                "process": process, "temperature": temperature, "backend": backend,
                 "references": list(REFERENCES if references is None else references)}
     return DesignRun(parsed, circuit_type, done, settings, time.perf_counter() - t0, dict(rejected))
-
-
-def _worker_init() -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import torch  # noqa: PLC0415 - heavy: only sizing workers pay for it
-
-    torch.set_num_threads(1)

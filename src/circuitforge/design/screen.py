@@ -15,6 +15,7 @@ from typing import Any
 from ..netlists import Netlist
 from ..netlists.errors import ValidationError
 from ..netlists.ports import find_opamp_ports
+from ..rl import SizingProblem
 from ..spice import MeasurementPredictor, Simulator
 from ..spice.measure import Measurement
 
@@ -56,8 +57,6 @@ def screen_topology(topology: Netlist, process: str = "generic45", *, name: str 
     >>> (problem.ports.inp, problem.ports.inn), m["gain"].value > 20
     (('VIN1', 'VIN2'), True)
     """
-    from ..rl import SizingProblem  # noqa: PLC0415 - rl is the layer below design; imported on use
-
     opamp_port_names(list(topology.ports))
     problem = SizingProblem.from_netlist(topology, process=process, name=name or topology.title or "opamp")
     m = problem.evaluate([problem.default_x], simulator)[0]

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import ModuleType
-from typing import Literal, get_args
+from typing import get_args
 
 import numpy as np
 
+from ..core.cluster import ClusterBackend, resolve_address
 from ..core.files import write_atomic
 from ..core.progress import progress as show_progress
 from .errors import RFError
@@ -36,8 +36,7 @@ from .solver import frequency_grid, make_solver
 
 __all__ = ["build_dataset", "load_dataset", "solve_chunk", "DatasetBackend"]
 
-DatasetBackend = Literal["local", "ray"]
-_RAY_ADDRESS_ENV = "CIRCUITFORGE_RAY_ADDRESS"  # the same variable as spice.ray_backend (rf may not import spice)
+DatasetBackend = ClusterBackend
 
 
 def solve_chunk(kind: str, solver: str, seed: int, index: int, size: int, touchstone_dir: str | None = None,
@@ -72,7 +71,7 @@ def _ray() -> tuple[ModuleType, bool]:
         raise RFError(f"backend='ray' needs Ray ({exc}): pip install 'circuitforge[ray]'") from None
     if ray.is_initialized():
         return ray, False
-    ray.init(address=os.environ.get(_RAY_ADDRESS_ENV) or None, include_dashboard=False, logging_level="warning")
+    ray.init(address=resolve_address(), include_dashboard=False, logging_level="warning")
     return ray, True
 
 

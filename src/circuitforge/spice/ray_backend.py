@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from ..core.cluster import RAY_ADDRESS_ENV, resolve_address
 from .analyses import Op
 from .base import SimulatorBase, progress_bar
 from .deck import to_deck
@@ -44,9 +45,6 @@ if TYPE_CHECKING:
     from .analyses import Analysis
 
 __all__ = ["RaySimulator", "SimActor", "RAY_ADDRESS_ENV", "ray_module"]
-
-RAY_ADDRESS_ENV = "CIRCUITFORGE_RAY_ADDRESS"
-"""Environment variable naming the Ray cluster to use (``ray://host:10001`` or ``host:6379``)."""
 
 _WARM_DECK = "* warm-up\nV1 a 0 1\nR1 a 0 1k\n.end\n"
 
@@ -145,7 +143,7 @@ class RaySimulator(SimulatorBase):
         self.retried = 0
         self._owns_ray = False
         if not self._ray.is_initialized():
-            target = address or os.environ.get(RAY_ADDRESS_ENV) or None
+            target = resolve_address(address)
             options = {"include_dashboard": False, "logging_level": "warning", **(init_options or {})}
             try:
                 if target:

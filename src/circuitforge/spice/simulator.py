@@ -39,8 +39,11 @@ from .worker import worker_main
 __all__ = ["Simulator", "MeasurementPredictor", "SharedSimulator", "BatchSimulator", "simulate", "simulate_many", "Backend",
            "BACKENDS", "make_simulator", "Job"]
 
-Backend = Literal["shared", "batch", "toy", "ray"]
+Backend = Literal["local", "batch", "toy", "ray"]
+"""Simulator backends: ``local`` (ngspice's shared library in worker processes here; ``shared`` is its
+former name, still accepted), ``batch`` (``ngspice -b``), ``toy`` (linear MNA) and ``ray`` (Ray actors)."""
 BACKENDS: tuple[str, ...] = get_args(Backend)
+_ALIASES = {"shared": "local"}
 Job = tuple["Netlist | str", Sequence[Analysis]]
 
 
@@ -347,14 +350,24 @@ class BatchSimulator(SimulatorBase):
         return SimResult(got, None, log, elapsed)
 
 
-def make_simulator(backend: str = "shared", workers: int = 1, *, address: str | None = None
+def make_simulator(backend: str = "local", workers: int = 1, *, address: str | None = None
                    ) -> SharedSimulator | BatchSimulator | ToySimulator | RaySimulator:
-    """A simulator by backend name: ``shared`` (default), ``batch``, ``toy`` (linear MNA, for tests), or
+    """A simulator by backend name: ``local`` (default: ``workers`` ngspice shared-library processes
+    here; ``shared`` is accepted as its former name), ``batch``, ``toy`` (linear MNA, for tests), or
     ``ray`` (``workers`` Ray actors, each with a one-worker shared simulator, on the cluster at ``address``,
-    else ``$CIRCUITFORGE_RAY_ADDRESS``, else a local Ray instance; needs ``circuitforge[ray]``)."""
+    else ``$CIRCUITFORGE_RAY_ADDRESS``, else a local Ray instance; needs ``circuitforge[ray]``).
+
+    >>> type(make_simulator("toy")).__name__
+    'ToySimulator'
+    >>> make_simulator("spice")
+    Traceback (most recent call last):
+    ...
+    circuitforge.netlists.errors.ResolutionError: Could not resolve simulator backend 'spice' among choices ['batch', 'local', 'ray', 'toy']
+    """
+    backend = _ALIASES.get(backend, backend)
     if backend == "ray":
         return RaySimulator(partial(SharedSimulator, 1), workers, address=address)
-    if backend == "shared":
+    if backend == "local":
         return SharedSimulator(workers)
     if backend == "batch":
         return BatchSimulator()
@@ -380,15 +393,15 @@ _DEFAULT = _Default()
 
 
 def simulate(circuit: Netlist | str, analyses: Sequence[Analysis], *, timeout: float = 30.0,
-             backend: str = "shared") -> SimResult:
+             backend: str = "local") -> SimResult:
     """Simulate one circuit. Failures are returned in ``result.error``, never raised."""
-    if backend == "shared":
+    if _ALIASES.get(backend, backend) == "local":
         return _DEFAULT.get().run(circuit, analyses, timeout=timeout)
     with make_simulator(backend) as sim:
         return sim.run(circuit, analyses, timeout=timeout)
 
 
-def simulate_many(jobs: Iterable[Job], *, workers: int = 2, timeout: float = 30.0, backend: str = "shared",
+def simulate_many(jobs: Iterable[Job], *, workers: int = 2, timeout: float = 30.0, backend: str = "local",
                   progress: bool = True) -> list[SimResult]:
     """Simulate many circuits over ``workers`` processes; results in input order, failures per item."""
     items = list(jobs)
