@@ -7,7 +7,7 @@ ranks the circuit's remaining nets plus "a new net". Ties count as random (expec
 
 Reproduce:
     .venv/bin/circuitforge train-linkpred      # trains the link predictor (see --help for --out)
-    .venv/bin/python benchmarks/link_prediction.py [--weights PATH] [--per-kind]
+    .venv/bin/python benchmarks/link_prediction.py [--weights PATH]   # per-kind tables always printed
 """
 
 from __future__ import annotations
