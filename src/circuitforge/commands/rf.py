@@ -14,6 +14,7 @@ import typer
 
 from ..core.cluster import BACKEND_HELP
 from ..netlists.errors import CircuitforgeError
+from ..rf.errors import RFError
 from .console import (
     UNITS_HELP,
     OverwriteShippedOpt,
@@ -57,7 +58,6 @@ def design(kind: TypeOpt = "lowpass",
 
     Frequencies take SI prefixes as people write them: M and meg are mega, m is milli (500MHz).
     """
-    from ..rf.errors import RFError
     from ..rf.measure import FilterSpec, parse_frequency, parse_level_at
 
     kind = _kind(kind)
@@ -104,7 +104,6 @@ def solve(geometry: Annotated[Path, typer.Argument(help="Geometry JSON (as writt
           cells: Annotated[float, typer.Option(help="openEMS cells per wavelength.")] = 20.0,
           timeout: Annotated[float, typer.Option(help="openEMS time limit (s).")] = 600.0) -> None:
     """Simulate one geometry and write its Touchstone file."""
-    from ..rf.errors import RFError
     from ..rf.geometry import geometry_from_dict
     from ..rf.solver import make_solver
     try:  # a missing or non-UTF-8 file ends in main() with a message naming it
@@ -141,7 +140,6 @@ def dataset(kind: TypeOpt = "lowpass",
             cells: Annotated[float, typer.Option(help="openEMS cells per wavelength.")] = 20.0) -> None:
     """Solve many seeded geometries into a resumable dataset (arrays, and Touchstone on request)."""
     from ..rf.dataset import build_dataset
-    from ..rf.errors import RFError
     opts = {"cells_per_wavelength": cells} if solver == "openems" else None
     try:
         p = build_dataset(_kind(kind), n, out_dir, solver=solver, seed=seed, chunk=chunk, workers=workers,
