@@ -68,7 +68,7 @@ from ...netlists.model import ModelCard
 from ...netlists.ports import OpampInterface, find_opamp_ports, port_role
 from ...netlists.structures import Role, Structures, find_structures
 from ...netlists.values import Value
-from ...spice.bias import bias_default, floating_gate_nets
+from ...spice.bias import BiasedCircuit, bias_default, floating_gate_nets
 from ...spice.models import Process, apply_process
 from ...spice.models import process as get_process
 from ...spice.testbench import BiasPort, OpampPorts
@@ -171,8 +171,9 @@ def _fill_values(devices: Sequence[Device]) -> list[Device]:
     return out
 
 
-def _bias_choice(biased: object, port: str) -> BiasPort:
-    for c in biased.choices:  # type: ignore[attr-defined]
+def _bias_choice(biased: BiasedCircuit, port: str) -> BiasPort:
+    """The start value :func:`bias_default` gave a bias port (or a biased floating gate net)."""
+    for c in biased.choices:
         if c.port.lower() == port.lower() and c.what in ("bias-current", "bias-voltage"):
             if c.what == "bias-current":
                 return BiasPort(port, (-1.0 if "out of" in c.reason else 1.0) * c.value, "current")
