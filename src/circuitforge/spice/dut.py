@@ -66,7 +66,7 @@ def _top_subckt(net: Netlist, name: str | None, what: str) -> Subckt | None:
 
 
 def prepare_dut(circuit: CircuitInput, proc: str | Process, names: Sequence[str], *,
-                subckt: str | None = None, what: str = "circuit") -> Netlist:
+                subckt: str | None = None, what: str = "circuit", hint: str = "") -> Netlist:
     """The circuit with process cards added, ready for a testbench whose port nets are ``names``.
 
     A subcircuit becomes the instance ``XDUT`` wired to the nets of ``names``
@@ -74,7 +74,9 @@ def prepare_dut(circuit: CircuitInput, proc: str | Process, names: Sequence[str]
     :class:`ValidationError`. A top-level netlist must have a net for every
     name; its voltage sources on those nets are dropped, other sources (bias
     currents, for instance) are kept. Analyses and ``.control`` blocks are dropped.
+    ``hint`` (how to name the ports, say) ends the errors about ports.
     """
+    tail = f" ({hint})" if hint else ""
     net = apply_process(load_circuit(circuit), proc)
     sub = _top_subckt(net, subckt, what)
     wanted = {n.lower(): n for n in names}
@@ -83,7 +85,7 @@ def prepare_dut(circuit: CircuitInput, proc: str | Process, names: Sequence[str]
         for p in sub.ports:
             if p.lower() not in wanted:
                 raise ValidationError(f"port {p!r} of subcircuit {sub.name} is not among the {what} ports "
-                                      f"{list(names)}", sub.loc)
+                                      f"{list(names)}{tail}", sub.loc)
             terms.append((p, wanted[p.lower()]))
         devices = [d for d in net.devices if d.kind not in ("vsource", "isource")]
         devices.append(Device("XDUT", "subckt", tuple(terms), model=sub.name))
@@ -92,7 +94,7 @@ def prepare_dut(circuit: CircuitInput, proc: str | Process, names: Sequence[str]
         missing = [n for n in names if n.lower() not in present and not net.is_ground(n)]
         if missing:
             raise ValidationError(f"{what} netlist {net.title!r} has no nets {missing} "
-                                  f"(nets: {net.nets()[:20]})")
+                                  f"(nets: {net.nets()[:20]}){tail}")
         devices = [d for d in net.devices
                    if not (d.kind == "vsource" and any(n.lower() in wanted for n in d.nets))]
     return dataclasses.replace(net, devices=devices, statements=[s for s in net.statements if s.kind not in (

@@ -26,18 +26,17 @@ the AC loop is open.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, get_args
 
-from ..netlists import Device, Netlist, Subckt, parse, read
+from ..netlists import Netlist, parse
 from ..netlists.errors import ResolutionError, ValidationError
 from ..core.units import format_number
 from ..netlists.values import Value
 from .analyses import AC, DC, Analysis, Noise, Op, Tran
-from .models import Process, apply_process, process
+from .dut import CircuitInput, prepare_dut
+from .models import Process, process
 
 __all__ = [
     "AmpInput",
@@ -75,7 +74,7 @@ DC_FEEDBACK_L = 1e9
 DC_FEEDBACK_C = 1.0
 """Farad from the inverting input to ground in the open-loop decks."""
 
-AmpInput = Netlist | str | os.PathLike
+AmpInput = CircuitInput
 
 _CM_SERVO_GAIN = 100.0  # V/V from the output common-mode error to the bias port (a 1 % static error)
 _DIFF_OUT = "od"
@@ -167,37 +166,6 @@ class Testbench:
 # the device under test
 # ---------------------------------------------------------------------------------------------
 
-def _load(amp: AmpInput) -> Netlist:
-    if isinstance(amp, Netlist):
-        return amp
-    if isinstance(amp, os.PathLike):
-        return read(Path(amp))
-    if isinstance(amp, str):
-        if "\n" not in amp and Path(amp).is_file():
-            return read(Path(amp))
-        return parse(amp)
-    raise TypeError(f"expected a Netlist, netlist text or a path for the amplifier, got {type(amp).__name__}")
-
-
-def _top_subckt(net: Netlist, name: str | None) -> Subckt | None:
-    if name is not None:
-        found = net.find_subckt(name)
-        if found is None:
-            raise ResolutionError(name, list(net.subckts), "op-amp subcircuit")
-        return found
-    if any(d.kind not in ("vsource", "isource") for d in net.devices):
-        return None
-    if not net.subckts:
-        raise ValidationError(f"netlist {net.title!r} has neither devices nor a subcircuit to test")
-    used = {d.model.lower() for s in net.subckts.values() for d in s.devices
-            if d.kind == "subckt" and d.model}
-    tops = [s for s in net.subckts.values() if s.name.lower() not in used]
-    if len(tops) != 1:
-        raise ResolutionError("<unnamed>", [s.name for s in tops] or list(net.subckts),
-                              "op-amp subcircuit (pass subckt=...)")
-    return tops[0]
-
-
 def dut_netlist(amp: AmpInput, proc: str | Process, ports: OpampPorts = OpampPorts(),
                 subckt: str | None = None) -> Netlist:
     """The amplifier ready for a testbench: process cards added, top-level port sources removed.
@@ -211,30 +179,7 @@ def dut_netlist(amp: AmpInput, proc: str | Process, ports: OpampPorts = OpampPor
     >>> d.device("XDUT").nets
     ('inn', 'inp', 'out', 'vss', 'vdd')
     """
-    net = apply_process(_load(amp), proc)
-    sub = _top_subckt(net, subckt)
-    wanted = {n.lower(): n for n in ports.names}
-    if sub is not None:
-        terms = []
-        for p in sub.ports:
-            if p.lower() not in wanted:
-                raise ValidationError(
-                    f"port {p!r} of subcircuit {sub.name} is not among the op-amp ports "
-                    f"{list(ports.names)} (pass ports=OpampPorts(...))", sub.loc)
-            terms.append((p, wanted[p.lower()]))
-        dut = Device("XDUT", "subckt", tuple(terms), model=sub.name)
-        devices = [d for d in net.devices if d.kind not in ("vsource", "isource")] + [dut]
-    else:
-        present = {n.lower() for n in net.nets()}
-        missing = [n for n in ports.names if n.lower() not in present and not net.is_ground(n)]
-        if missing:
-            raise ValidationError(f"op-amp netlist {net.title!r} has no nets {missing} "
-                                  f"(nets: {net.nets()[:20]}); pass ports=OpampPorts(...)")
-        devices = [d for d in net.devices
-                   if not (d.kind == "vsource" and any(n.lower() in wanted for n in d.nets))]
-    return dataclasses.replace(net, devices=devices, statements=[s for s in net.statements
-                                                               if s.kind not in ("analysis", "control",
-                                                                                 "measure", "output")])
+    return prepare_dut(amp, proc, ports.names, subckt=subckt, what="op-amp", hint="pass ports=OpampPorts(...)")
 
 
 def _n(x: float) -> str:
