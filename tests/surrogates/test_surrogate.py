@@ -71,7 +71,7 @@ def test_training_resumes_and_checkpoint_round_trips(tmp_path):
     d1, _ = net.predict(xt)
     d2, _ = ls.net.predict(xt)
     assert torch.allclose(d1, d2, atol=0.2)  # float16 storage
-    with pytest.raises(SurrogateError, match="not an EM surrogate"):
+    with pytest.raises(SurrogateError, match="bad.pt: not a checkpoint of this kind .expected format circuitforge.em_surrogate"):
         torch.save({"x": 1}, tmp_path / "bad.pt")
         load_surrogate(tmp_path / "bad.pt")
 

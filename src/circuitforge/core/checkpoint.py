@@ -127,13 +127,14 @@ def save_checkpoint(path: str | Path, state: Mapping[str, Any], *, kind: str,
     return write_atomic(path, buf.getvalue())
 
 
-def read_weights(path: str | Path) -> Any:
+def read_weights(path: str | Path, *, format: str | None = None) -> Any:
     """What ``torch.load(path, weights_only=True)`` returns (on the CPU), for model files of any
     layout; :class:`CheckpointError` naming the file when it is missing, truncated, not a torch
-    file or holds arbitrary objects."""
+    file or holds arbitrary objects. With ``format``, the file must be a dict whose ``"format"``
+    entry is that string (else "PATH: not a checkpoint of this kind (expected format ..., found ...)")."""
     path = Path(path)
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        ck = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint") from None
     except pickle.UnpicklingError as exc:
@@ -153,6 +154,10 @@ def read_weights(path: str | Path) -> Any:
         raise CheckpointError(f"{path}: not a checkpoint, or truncated ({first})") from None
     except OSError as exc:
         raise CheckpointError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if format is not None and (not isinstance(ck, dict) or ck.get("format") != format):
+        found = ck.get("format") if isinstance(ck, dict) else type(ck).__name__
+        raise CheckpointError(f"{path}: not a checkpoint of this kind (expected format {format}, found {found!r})")
+    return ck
 
 
 def _fmt(v: Any) -> str:

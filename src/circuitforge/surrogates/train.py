@@ -189,11 +189,9 @@ def load_surrogate(kind_or_path: str | Path) -> LoadedSurrogate:
     if str(kind_or_path) in ("lowpass", "bandpass"):
         p = weights_path(str(kind_or_path))
     try:
-        ck = read_weights(p)
+        ck = read_weights(p, format=FORMAT)
     except CheckpointError as exc:
         raise SurrogateError(f"cannot read EM surrogate checkpoint {exc}") from None
-    if not isinstance(ck, dict) or ck.get("format") != FORMAT:
-        raise SurrogateError(f"{p} is not an EM surrogate checkpoint (expected format {FORMAT})")
     net = EMSurrogateNet(**ck["config"])
     net.load_state_dict({k: v.float() for k, v in ck["state"].items()})
     net.eval()

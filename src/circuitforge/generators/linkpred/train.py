@@ -188,11 +188,9 @@ def load_predictor(path: str | Path | None = None) -> Predictor:
     """The predictor saved at ``path`` (default: the shipped weights)."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS
     try:
-        ck = read_weights(path)
+        ck = read_weights(path, format="circuitforge.linkpred/1")
     except CheckpointError as exc:
         raise LinkPredError(f"cannot read link-predictor checkpoint {exc}") from None
-    if not isinstance(ck, dict) or ck.get("format") != "circuitforge.linkpred/1":
-        raise LinkPredError(f"{path} is not a link-predictor checkpoint (expected format circuitforge.linkpred/1)")
     spec = FeatureSpec.from_dict(ck["spec"], str(path))
     model = LinkPredictor(_example_graph(spec), **ck["config"])
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["state"].items()})

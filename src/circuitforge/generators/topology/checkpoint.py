@@ -60,11 +60,9 @@ def load_generator(path: str | Path | None = None) -> Generator:
     """The generator saved at ``path`` (default: the shipped one) with its corpus hashes."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS
     try:
-        ck = read_weights(path)
+        ck = read_weights(path, format=FORMAT)
     except CheckpointError as exc:
         raise TopologyError(f"cannot read topology-generator checkpoint {exc}") from None
-    if not isinstance(ck, dict) or ck.get("format") != FORMAT:
-        raise TopologyError(f"{path} is not a topology-generator checkpoint (expected format {FORMAT})")
     model = TopologyModel(**ck["config"])
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ck["state"].items()})
     model.eval()
