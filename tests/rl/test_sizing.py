@@ -385,6 +385,9 @@ def test_cli_train_sizer_tiny_and_resume(tmp_path):
     res = runner.invoke(app, [*args[:3], "250", *args[4:], "--resume"])
     assert res.exit_code == 0, res.output
     assert 150 < json.loads((tmp_path / "latest.json").read_text())["train_sims"] <= 252
+    # resuming with another layout is an error naming the field, not a silent restart or an SB3 traceback
+    res = runner.invoke(app, [*args[:3], "350", *args[4:], "--resume", "--action-mode", "discrete"])
+    assert res.exit_code == 2 and "action_mode saved 'continuous', requested 'discrete'" in res.output, res.output
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from ...core.checkpoint import config_diff
 from ...core.files import write_atomic
 from ...core.progress import sb3_progress_callback
 from ...netlists.errors import ResolutionError
@@ -165,6 +166,12 @@ def train_sizer(problem: SizingProblem, *, total_sims: int = 50_000, algo: Algo 
     cls = _algo_class(algo)
     if resume and (directory / "latest.zip").is_file():
         meta = json.loads(meta_path.read_text())
+        saved = {k: meta.get(k) for k in ("algo", *env.task.layout())}
+        differ = config_diff(saved, {"algo": algo, **env.task.layout()})
+        if differ:  # the one resume policy (core.checkpoint): a mismatch is an error naming the fields
+            raise SizingError(f"cannot resume {directory / 'latest.zip'}: its configuration differs ("
+                              + ", ".join(f"{k} saved {a!r}, requested {b!r}" for k, a, b in differ)
+                              + "); train without resume (or in another directory) to start afresh")
         done_sims = int(meta.get("env_sims", 0))
         model = cls.load(str(directory / "latest.zip"), env=env, device="cpu")
         say(f"resuming from {directory / 'latest.zip'} after {done_sims} environment simulations")
