@@ -65,6 +65,20 @@ class OpenEMSSolver:
     max_time_ns: float = 12.0
     """Cap on simulated time (ns): a filter that still rings then has its S-parameters from a
     truncated response (the low-pass family settles in 3-8 ns)."""
+    fine_mm: float = 0.0
+    """Extra mesh lines this far (mm) on both sides of every strip edge across the strips (y);
+    0 adds none (the lines then come from smoothing the edges to ``cells_per_wavelength`` alone)."""
+    fine_axes: str = "y"
+    """Axes that ``fine_mm`` refines: "y" (across the strips) or "xy" (also at the steps and ends along them)."""
+    min_cell_mm: float = 0.05
+    """Smoothing lines closer than this (mm) to a metal edge or to each other are dropped (the time
+    step follows the smallest cell); metal edges are always kept."""
+    substrate_cells: int = 3
+    """Mesh cells across the substrate thickness."""
+    air_mm: float = 4.0
+    """Air above the substrate (mm) up to the absorbing top boundary."""
+    margin_y_mm: float = 8.0
+    """Substrate and air beside the outermost strips (mm) up to the side boundaries."""
     timeout_s: float = 600.0
     """Wall-clock limit of one run."""
     threads: int = 1
@@ -86,7 +100,9 @@ class OpenEMSSolver:
         return {"substrate": {"er": sub.er, "h_mm": sub.h, "tand": sub.tand}, "rects": [list(r) for r in lay.rects],
                 "ports": ports, "freq_hz": [float(v) for v in frequency.f], "max_timesteps": self.max_timesteps,
                 "end_criteria": self.end_criteria, "max_time_ns": self.max_time_ns, "cells_per_wavelength": self.cells_per_wavelength,
-                "threads": self.threads, "deembed_mm": PORT_LEN_MM / 2}
+                "threads": self.threads, "deembed_mm": PORT_LEN_MM / 2, "fine_mm": self.fine_mm, "fine_axes": self.fine_axes,
+                "min_cell_mm": self.min_cell_mm, "substrate_cells": self.substrate_cells, "air_mm": self.air_mm,
+                "margin_y_mm": self.margin_y_mm}
 
     def solve(self, geometry: FilterGeometry, frequency: skrf.Frequency | None = None) -> skrf.Network:
         f = frequency if frequency is not None else frequency_grid()

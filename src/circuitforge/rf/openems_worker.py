@@ -96,6 +96,13 @@ def run(job: dict, out_path: str, sim_path: str) -> dict:
         if y_lo < v < y_hi and min(abs(v - e) for e in edges) >= fine * 0.99:
             mesh.AddLine("y", float(v))
     mesh.SmoothMeshLines("y", res, 1.4)
+    if fine > 0 and "x" in str(job.get("fine_axes", "y")):  # the same refinement along the strips
+        edges_x = sorted(set(np.round([r[0] for r in rects] + [r[1] for r in rects], 4)))
+        for x in edges_x:
+            for v in (x - fine, x + fine):
+                if x_lo < v < x_hi and min(abs(v - e) for e in edges_x) >= fine * 0.99:
+                    mesh.AddLine("x", float(v))
+        mesh.SmoothMeshLines("x", res, 1.4)
     min_cell = float(job.get("min_cell_mm", 0.05))
     metal_x = [r[0] for r in rects] + [r[1] for r in rects]
     metal_y = [r[2] for r in rects] + [r[3] for r in rects]
