@@ -1,9 +1,18 @@
 #!/usr/bin/env python3
-"""Do the circuits work? Corpus op-amps sized under a fixed budget, every circuit counted (issue 15).
+"""Do the circuits work? Generated and corpus op-amps sized under one fixed budget, every circuit counted.
 
-The corpus half of the generator-function benchmark: for every op-amp of the AnalogGenie corpus
-(family ``opamp``; ``--limit N`` draws N of them with a seeded choice), the protocol is
+The generator-function benchmark of issue 15, three sources side by side in one run:
 
+- ``corpus``: the op-amps of the AnalogGenie corpus (family ``opamp``; ``--limit N`` draws N of them
+  with a seeded choice): the rate real, expert-drawn topologies reach under this protocol;
+- ``generated``: ``--generated N`` samples of the shipped topology model with the grammar
+  (:func:`circuitforge.generators.topology.generate`, seed ``--seed``, ``--temperature``);
+- ``unconstrained``: ``--unconstrained N`` samples of the same model without the grammar.
+
+Every sample and circuit goes through the same protocol:
+
+0. valid (samples): the sequence finished and the structural checker found nothing; a sample that
+   did not finish or is not structurally valid stops here, counted with the checker's first reason;
 1. interface: the op-amp ports (supplies, two inputs, an output, bias ports) are found;
 2. problem: :meth:`SizingProblem.from_netlist` derives the sizing parameters, ranges and start point;
 3. simulates: the start design's OP + AC deck runs and gives a gain;
@@ -13,15 +22,18 @@ The corpus half of the generator-function benchmark: for every op-amp of the Ana
    ``gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW`` (a circuit that cannot meet the modest spec
    is counted as failing the medium one without a run).
 
-Every circuit stays in the denominator: one that has no interface, no problem or no simulating
-start counts as failing both specs, and every failure is grouped by its reason (for runs that did
-not meet a spec: which clauses the best design still missed). The generated-sample half (samples of
-the topology model through the same protocol) will sit beside these rows (``Source`` below).
+Every circuit stays in the denominator: one that is invalid, has no interface, no problem or no
+simulating start counts as failing both specs, and every failure is grouped by its reason (for runs
+that did not meet a spec: which clauses the best design still missed). A sample is novel when no
+corpus circuit (any family) has its canonical hash, or when those that do are not the same circuit
+(:func:`~circuitforge.graph.hashing.same_circuit`: a hash collision, counted apart). ``distinct``
+counts canonical hashes; ``distinct modest`` those among the samples that met the modest spec.
 
 Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
 
-    .venv/bin/python benchmarks/generator_function.py --limit 40          # seeded subset of 40
-    .venv/bin/python benchmarks/generator_function.py --workers 2 --json  # the whole op-amp family
+    .venv/bin/python benchmarks/generator_function.py --process generic180 --generated 100 --limit 60
+    .venv/bin/python benchmarks/generator_function.py --limit 40 --generated 0  # corpus subset only
+    .venv/bin/python benchmarks/generator_function.py --workers 2 --json       # whole op-amp family + 100
 """
 
 from __future__ import annotations
@@ -38,6 +50,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from circuitforge.generators.topology import generate
+from circuitforge.graph.hashing import canonical_hash, same_circuit
 from circuitforge.netlists import CircuitforgeError, Netlist
 from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
 from circuitforge.rl.sizing.problem import SizingProblem
@@ -48,6 +62,7 @@ from circuitforge.spice.models import PROCESSES
 
 MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
 MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
+SOURCES = ("corpus", "generated", "unconstrained")
 
 
 @dataclass
@@ -57,6 +72,10 @@ class Row:
     source: str
     id: str
     devices: int
+    valid: bool = True
+    novel: bool | None = None
+    collision: bool = False
+    hash: str = ""
     interface: bool = False
     problem: bool = False
     params: int = 0
@@ -72,12 +91,21 @@ class Row:
 
 @dataclass(frozen=True)
 class Item:
-    """A circuit to judge: where it came from, its id, and the netlist (None with a load error)."""
+    """A circuit to judge: where it came from, its id, and the netlist (None with a load error).
+
+    For a generated sample: ``valid`` (finished and structurally valid; else ``error`` holds the
+    first reason), ``novel`` (confirmed with ``same_circuit``; None for corpus circuits),
+    ``collision`` (its hash is a corpus hash but no corpus circuit with it is the same circuit).
+    """
 
     source: str
     id: str
     netlist: Netlist | None
     error: str = ""
+    valid: bool = True
+    novel: bool | None = None
+    collision: bool = False
+    hash: str = ""
 
 
 def _short(text: str) -> str:
@@ -89,17 +117,46 @@ def _short(text: str) -> str:
     return text[:120]
 
 
-def corpus_items(root: Path | None, family: str, limit: int, seed: int) -> Iterator[Item]:
-    """The corpus circuits of ``family`` (a seeded choice of ``limit`` of them when ``limit`` > 0)."""
+def corpus_items(root: Path | None, family: str, limit: int, seed: int,
+                 by_hash: dict[str, list[Netlist]] | None = None) -> Iterator[Item]:
+    """The corpus circuits of ``family`` (a seeded choice of ``limit`` of them when ``limit`` > 0).
+
+    ``by_hash``, when given, is filled with every corpus circuit (all families) by canonical hash.
+    """
     items = []
     for c in iter_corpus(root):
         if isinstance(c, CorpusError):
             continue  # family unknown without the netlist; counted by benchmarks/parse_corpus.py
+        if by_hash is not None:
+            h = canonical_hash(c.netlist)
+            by_hash.setdefault(h, []).append(c.netlist)
         if c.family == family:
-            items.append(Item("corpus", str(c.id), c.netlist))
+            items.append(Item("corpus", str(c.id), c.netlist, hash=h if by_hash is not None else ""))
     if limit and limit < len(items):
         items = sorted(random.Random(seed).sample(items, limit), key=lambda i: int(i.id))
     yield from items
+
+
+def generated_items(family: str, n: int, *, seed: int, temperature: float, constrained: bool,
+                    by_hash: dict[str, list[Netlist]]) -> list[Item]:
+    """``n`` samples of the shipped topology model (with the grammar or without), all of them.
+
+    Novelty is the sample's own verdict (hash not among the corpus hashes shipped with the
+    weights), confirmed against ``by_hash`` (the corpus on disk) when given: novel when no corpus
+    circuit with the sample's hash is :func:`same_circuit` (hash equal but circuit not: a collision).
+    """
+    source = "generated" if constrained else "unconstrained"
+    items = []
+    for i, s in enumerate(generate(family, n, seed=seed, temperature=temperature, constrained=constrained)):
+        novel, collision = s.novel, False
+        if by_hash:  # the corpus on disk decides; without it, the hash set shipped with the weights
+            same = [o for o in by_hash.get(s.hash, []) if same_circuit(s.netlist, o)]
+            novel, collision = not same, s.hash in by_hash and not same
+        first = re.sub(r"\b(?:[A-Za-z]+\d+|\d+)\b", "X", s.problems[0]) if s.problems else "no reason given"
+        error = "" if s.structurally_valid else f"{'unfinished' if not s.finished else 'invalid'}: {_short(first)}"
+        items.append(Item(source, str(i), s.netlist, error=error, valid=s.structurally_valid, novel=novel,
+                          collision=collision, hash=s.hash))
+    return items
 
 
 def _missed(spec: Spec, values: dict[str, float | None]) -> str:
@@ -117,8 +174,12 @@ def _missed(spec: Spec, values: dict[str, float | None]) -> str:
 def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec) -> Row:
     """Run one circuit through the protocol (module docstring)."""
     t0 = time.perf_counter()
-    row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0)
+    row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0,
+              valid=item.valid, novel=item.novel, collision=item.collision, hash=item.hash)
     try:
+        if not item.valid:
+            row.reason = item.error
+            return row
         if item.netlist is None:
             row.reason = f"load: {_short(item.error)}"
             return row
@@ -165,8 +226,10 @@ def _pct(k: int, n: int) -> str:
 def summary(rows: list[Row]) -> dict[str, Any]:
     """Totals over ``rows`` (every row in every denominator) and failures grouped by reason."""
     n = len(rows)
-    keys = ("interface", "problem", "simulates", "modest", "medium")
+    keys = ("valid", "interface", "problem", "simulates", "modest", "medium", "novel", "collision")
     totals = {k: sum(bool(getattr(r, k)) for r in rows) for k in keys}
+    totals["distinct"] = len({r.hash for r in rows if r.hash})
+    totals["distinct_modest"] = len({r.hash for r in rows if r.hash and r.modest})
     reasons: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if not r.modest:
@@ -182,18 +245,43 @@ def summary(rows: list[Row]) -> dict[str, Any]:
             "medium_failures_after_modest": dict(medium_reasons.most_common())}
 
 
+def _cell(s: dict[str, Any], key: str) -> str:
+    if s[key] is None:
+        return "—"
+    return f"{s[key]} ({100 * s[key] / s['n']:.1f} %)" if s["n"] else "0"
+
+
+def print_table(figures: dict[str, dict[str, Any]]) -> None:
+    """The totals per source as a markdown table (the README's columns)."""
+    cols = ("valid", "interface", "problem", "simulates", "modest", "medium", "novel")
+    print("| source | n | " + " | ".join(cols) + " | distinct | distinct modest | median devices "
+          "| median sims to modest |")
+    print("|---|" + "---|" * (len(cols) + 5))
+    for src, s in figures.items():
+        cells = [_cell(s, k) for k in cols]
+        print(f"| {src} | {s['n']} | " + " | ".join(cells) + f" | {s['distinct']} | {s['distinct_modest']} "
+              f"| {s['median_devices']} | {s['median_sims_modest'] if s['median_sims_modest'] is not None else '—'} |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: ../shared/...)")
     ap.add_argument("--family", default="opamp", choices=("opamp",), help="family (op-amps have a testbench)")
-    ap.add_argument("--limit", type=int, default=0, help="a seeded choice of N circuits (0: all)")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the subset and of CMA-ES")
+    ap.add_argument("--limit", type=int, default=0, help="a seeded choice of N corpus circuits (0: all)")
+    ap.add_argument("--generated", type=int, default=100, help="samples of the model with the grammar (0: none)")
+    ap.add_argument("--unconstrained", type=int, default=0, help="samples of the model without the grammar")
+    ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the subset, the samples and CMA-ES")
     ap.add_argument("--budget", type=int, default=60, help="simulations per sizing run")
     ap.add_argument("--process", default="generic45", choices=PROCESSES, help="process cards and VDD")
     ap.add_argument("--workers", type=int, default=2, help="ngspice worker processes")
     ap.add_argument("--json", action="store_true", help="print rows and figures as JSON")
     ap.add_argument("--rows", action="store_true", help="print one line per circuit")
+    ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON (rows and figures) here")
     args = ap.parse_args()
+    for name in ("limit", "generated", "unconstrained"):
+        if getattr(args, name) < 0:
+            ap.error(f"--{name} must be >= 0 (got {getattr(args, name)})")
     try:
         root = corpus_path(args.corpus)
     except CircuitforgeError as exc:
@@ -201,8 +289,13 @@ def main() -> int:
         return 0
     modest, medium = parse_spec(MODEST), parse_spec(MEDIUM)
     t0 = time.perf_counter()
+    by_hash: dict[str, list[Netlist]] = {}
+    items = list(corpus_items(root, args.family, args.limit, args.seed, by_hash))
+    for count, constrained in ((args.generated, True), (args.unconstrained, False)):
+        if count:
+            items += generated_items(args.family, count, seed=args.seed, temperature=args.temperature,
+                                     constrained=constrained, by_hash=by_hash)
     rows: list[Row] = []
-    items = list(corpus_items(root, args.family, args.limit, args.seed))
     with SharedSimulator(args.workers) as sim:
         for i, item in enumerate(items):
             row = judge(item, process=args.process, budget=args.budget, seed=args.seed, sim=sim,
@@ -214,24 +307,31 @@ def main() -> int:
                       f"medium={int(row.medium)} n={row.sims_modest:<3} {row.seconds:5.1f}s {row.reason}",
                       flush=True)
     wall = time.perf_counter() - t0
-    s = summary(rows)
+    figures = {src: summary([r for r in rows if r.source == src]) for src in SOURCES
+               if any(r.source == src for r in rows)}
+    if "corpus" in figures:  # the reference, not candidates: not sampled, not judged for novelty
+        figures["corpus"]["novel"] = figures["corpus"]["valid"] = None
+    doc = json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "wall_s": round(wall, 1),
+                      **figures, "rows": [asdict(r) for r in rows]}, indent=1)
+    if args.json_out is not None:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(doc + "\n")
     if args.json:
-        print(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "wall_s": round(wall, 1),
-                          "corpus": s, "rows": [asdict(r) for r in rows]}, indent=1))
+        print(doc)
         return 0
-    n = s["n"]
-    print(f"corpus {args.family}: {n} circuits, {args.process}, CMA-ES {args.budget} sims, seed {args.seed}, "
-          f"{wall:.0f} s")
-    for k in ("interface", "problem", "simulates", "modest", "medium"):
-        print(f"  {k:<10} {_pct(s[k], n)}")
-    print(f"  median devices {s['median_devices']}, median sims to modest {s['median_sims_modest']}")
-    print("modest failures by reason:")
-    for reason, v in s["modest_failures"].items():
-        print(f"  {v['count']:>4}  {reason}  (e.g. {', '.join(v['examples'])})")
-    if s["medium_failures_after_modest"]:
-        print("medium failures (modest met):")
-        for reason, c in s["medium_failures_after_modest"].items():
-            print(f"  {c:>4}  {reason}")
+    print(f"{args.family}: {args.process}, CMA-ES {args.budget} sims, seed {args.seed}, "
+          f"temperature {args.temperature}, {wall:.0f} s")
+    print_table(figures)
+    for src, s in figures.items():
+        if s.get("collision"):
+            print(f"{src}: {s['collision']} hash collisions with the corpus (counted novel)")
+        print(f"{src}: modest failures by reason:")
+        for reason, v in s["modest_failures"].items():
+            print(f"  {v['count']:>4}  {reason}  (e.g. {', '.join(v['examples'])})")
+        if s["medium_failures_after_modest"]:
+            print(f"{src}: medium failures (modest met):")
+            for reason, c in s["medium_failures_after_modest"].items():
+                print(f"  {c:>4}  {reason}")
     return 0
 
 
