@@ -53,6 +53,18 @@ def test_two_pole_gain_ugb_pm() -> None:
     assert gain_bandwidth(F, h).value == pytest.approx(A0 * P1, rel=3e-3)
 
 
+def test_phase_that_rises_past_zero_is_a_negative_margin_not_more_than_180() -> None:
+    # a phase that rises (right-half-plane singularities) to +φ at the crossing is 180° - φ past -180°:
+    # the margin is 180° + φ - 360°, never a margin above 180°
+    h = np.conj(two_pole(F))
+    fu = analytic_ugb()
+    rise = math.degrees(math.atan(fu / P1) + math.atan(fu / P2))
+    assert phase_margin(F, h).value == pytest.approx(180 + rise - 360, abs=0.3)
+    # the amplifier seen with its inputs swapped (180° at DC): a negative margin, not 180° + pm
+    pm = phase_margin(F, two_pole(F)).value
+    assert phase_margin(F, -two_pole(F)).value == pytest.approx(pm - 180, abs=1e-6)
+
+
 def test_inverting_reference_gives_same_pm() -> None:
     h = two_pole(F)
     assert phase_margin(F, -h, inverting=True).value == pytest.approx(phase_margin(F, h).value, abs=1e-9)

@@ -223,7 +223,7 @@ def gain_bandwidth(freq: np.ndarray, h: np.ndarray) -> Measurement:
 
 
 def phase_margin(freq: np.ndarray, h: np.ndarray, *, inverting: bool = False) -> Measurement:
-    """180° plus the phase of the loop gain at the unity-gain frequency (degrees).
+    """180° plus the phase of the loop gain at the unity-gain frequency (degrees), in (-180, 180].
 
     ``h`` is the open-loop gain as seen from the non-inverting input (0° at
     DC); with ``inverting`` it was measured from the inverting input (±180°
@@ -238,8 +238,12 @@ def phase_margin(freq: np.ndarray, h: np.ndarray, *, inverting: bool = False) ->
     if fu.value is None:
         return _missing("pm", "deg", f"no unity-gain frequency: {fu.reason}")
     ph = _phase_deg(-x if inverting else x)
-    return Measurement("pm", round(180.0 + _interp_logf(f, ph, fu.value), 1), "deg",
-                       info=(("ugbw", fu.value),))
+    # the distance to -180° modulo 360°, in (-180, 180]: a phase that has risen to +159° at the
+    # crossing (a right-half-plane zero, or an output inverted with respect to the input) is 21° past
+    # -180° (pm -21°), not a margin of 339°
+    pm = 180.0 + _interp_logf(f, ph, fu.value)
+    pm = pm - 360.0 * math.ceil((pm - 180.0) / 360.0)
+    return Measurement("pm", round(pm, 1), "deg", info=(("ugbw", fu.value),))
 
 
 def gain_margin(freq: np.ndarray, h: np.ndarray, *, inverting: bool = False) -> Measurement:
