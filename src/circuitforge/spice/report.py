@@ -30,7 +30,12 @@ def simulation_report(res: SimResult, probe: str | None = None) -> dict[str, Any
         r = res.analyses[kind]
         nodes = [k for k in r.vectors if k != r.sweep_name and not k.endswith("#branch")]
         node = (probe or "").lower() or default_probe(nodes) or (nodes[0] if nodes else None)
-        if node is None or node not in r.vectors:
+        if node is None:
+            out[kind] = {"probe": None, "error": "the circuit has no top-level node to report (a netlist of "
+                                                 "subcircuit definitions only? `--measure opamp` puts an "
+                                                 "op-amp in a testbench)"}
+            continue
+        if node not in r.vectors:
             out[kind] = {"probe": node, "error": f"no node {node!r}; nodes: {sorted(nodes)[:20]}"}
             continue
         v = r.vectors[node]
