@@ -402,3 +402,15 @@ def test_shipped_policy_on_held_out_targets():
         targets, _ = feasible_targets(miller, 50, seed=7, simulator=s, exclude_met_by=start)
         met = [size(miller, t, method="ppo", budget=30, policy=pol, simulator=s).met for t in targets]
     assert sum(met) >= 48, f"{sum(met)}/50"
+
+
+def test_cli_size_process_option(tmp_path):
+    # a built-in problem is generic45 only: another process is a clear error, not a silent generic45 run
+    res = runner.invoke(app, ["size", "miller45", "--spec", "gain>=40dB", "--process", "generic180",
+                              "--method", "random", "--budget", "2", "--out", str(tmp_path / "m.cir")])
+    assert res.exit_code == 2 and "sized on generic45" in res.output, res.output
+    # its netlist file on generic180 is derived from the devices, with the 1.8 V cards
+    from circuitforge.examples import example_path
+    from circuitforge.rl.sizing.resolve import resolve_problem
+    p = resolve_problem(example_path("opamp_miller45.cir"), process="generic180")
+    assert p.name == "opamp_miller45" and "generic180" in str(p.process)

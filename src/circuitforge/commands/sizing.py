@@ -43,6 +43,9 @@ def size_cmd(
     backend: Annotated[str, typer.Option("--backend", help="Where the simulations run: " + BACKEND_HELP)
                        ] = "local",
     subckt: Annotated[str | None, typer.Option("--subckt", help="Which subcircuit is the op-amp.")] = None,
+    process: Annotated[str, typer.Option("--process", help="Model cards and supply for a netlist's sizing "
+                                         "problem: generic45 (1 V) or generic180 (1.8 V); the built-in "
+                                         "problems are generic45.")] = "generic45",
     plot: Annotated[bool, typer.Option("--plot/--no-plot", help="Write the Bode plot PNG.")] = True,
 ) -> None:
     """Size an op-amp's devices for a target spec; write the sized netlist, a before/after report and a Bode plot.
@@ -65,7 +68,7 @@ def size_cmd(
     try:
         check_backend(backend, "--backend")
         with make_simulator(backend, max(1, workers)) as sim:
-            problem = resolve_problem(netlist, subckt=subckt, simulator=sim)
+            problem = resolve_problem(netlist, subckt=subckt, simulator=sim, process=process)
             result = size(problem, target, method=method, budget=budget, seed=seed, simulator=sim,
                           policy=policy, workers=workers)
             if all(v is None for v in result.measured.values()):
@@ -132,7 +135,7 @@ def train_cmd(
         raise fail(f"unknown action mode {action_mode!r} (choose among {', '.join(ACTION_MODES)})")
     try:
         with SharedSimulator(max(1, workers)) as sim:
-            problem = resolve_problem(netlist, subckt=subckt, simulator=sim)
+            problem = resolve_problem(netlist, subckt=subckt, simulator=sim, process=process)
             err.print(f"training {algo} on {problem.name} ({problem.dim} parameters) for {sims} simulations "
                       f"into {out_dir}", highlight=False)
             r = train_sizer(problem, total_sims=sims, algo=algo, n_envs=envs, workers=workers,  # type: ignore[arg-type]
