@@ -104,6 +104,13 @@ def test_training_refuses_to_write_into_the_package(cmd, monkeypatch, capsys):
     assert not target.exists()
 
 
+def test_train_sizer_resolves_its_problem_with_the_process(monkeypatch, capsys, tmp_path):
+    # the command body reaches resolve_problem (with --process) before any training
+    code, err = run_main(monkeypatch, capsys, "train-sizer", "miller45", "--process", "generic180",
+                         "--workers", "1", "--out", str(tmp_path / "run"))
+    assert code == 2 and "sized on generic45" in err
+
+
 def test_training_defaults_write_under_the_current_directory():
     from circuitforge.commands.console import training_output
 

@@ -116,6 +116,9 @@ def train_cmd(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     action_mode: Annotated[str, typer.Option("--action-mode", help="continuous or discrete.")] = "continuous",
     subckt: Annotated[str | None, typer.Option("--subckt")] = None,
+    process: Annotated[str, typer.Option("--process", help="Model cards and supply for a netlist's sizing "
+                                         "problem: generic45 (1 V) or generic180 (1.8 V); the built-in "
+                                         "problems are generic45.")] = "generic45",
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
     overwrite_shipped: OverwriteShippedOpt = False,
 ) -> None:
