@@ -59,9 +59,8 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from ...netlists import Device, Netlist, parse, read
+from ...netlists import Device, Netlist
 from ...netlists.errors import CircuitforgeError, ValidationError
 from ...netlists.polarity import device_polarity
 from ...netlists.model import ModelCard
@@ -69,6 +68,7 @@ from ...netlists.ports import OpampInterface, find_opamp_ports, port_role
 from ...netlists.structures import Role, Structures, find_structures
 from ...netlists.values import Value
 from ...spice.bias import BiasedCircuit, bias_default, floating_gate_nets
+from ...spice.dut import load_circuit
 from ...spice.models import Process, apply_process
 from ...spice.models import process as get_process
 from ...spice.testbench import BiasPort, OpampPorts
@@ -107,14 +107,6 @@ class DerivedSizing:
 
     def __repr__(self) -> str:
         return f"DerivedSizing({self.name!r}, params={len(self.params)}, candidates={len(self.candidates)})"
-
-
-def _load(netlist: Netlist | str | os.PathLike[str]) -> Netlist:
-    if isinstance(netlist, Netlist):
-        return netlist
-    if isinstance(netlist, os.PathLike) or ("\n" not in str(netlist) and Path(str(netlist)).is_file()):
-        return read(Path(netlist))
-    return parse(str(netlist))
 
 
 def _body_name(net: Netlist, subckt: str | None) -> str | None:
@@ -325,7 +317,7 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     if span <= 1:
         raise ProblemError(f"span must be > 1, got {span}")
     proc = get_process(process)
-    net = _load(netlist)
+    net = load_circuit(netlist)
     body = _body_name(net, subckt)
     drawn = net.find_subckt(body).devices if body is not None else net.devices  # type: ignore[union-attr]
     unsized = any(d.kind == "mosfet" and (d.param("w") is None or d.param("l") is None) for d in drawn)
