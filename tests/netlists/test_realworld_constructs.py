@@ -107,6 +107,9 @@ def test_hspice_lower_case_ends_and_parameters():
     assert exc.value.loc is not None and exc.value.loc.line == 4
     with pytest.raises(ParseError, match="closes subcircuit"):
         parse("* t\n.subckt a x y\nR1 x y 1k\nends b\n.end\n", dialect="hspice")
+    # a bare word that is not a name is still an error, not a parameter without a value
+    with pytest.raises(ParseError, match="expected name=value in .param, found '1x'"):
+        parse("* t\n.subckt a x y\n.param 1x\nR1 x y 1k\nends a\n.end\n", dialect="hspice")
 
 
 def test_spectre_parameters_without_default_inside_subckt_only():

@@ -91,8 +91,12 @@ def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf
             "names": list(family(kind).names), "solver_options": solver_options or {}}
     mpath = out / "meta.json"
     if mpath.is_file():
-        old = json.loads(mpath.read_text())
-        if {k: old.get(k) for k in ("kind", "solver", "seed", "chunk")} != {k: meta[k] for k in ("kind", "solver", "seed", "chunk")}:
+        try:
+            old = json.loads(mpath.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RFError(f"cannot read {mpath}: {exc} (expected a dataset's meta.json)") from None
+        same = ("kind", "solver", "seed", "chunk")
+        if not isinstance(old, dict) or {k: old.get(k) for k in same} != {k: meta[k] for k in same}:
             raise RFError(f"{out} holds a different dataset ({old}); choose another directory")
     write_atomic(mpath, json.dumps(meta, indent=1))
     ts_dir = None

@@ -107,7 +107,8 @@ def train_surrogate(kind: str, x: np.ndarray, s: np.ndarray, config: TrainConfig
     """Train on parameters ``x (n, dim)`` and S-parameters ``s (n, F, 2, 2)``; returns the net and a record.
 
     A state at ``state_path`` from another configuration raises
-    :class:`~circuitforge.core.errors.CheckpointError` unless ``restart``. With ``init`` the net starts from those weights and keeps their scalings (fine-tuning).
+    :class:`~circuitforge.core.errors.CheckpointError` unless ``restart``. With ``init`` the net
+    starts from those weights and keeps their scalings (fine-tuning).
     """
     fam = family(kind)
     torch.manual_seed(config.seed)

@@ -145,8 +145,8 @@ def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_
 
     A state at ``state_path`` saved with another configuration or corpus raises
     :class:`~circuitforge.core.errors.CheckpointError` naming the differing fields,
-    unless ``restart`` (then training starts fresh). ``max_steps`` stops the run early (after that step's epoch is recorded) without changing the
-    schedule, as an interruption would.
+    unless ``restart`` (then training starts fresh). ``max_steps`` stops the run early (after that
+    step's epoch is recorded) without changing the schedule, as an interruption would.
     """
     if not corpus.train:
         raise TopologyError("no training circuits")

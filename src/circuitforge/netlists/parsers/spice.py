@@ -395,7 +395,7 @@ def _param_assignments(words: list[str], ll: LogicalLine, ctx: ParseContext) -> 
             out[-1] = (out[-1][0], f"{out[-1][1]} {w}")
             continue
         if not is_assignment(w):
-            if ctx.flavor.cadence and ctx.scopes and w.replace("_", "a").isalnum():
+            if ctx.flavor.cadence and ctx.scopes and w.replace("_", "a").isalnum() and not w[0].isdigit():
                 ctx.warn("param-without-value", f"parameter {w!r} is declared without a value; not kept",
                          ll.loc, ll.text)
                 continue
