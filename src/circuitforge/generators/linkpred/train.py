@@ -6,7 +6,7 @@ so that :func:`load_predictor` needs nothing else.
 
 Reproduce the shipped weights::
 
-    circuitforge train-linkpred   # ~5 min on a 16-core CPU
+    circuitforge train-linkpred --threads 8   # ~5 min on a 16-core CPU (the default is 1 thread)
 """
 
 from __future__ import annotations
