@@ -12,7 +12,6 @@ import pytest
 import torch
 
 from circuitforge.core.errors import CheckpointError
-from circuitforge.graph.errors import GraphError
 from circuitforge.graph.predictor import (
     TARGETS,
     PredictorBackend,
@@ -123,8 +122,8 @@ def test_train_resume_checkpoint_backend_and_evaluation(tmp_path: Path, topologi
     # a finished checkpoint resumes to a no-op; another configuration is refused
     again = train(nets, y[list(split.train)], ckpt, cfg, progress=False)
     assert again.resumed_from == 4
-    # GraphError today; CheckpointError once the loop uses core.checkpoint (issue 14): either names the file
-    with pytest.raises((GraphError, CheckpointError), match="another configuration") as refused:
+    # core.checkpoint's resume policy: the message names the file and the differing fields
+    with pytest.raises(CheckpointError, match="another configuration") as refused:
         train(nets, y[list(split.train)], ckpt, TrainConfig(hidden=8, epochs=1), progress=False)
     assert str(ckpt) in str(refused.value)
 

@@ -12,7 +12,7 @@
 - :mod:`.checkpoint` — atomic, ``weights_only`` checkpoints with one resume
   policy (imports torch; import it explicitly, it is not re-exported here).
 
-This package imports nothing of circuitforge and never torch.
+This package imports nothing else of circuitforge; only :mod:`.checkpoint` imports torch.
 
 >>> from circuitforge.core import parse_quantity
 >>> parse_quantity("10MHz", "Hz")

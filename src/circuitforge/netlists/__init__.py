@@ -1,4 +1,4 @@
-"""The netlist IR: every other layer reads or writes it. Imports nothing else of circuitforge.
+"""The netlist IR: every other layer reads or writes it. Imports nothing of circuitforge but ``core``.
 
 >>> from circuitforge.netlists import parse, write
 >>> n = parse("* rc\\nR1 in out 1k\\nC1 out 0 10p\\n.end\\n")

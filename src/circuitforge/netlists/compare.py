@@ -39,7 +39,6 @@ __all__ = ["topology_graph", "topology_hash", "same_topology", "explain_differen
 SYMMETRIC_KINDS = frozenset({"resistor", "capacitor", "inductor"})
 """Kinds whose two terminals are interchangeable."""
 
-
 _NAMED_KINDS = frozenset({"subckt", "opaque"})
 
 

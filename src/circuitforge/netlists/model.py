@@ -73,4 +73,3 @@ class ModelCard:
 
     def __repr__(self) -> str:
         return f"ModelCard({self.name!r}, {self.type}, params={len(self.params)})"
-

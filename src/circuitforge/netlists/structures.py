@@ -163,8 +163,6 @@ def find_structures(devices: Iterable[Device], *, inputs: Sequence[str], outputs
     for d in mos:
         if cascode(d):
             roles[d.name] = "cascode"
-    casc_nodes = {d_[n] for n, r in roles.items() if r == "cascode"} | {s_[n] for n, r in roles.items()
-                                                                       if r == "cascode"}
     # a folded cascode's first stage runs through the cascodes whose source is an input drain
     first |= {d_[n] for n, r in roles.items() if r == "cascode" and s_[n] in first}
     first -= rails
@@ -226,7 +224,7 @@ def find_structures(devices: Iterable[Device], *, inputs: Sequence[str], outputs
     # the two halves of a symmetric signal path (a symmetric OTA's loads and output mirrors) share
     # polarity, role and source but not their gate: merge such single devices in pairs
     halves: dict[tuple, list[str]] = {}
-    for key, v in list(by_key.items()):
+    for v in by_key.values():
         n = v[0]
         if len(v) == 1 and roles[n] in ("load", "gain"):
             halves.setdefault((pol[n], roles[n], s_[n], g_[n] == d_[n]), []).append(n)
