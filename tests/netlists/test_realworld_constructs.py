@@ -89,9 +89,15 @@ def test_aucdl_header_globals_and_bare_param():
 
 def test_global_directive_continuation_is_a_comment_outside_cdl():
     text = "* t\n.PARAM\n*.GLOBAL vdd!\n+        gnd!\nR1 vdd! gnd! 1k\n.end\n"
-    for dialect in ("ngspice", "hspice"):
-        n = parse(text, dialect=dialect)
-        assert [d.name for d in n.devices] == ["R1"] and not n.globals
+    n = parse(text, dialect="hspice")
+    assert [d.name for d in n.devices] == ["R1"] and not n.globals
+    # ngspice drops comment lines before joining continuations: the '+' line continues '.PARAM', which
+    # ngspice rejects too; nothing is silently dropped
+    with pytest.raises(ParseError, match="gnd!"):
+        parse(text, dialect="ngspice")
+    # and a '+' after a '*.' comment in an ngspice deck keeps its parameters
+    r1 = parse("* t\nR1 a b 1k\n*.note\n+ tc1=1m\n.end\n", dialect="ngspice").device("R1")
+    assert r1.params["tc1"].number == pytest.approx(1e-3)
 
 
 def test_hspice_lower_case_ends_and_parameters():

@@ -79,9 +79,10 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
     ``.control`` ... ``.endc`` blocks are returned as one logical line each,
     with their lines joined by newlines and nothing stripped. ``*@opaque``
     lines (:data:`OPAQUE_PRAGMA`) are kept, as are, with ``cdl``, ``*.``
-    directives (``*.PININFO``) and ``$`` annotations. A ``+`` line right after
-    a ``*.`` directive continues that directive (Cadence writes
-    ``*.GLOBAL vdd!`` / ``+ gnd!``): kept with ``cdl``, a comment otherwise.
+    directives (``*.PININFO``) and ``$`` annotations. In Cadence decks (``cdl`` or
+    ``cadence``) a ``+`` line right after a ``*.`` directive continues that directive
+    (Cadence writes ``*.GLOBAL vdd!`` / ``+ gnd!``): kept with ``cdl``, a comment with
+    ``cadence``; elsewhere it continues the statement before the comment, as in ngspice.
     Lines starting with ``#`` (``#REVISION: Rev: 13``, written by some
     schematic tools) are comments.
 
@@ -90,8 +91,11 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
     netlist file guidelines"), and ``//`` lines are comments (Cadence's netlisters
     write ``// End of subcircuit definition.`` into decks converted from Spectre).
 
-    >>> [ll.text for ll in spice_logical_lines(["R1 a b 1k", "*.GLOBAL vdd!", "+ gnd!", "#REV: 13"], None)]
+    >>> [ll.text for ll in spice_logical_lines(["R1 a b 1k", "*.GLOBAL vdd!", "+ gnd!", "#REV: 13"], None,
+    ...                                        cadence=True)]
     ['R1 a b 1k']
+    >>> [ll.text for ll in spice_logical_lines(["R1 a b 1k", "*.note", "+ tc1=1m"], None)]
+    ['R1 a b 1k tc1=1m']
     >>> backslash = chr(92)
     >>> [ll.text for ll in spice_logical_lines([".param a=1 " + backslash, "  b=2", "// note"], None, cadence=True)]
     ['.param a=1 b=2']
@@ -125,7 +129,10 @@ def spice_logical_lines(lines: list[str], filename: str | None, first_line: int 
             continue
         if not stripped:
             continue
-        if in_directive and (stripped[0] == "+" or stripped.startswith("*+")):
+        # after a *. line, '+' continues that directive in Cadence decks (CDL, HSPICE); in ngspice and
+        # LTspice decks a comment line does not break a continuation, so '+' continues the statement
+        # before the comment, as ngspice reads it (nothing is dropped)
+        if in_directive and (stripped.startswith("*+") or stripped[0] == "+" and (cdl or cadence)):
             if cdl:  # continues the kept *. directive (``*+`` too, as in ``*.PIN vdd!`` / ``*+ gnd!``)
                 cur.append(strip_spice_comment(stripped.lstrip("*"), cdl=cdl)[1:].strip())
                 raw.append(line)
