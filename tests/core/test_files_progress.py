@@ -84,3 +84,20 @@ def test_sb3_progress_callback_runs_with_learn() -> None:
     cb = sb3_progress_callback("training", enabled=True)  # not a TTY here: a no-op bar that still counts
     model.learn(total_timesteps=64, callback=cb)
     assert model.num_timesteps >= 64
+
+
+def test_write_atomic_gives_the_mode_open_would(tmp_path):
+    import os
+    import stat
+
+    from circuitforge.core.files import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        p = write_atomic(tmp_path / "report.html", "<html/>")
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644  # not mkstemp's 0o600
+        p.chmod(0o640)
+        write_atomic(p, "again")
+        assert stat.S_IMODE(p.stat().st_mode) == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(old)
