@@ -52,7 +52,7 @@ from .errors import CheckpointError
 from .files import write_atomic
 
 __all__ = ["CHECKPOINT_VERSION", "save_checkpoint", "load_checkpoint", "config_diff", "plain",
-           "cosine_factor", "cosine_schedule", "read_weights"]
+           "cosine_factor", "cosine_schedule", "read_weights", "python_rng_state"]
 
 log = logging.getLogger(__name__)
 
@@ -229,3 +229,18 @@ def cosine_schedule(optimizer: torch.optim.Optimizer, total_steps: int, *, warmu
         return warm * cosine_factor(step / total, floor=floor)
 
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def python_rng_state(saved: Any) -> tuple:
+    """A saved ``random.Random.getstate()`` back in the tuple form ``setstate`` wants (a checkpoint keeps lists).
+
+    >>> import random
+    >>> r = random.Random(1)
+    >>> saved = [list(x) if isinstance(x, tuple) else x for x in r.getstate()]
+    >>> r2 = random.Random()
+    >>> r2.setstate(python_rng_state(saved))
+    >>> r2.random() == r.random()
+    True
+    """
+    version, internal, gauss = saved
+    return version, tuple(internal), gauss

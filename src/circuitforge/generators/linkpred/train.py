@@ -21,7 +21,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ...core.checkpoint import cosine_schedule, load_checkpoint, read_weights, save_checkpoint as _save_state
+from ...core.checkpoint import (cosine_schedule, load_checkpoint, python_rng_state, read_weights,
+                               save_checkpoint as _save_state)
 from ...core.errors import CheckpointError
 from ...core.files import write_atomic
 from ...graph.features import FeatureSpec
@@ -133,8 +134,7 @@ def train(examples: Sequence[Example], config: TrainConfig = TrainConfig(), *,
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
         sched.load_state_dict(st["sched"])
-        version, internal, gauss = st["rng"]
-        rng.setstate((version, tuple(internal), gauss))
+        rng.setstate(python_rng_state(st["rng"]))
         torch.set_rng_state(st["torch_rng"])
         res.losses, res.val, step, first_epoch = st["losses"], st["val"], st["step"], st["epoch"]
         order = list(st["order"])

@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ...core.checkpoint import cosine_factor, load_checkpoint, save_checkpoint
+from ...core.checkpoint import cosine_factor, load_checkpoint, python_rng_state, save_checkpoint
 from ...core.progress import progress as show_progress
 from .checkpoint import DEFAULT_WEIGHTS, save_generator
 from .data import Circuit, TopologyCorpus, load_topology_corpus
@@ -132,12 +132,6 @@ def evaluate_loss(model: TopologyModel, circuits: Sequence[Circuit], vocab: Voca
     return total / max(count, 1)
 
 
-def _rng_state(saved: list) -> tuple:
-    """``random.Random.setstate`` wants tuples where the checkpoint keeps lists."""
-    version, internal, gauss = saved
-    return version, tuple(internal), gauss
-
-
 def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_path: str | Path | None = None,
           resume: bool = True, progress: bool = False, log: Callable[[str], None] | None = None,
           max_steps: int | None = None, restart: bool = False) -> TrainResult:
@@ -168,7 +162,7 @@ def train(corpus: TopologyCorpus, config: TrainConfig = TrainConfig(), *, state_
     if st is not None:
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
-        rng.setstate(_rng_state(st["rng"]))
+        rng.setstate(python_rng_state(st["rng"]))
         torch.set_rng_state(st["torch_rng"])
         res.losses, res.val, step, first_epoch, spent = (st["losses"], st["val"], st["step"], st["epoch"],
                                                            st["seconds"])
