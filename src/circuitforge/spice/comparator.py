@@ -64,7 +64,7 @@ from ..netlists.errors import ResolutionError
 from ..netlists.ports import find_opamp_ports, port_role
 from .analyses import DC, Analysis, Op, Tran
 from .dut import CircuitInput, assemble, prepare_dut
-from .measure import Measurement
+from .measure import Measurement, real_series
 from .models import Process, process
 from .results import SimResult
 from .simulator import simulate as _default_simulate
@@ -277,16 +277,6 @@ def _missing(name: str, reason: str) -> Measurement:
     return Measurement(name, None, COMPARATOR_UNITS[name], reason)
 
 
-def _wave(t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray] | str:
-    tt = np.real(np.asarray(t)).astype(float).reshape(-1)
-    ss = np.real(np.asarray(s)).astype(float).reshape(-1)
-    if tt.size != ss.size or tt.size < 3:
-        return "need a waveform of at least 3 matching points"
-    if not (np.all(np.isfinite(tt)) and np.all(np.isfinite(ss))):
-        return "the waveform holds NaN or infinite values"
-    return tt, ss
-
-
 def propagation_delay(t: np.ndarray, s: np.ndarray, *, edges: Sequence[tuple[float, int]],
                       threshold: float | Sequence[float] = 0.0) -> Measurement:
     """Worst delay (s) from each edge ``(time, sign)`` to the output signal ``s`` reaching
@@ -295,7 +285,7 @@ def propagation_delay(t: np.ndarray, s: np.ndarray, *, edges: Sequence[tuple[flo
 
     ``info``: ``edge{i}`` the delay of each timed edge.
     """
-    chk = _wave(t, s)
+    chk = real_series(t, s)
     if isinstance(chk, str):
         return _missing("delay", chk)
     tt, ss = chk
@@ -353,7 +343,7 @@ def trip_offset(vd: np.ndarray, s: np.ndarray) -> Measurement:
     >>> round(trip_offset(vd, np.tanh((vd - 0.003) * 1000)).value, 6)
     -0.003
     """
-    chk = _wave(vd, s)
+    chk = real_series(vd, s)
     if isinstance(chk, str):
         return _missing("offset", chk)
     x, y = chk

@@ -63,7 +63,7 @@ from ..netlists.errors import ResolutionError, ValidationError
 from ..netlists.ports import port_role
 from .analyses import AC, DC, Analysis, Op, Tran
 from .dut import CircuitInput, assemble, prepare_dut
-from .measure import Measurement
+from .measure import Measurement, real_series
 from .models import Process, process
 from .results import SimResult
 from .simulator import simulate as _default_simulate
@@ -299,17 +299,6 @@ def _missing(name: str, reason: str) -> Measurement:
     return Measurement(name, None, LDO_UNITS[name], reason)
 
 
-def _sweep(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | str:
-    xx = np.real(np.asarray(x)).astype(float).reshape(-1)
-    yy = np.real(np.asarray(y)).astype(float).reshape(-1)
-    if xx.size != yy.size or xx.size < 3:
-        return "need a sweep of at least 3 matching points"
-    if not (np.all(np.isfinite(xx)) and np.all(np.isfinite(yy))):
-        return "the sweep holds NaN or infinite values"
-    order = np.argsort(xx)
-    return xx[order], yy[order]
-
-
 def dropout_voltage(vin: np.ndarray, vout: np.ndarray, *, vin_nom: float, drop: float = 0.1) -> Measurement:
     """VIN − VOUT (V) where VOUT, swept down from ``vin_nom``, first falls ``drop`` below its value there.
 
@@ -317,7 +306,7 @@ def dropout_voltage(vin: np.ndarray, vout: np.ndarray, *, vin_nom: float, drop: 
     with a slope above 0.5, or VOUT is within ``drop`` of ground) or VOUT
     never falls that far in the sweep. ``info``: ``vin`` and ``vout`` at dropout.
     """
-    chk = _sweep(vin, vout)
+    chk = real_series(vin, vout, what="sweep", sort=True)
     if isinstance(chk, str):
         return _missing("dropout", chk)
     x, y = chk
@@ -346,7 +335,7 @@ def dropout_voltage(vin: np.ndarray, vout: np.ndarray, *, vin_nom: float, drop: 
 
 def line_regulation(vin: np.ndarray, vout: np.ndarray, low: float, high: float) -> Measurement:
     """ΔVOUT/ΔVIN (V/V) between VIN = ``low`` and ``high`` (interpolated in the sweep)."""
-    chk = _sweep(vin, vout)
+    chk = real_series(vin, vout, what="sweep", sort=True)
     if isinstance(chk, str):
         return _missing("line_reg", chk)
     x, y = chk
@@ -358,7 +347,7 @@ def line_regulation(vin: np.ndarray, vout: np.ndarray, low: float, high: float) 
 
 def load_regulation(iload: np.ndarray, vout: np.ndarray) -> Measurement:
     """−ΔVOUT/ΔILOAD (V/A) from the first to the last point of a load sweep (positive: the output droops)."""
-    chk = _sweep(iload, vout)
+    chk = real_series(iload, vout, what="sweep", sort=True)
     if isinstance(chk, str):
         return _missing("load_reg", chk)
     x, y = chk

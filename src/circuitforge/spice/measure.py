@@ -47,6 +47,7 @@ from .testbench import (
 )
 
 __all__ = [
+    "real_series",
     "format_measurement",
     "Measurement",
     "MeasureName",
@@ -144,6 +145,28 @@ def _check_sweep(freq: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if not (np.all(np.isfinite(f)) and np.all(np.isfinite(x))):
         return "the response holds NaN or infinite values"
     return f, x
+
+
+def real_series(x: np.ndarray, y: np.ndarray, *, what: str = "waveform",
+                sort: bool = False) -> tuple[np.ndarray, np.ndarray] | str:
+    """``x`` and ``y`` as flat real float arrays (``sort``: ordered by ``x``), or why they cannot be measured:
+    fewer than 3 matching points, or NaN/infinite values (``what`` names them in the reason).
+
+    >>> real_series(np.array([2.0, 1.0, 3.0]), np.array([20, 10, 30]), what="sweep", sort=True)[1].tolist()
+    [10.0, 20.0, 30.0]
+    >>> real_series(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
+    'need a waveform of at least 3 matching points'
+    """
+    xx = np.real(np.asarray(x)).astype(float).reshape(-1)
+    yy = np.real(np.asarray(y)).astype(float).reshape(-1)
+    if xx.size != yy.size or xx.size < 3:
+        return f"need a {what} of at least 3 matching points"
+    if not (np.all(np.isfinite(xx)) and np.all(np.isfinite(yy))):
+        return f"the {what} holds NaN or infinite values"
+    if sort:
+        order = np.argsort(xx)
+        return xx[order], yy[order]
+    return xx, yy
 
 
 def _db(h: np.ndarray) -> np.ndarray:
