@@ -7,6 +7,9 @@ The generator-function benchmark of issue 15, three sources side by side in one 
   with a seeded choice): the rate real, expert-drawn topologies reach under this protocol;
 - ``generated``: ``--generated N`` samples of the shipped topology model with the grammar
   (:func:`circuitforge.generators.topology.generate`, seed ``--seed``, ``--temperature``);
+- ``plain``: ``--plain N`` samples with the grammar of issue 6 alone (no family interface, no
+  length prior: ``generate(..., interface=False, length_prior=False)``), the generator before
+  the interface-aware grammar;
 - ``unconstrained``: ``--unconstrained N`` samples of the same model without the grammar.
 
 Every sample and circuit goes through the same protocol:
@@ -62,7 +65,7 @@ from circuitforge.spice.models import PROCESSES
 
 MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
 MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
-SOURCES = ("corpus", "generated", "unconstrained")
+SOURCES = ("corpus", "generated", "plain", "unconstrained")
 
 
 @dataclass
@@ -137,7 +140,7 @@ def corpus_items(root: Path | None, family: str, limit: int, seed: int,
     yield from items
 
 
-def generated_items(family: str, n: int, *, seed: int, temperature: float, constrained: bool,
+def generated_items(family: str, n: int, *, seed: int, temperature: float, source: str,
                     by_hash: dict[str, list[Netlist]]) -> list[Item]:
     """``n`` samples of the shipped topology model (with the grammar or without), all of them.
 
@@ -145,9 +148,10 @@ def generated_items(family: str, n: int, *, seed: int, temperature: float, const
     weights), confirmed against ``by_hash`` (the corpus on disk) when given: novel when no corpus
     circuit with the sample's hash is :func:`same_circuit` (hash equal but circuit not: a collision).
     """
-    source = "generated" if constrained else "unconstrained"
+    full = source == "generated"
     items = []
-    for i, s in enumerate(generate(family, n, seed=seed, temperature=temperature, constrained=constrained)):
+    for i, s in enumerate(generate(family, n, seed=seed, temperature=temperature,
+                                   constrained=source != "unconstrained", interface=full, length_prior=full)):
         novel, collision = s.novel, False
         if by_hash:  # the corpus on disk decides; without it, the hash set shipped with the weights
             same = [o for o in by_hash.get(s.hash, []) if same_circuit(s.netlist, o)]
@@ -269,6 +273,8 @@ def main() -> int:
     ap.add_argument("--family", default="opamp", choices=("opamp",), help="family (op-amps have a testbench)")
     ap.add_argument("--limit", type=int, default=0, help="a seeded choice of N corpus circuits (0: all)")
     ap.add_argument("--generated", type=int, default=100, help="samples of the model with the grammar (0: none)")
+    ap.add_argument("--plain", type=int, default=0,
+                    help="samples with the grammar alone (no family interface, no length prior)")
     ap.add_argument("--unconstrained", type=int, default=0, help="samples of the model without the grammar")
     ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature")
     ap.add_argument("--seed", type=int, default=0, help="seed of the subset, the samples and CMA-ES")
@@ -279,7 +285,7 @@ def main() -> int:
     ap.add_argument("--rows", action="store_true", help="print one line per circuit")
     ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON (rows and figures) here")
     args = ap.parse_args()
-    for name in ("limit", "generated", "unconstrained"):
+    for name in ("limit", "generated", "plain", "unconstrained"):
         if getattr(args, name) < 0:
             ap.error(f"--{name} must be >= 0 (got {getattr(args, name)})")
     try:
@@ -291,10 +297,11 @@ def main() -> int:
     t0 = time.perf_counter()
     by_hash: dict[str, list[Netlist]] = {}
     items = list(corpus_items(root, args.family, args.limit, args.seed, by_hash))
-    for count, constrained in ((args.generated, True), (args.unconstrained, False)):
+    for count, source in ((args.generated, "generated"), (args.plain, "plain"),
+                          (args.unconstrained, "unconstrained")):
         if count:
             items += generated_items(args.family, count, seed=args.seed, temperature=args.temperature,
-                                     constrained=constrained, by_hash=by_hash)
+                                     source=source, by_hash=by_hash)
     rows: list[Row] = []
     with SharedSimulator(args.workers) as sim:
         for i, item in enumerate(items):

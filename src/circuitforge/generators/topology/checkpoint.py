@@ -37,6 +37,8 @@ class Generator:
     vocab: Vocab
     record: dict = field(default_factory=dict)
     corpus_hashes: frozenset[str] = frozenset()
+    lengths: dict[str, list[int]] = field(default_factory=dict)
+    """Token lengths of the training circuits by family (empty: no length prior)."""
 
     def __repr__(self) -> str:
         n = sum(p.numel() for p in self.model.parameters())
@@ -44,8 +46,9 @@ class Generator:
 
 
 def save_generator(path: str | Path, model: TopologyModel, vocab: Vocab, record: dict,
-                   hashes: dict[str, list[int]] | None = None) -> None:
-    """Write the checkpoint to ``path`` (and the hashes beside it as ``corpus_hashes.json``)."""
+                   hashes: dict[str, list[int]] | None = None, lengths: dict[str, list[int]] | None = None) -> None:
+    """Write the checkpoint to ``path`` (and beside it the hashes as ``corpus_hashes.json``, the
+    length prior as ``length_prior.json``)."""
     state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()}
     buf = io.BytesIO()
     torch.save({"format": FORMAT, "config": model.config(), "vocab": vocab.to_dict(), "record": record,
@@ -54,6 +57,8 @@ def save_generator(path: str | Path, model: TopologyModel, vocab: Vocab, record:
     if hashes is not None:
         write_atomic(Path(path).with_name("corpus_hashes.json"),
                      json.dumps({"match_ports": True, "hashes": dict(sorted(hashes.items()))}, indent=0))
+    if lengths is not None:
+        write_atomic(Path(path).with_name("length_prior.json"), json.dumps({"tokens": lengths}, indent=0))
 
 
 def load_generator(path: str | Path | None = None) -> Generator:
@@ -73,4 +78,11 @@ def load_generator(path: str | Path | None = None) -> Generator:
             hashes = frozenset(json.loads(hp.read_text())["hashes"])
         except (ValueError, KeyError) as exc:
             raise TopologyError(f"cannot read corpus hashes {hp}: {exc}") from None
-    return Generator(model, Vocab.from_dict(ck["vocab"]), ck.get("record", {}), hashes)
+    lengths: dict[str, list[int]] = {}
+    lp = path.with_name("length_prior.json")
+    if lp.is_file():
+        try:
+            lengths = {str(f): [int(x) for x in v] for f, v in json.loads(lp.read_text())["tokens"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise TopologyError(f"cannot read length prior {lp}: {exc}") from None
+    return Generator(model, Vocab.from_dict(ck["vocab"]), ck.get("record", {}), hashes, lengths)

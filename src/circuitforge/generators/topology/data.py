@@ -50,6 +50,14 @@ class TopologyCorpus:
     """Canonical hash (``match_ports``) → corpus ids, for every readable corpus circuit."""
     excluded: Counter[str]
 
+    def lengths(self) -> dict[str, list[int]]:
+        """Token lengths of the training circuits by family: the device-count prior the sampler
+        draws its per-sample length budget from (:func:`~.sample.sample_tokens`)."""
+        out: dict[str, list[int]] = {}
+        for c in self.train:
+            out.setdefault(c.family, []).append(len(c.tokens(self.vocab)))
+        return {f: sorted(v) for f, v in sorted(out.items())}
+
     def __repr__(self) -> str:
         return (f"TopologyCorpus(train={len(self.train)}, val={len(self.val)}, hashes={len(self.hashes)}, "
                 f"excluded={sum(self.excluded.values())})")

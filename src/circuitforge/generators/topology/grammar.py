@@ -10,6 +10,12 @@ topology (checked independently by :mod:`.checks`):
   rail-second convention of :mod:`.tokens` enforces by keeping rails out of its first pin;
 - internal nets are introduced in order (``n1``, ``n2``, ...); ``<eos>`` is allowed only when
   every internal net has at least two terminals and every declared port at least one;
+- with an :class:`~.interface.Interface` for the family (``interfaces=``): the port list holds
+  the family's required ports and only ports it allows, its inputs sit on transistor gates only,
+  and ``<eos>`` also waits until every input reaches an output along transistor signal edges
+  (gate → drain, gate → source, source → drain). The way to finish then first adds, per input
+  still short of a path, one transistor ``output input VSS VSS`` (5 tokens), so the cost stays an
+  achievable length and sampling still never has to throw a sample away;
 - no sequence is cut off by :data:`~.tokens.MAX_LEN`: a token is allowed only when the
   sequence can still be finished after it within the limit. :meth:`GrammarState.cost` is the
   exact length of one legal way to finish (close pending nets in pairs with resistors, then
@@ -27,17 +33,21 @@ topology (checked independently by :mod:`.checks`):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .errors import TopologyError
+from .interface import Interface, signal_edges, signal_reaches
 from .tokens import BOS, EOS, GROUND, KIND_SPEC, KINDS, MAX_INTERNAL, MAX_LEN, RAILS, REFERENCE, SEP, SUPPLY, Vocab
 
 __all__ = ["GrammarState", "GrammarTables", "boundary_cost", "walk"]
 
 _TYPE, _PORTS, _DEVICE, _TERM, _DONE = range(5)
 _INF = 10 ** 9
+_FIX = 5
+"""Tokens of the device that gives an input its path: ``nmos <output> <input> VSS VSS``."""
+_TRANSISTORS = frozenset({"nmos", "pmos", "npn", "pnp"})
 
 
 def boundary_cost(needs: int) -> int:
@@ -63,19 +73,47 @@ class GrammarTables:
         self.kind_ids = {vocab.id(k): k for k in KINDS}
         self.internal = [vocab.id(f"n{i}") for i in range(1, MAX_INTERNAL + 1)]
         self.internal_set = frozenset(self.internal)
+        self._ifaces: dict[tuple[int, Interface], _IfaceIds] = {}
+
+    def interface_ids(self, iface: Interface) -> _IfaceIds:
+        """``iface`` in this vocabulary's token ids (:class:`TopologyError` for a port it lacks)."""
+        key = (id(iface), iface)
+        if key not in self._ifaces:
+            self._ifaces[key] = _IfaceIds(self, iface)
+        return self._ifaces[key]
+
+
+class _IfaceIds:
+    """An :class:`Interface` as token ids of one vocabulary."""
+
+    __slots__ = ("required", "inputs", "outputs", "allowed")
+
+    def __init__(self, t: GrammarTables, iface: Interface):
+        missing = [p for p in iface.required if p not in t.vocab.index]
+        if missing:
+            raise TopologyError(f"the {iface.family} interface needs ports {missing} the vocabulary lacks")
+        self.required = tuple(sorted(t.vocab.id(p) for p in iface.required))
+        self.inputs = frozenset(t.vocab.id(p) for p in iface.inputs)
+        self.outputs = frozenset(t.vocab.id(p) for p in iface.outputs)
+        self.allowed = frozenset(t.vocab.id(p) for p in t.vocab.ports if iface.allows(p))
 
 
 class GrammarState:
     """Where a sequence stands in the grammar; :meth:`allowed` and :meth:`step`.
 
     ``max_len`` (default :data:`~.tokens.MAX_LEN`) counts ``<bos>`` and ``<eos>``.
+    ``interfaces`` (family → :class:`~.interface.Interface`, e.g. :data:`~.interface.INTERFACES`):
+    the interface rules for the families named there, the plain grammar for the others.
     """
 
     __slots__ = ("t", "max_len", "length", "phase", "last_port", "declared", "count", "n_internal",
-                 "kind", "slot", "dev", "needs", "neutral_nonrail")
+                 "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing")
 
-    def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN):
+    def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN,
+                 interfaces: Mapping[str, Interface] | None = None):
         self.t = vocab if isinstance(vocab, GrammarTables) else GrammarTables(vocab)
+        self.interfaces = {self.t.vocab.id(f"type:{f}"): self.t.interface_ids(i)
+                           for f, i in (interfaces or {}).items() if f"type:{f}" in self.t.vocab.index}
         if max_len < 12:
             raise TopologyError(f"max_len {max_len} is too short for any circuit (at least 12)")
         self.max_len = max_len
@@ -90,6 +128,9 @@ class GrammarState:
         self.dev: list[int] = []
         self.needs = 0            # declared ports without a terminal + internal nets with one
         self.neutral_nonrail = 0  # non-rail nets that exist and are not short of a terminal
+        self.iface: _IfaceIds | None = None
+        self.adj: dict[int, set[int]] = {}     # signal edges of the finished transistors
+        self.missing: frozenset[int] = frozenset()  # interface inputs without a path to an output
 
     @property
     def done(self) -> bool:
@@ -100,7 +141,10 @@ class GrammarState:
         c = self.count.get(net, 0)
         if net in self.t.internal_set:
             return c == 1
-        return net != self.t.ground and net in self.declared and c == 0
+        return net != self.t.ground and net in self.declared and c == 0 and not self._gate_only(net)
+
+    def _gate_only(self, net: int) -> bool:
+        return self.iface is not None and net in self.iface.inputs
 
     def _delta(self, net: int) -> tuple[int, int]:
         """Change of (needs, neutral non-rail nets) when ``net`` gets one more terminal."""
@@ -108,9 +152,11 @@ class GrammarState:
         if net in self.t.internal_set:
             need_before, need_after = before == 1, before + 1 == 1
         else:
-            need_before, need_after = net != self.t.ground and net in self.declared and before == 0, False
+            need_before = (net != self.t.ground and net in self.declared and before == 0
+                           and not self._gate_only(net))
+            need_after = False
         d_needs = int(need_after) - int(need_before)
-        if net in self.t.rails:
+        if net in self.t.rails or self._gate_only(net):
             return d_needs, 0
         exists_before = before > 0 or net in self.declared
         neutral_before = exists_before and not need_before
@@ -123,28 +169,73 @@ class GrammarState:
         self.neutral_nonrail += d_neutral
 
     # ---- the cost of the greedy way to finish -----------------------------------------
+    def _bound(self, needs: int, missing: int | None = None) -> int:
+        """Tokens to finish from a device boundary: a path device per input short of one, then
+        the pending nets closed in pairs (:func:`boundary_cost`)."""
+        return boundary_cost(needs) + _FIX * (len(self.missing) if missing is None else missing)
+
+    def _fix_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int) -> int:
+        """Cost when the device in progress becomes ``<output> <input> VSS VSS`` for an input
+        short of a path (``_INF`` where its nets so far do not fit that)."""
+        if self.iface is None or not self.missing or kind not in _TRANSISTORS:
+            return _INF
+        if slot >= 1 and dev[0] not in self.iface.outputs:
+            return _INF
+        if slot >= 2 and dev[1] not in self.missing:
+            return _INF
+        return (4 - slot) + self._bound(needs, len(self.missing) - 1)
+
     def _term_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, neutral_nonrail: int,
                    n_internal: int) -> int:
+        return min(self._greedy_cost(kind, slot, dev, needs, neutral_nonrail, n_internal),
+                   self._fix_cost(kind, slot, dev, needs))
+
+    def _greedy_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, neutral_nonrail: int,
+                     n_internal: int) -> int:
         spec = KIND_SPEC[kind]
         r = len(spec.roles) - slot
         if not spec.passive:
-            return r + boundary_cost(needs - min(r, needs))
+            return r + self._bound(needs - min(r, needs))
         if slot == 1:
             p = dev[0]
             p_need = p in self.t.internal_set and self.count.get(p, 0) == 1
             usable = needs - int(p_need)
-            return 1 + boundary_cost(needs - min(1, usable))
+            return 1 + self._bound(needs - min(1, usable))
         if kind != "ind":
-            return 2 + boundary_cost(needs - min(2, needs))
+            return 2 + self._bound(needs - min(2, needs))
         # inductor, first pin: it must be a non-rail net
         nonrail_needs = needs - sum(1 for p in (self.t.vss, self.t.vdd) if self._is_need(p))
         if nonrail_needs >= 1:
-            return 2 + boundary_cost(needs - min(2, needs))
+            return 2 + self._bound(needs - min(2, needs))
         if neutral_nonrail >= 1:
-            return 2 + boundary_cost(needs - min(1, needs))
+            return 2 + self._bound(needs - min(1, needs))
         if n_internal < MAX_INTERNAL:
-            return 2 + boundary_cost(needs if needs >= 1 else 1)
+            return 2 + self._bound(needs if needs >= 1 else 1)
         return _INF
+
+    # ---- the interface: ports and signal paths ----------------------------------------
+    def _ports_cost(self, declared: Sequence[int]) -> int:
+        """Tokens to finish from the port list ``declared`` (before ``<sep>``)."""
+        extra = max(0, 2 - len(declared))
+        if self.iface is None:
+            return extra + 1 + boundary_cost(len(declared) + extra)
+        todo = [r for r in self.iface.required if r not in declared]
+        needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
+        return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * len(self.iface.inputs)
+
+    def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:
+        """Inputs without a path to an output, with the finished device ``kind dev`` added."""
+        if self.iface is None:
+            return frozenset()
+        edges = signal_edges(kind, tuple(dev)) if kind else []
+        adj = self.adj
+        if edges:
+            adj = {k: set(v) for k, v in self.adj.items()}
+            for a, b in edges:
+                adj.setdefault(a, set()).add(b)
+        ports = set(self.declared) | {self.t.ground}
+        return frozenset(i for i in self.missing or self.iface.inputs
+                         if not signal_reaches(adj, i, self.iface.outputs, ports - {i}))
 
     def cost(self) -> int:
         """Tokens needed to finish from here by the greedy completion (0 when done)."""
@@ -153,29 +244,32 @@ class GrammarState:
         if self.phase < _PORTS:
             return _INF if self.phase < _TYPE else 2 + 1 + boundary_cost(2)
         if self.phase == _PORTS:
-            extra = max(0, 2 - len(self.declared))
-            return extra + 1 + boundary_cost(len(self.declared) + extra)
+            return self._ports_cost(self.declared)
         if self.phase == _DEVICE:
-            return boundary_cost(self.needs)
+            return self._bound(self.needs)
         return self._term_cost(self.kind, self.slot, self.dev, self.needs, self.neutral_nonrail, self.n_internal)
 
     # ---- the mask ---------------------------------------------------------------------
     def _excluded(self) -> set[int]:
         """Nets the current terminal may not take (pin rules)."""
         spec = KIND_SPEC[self.kind]
+        gate_only = set(self.iface.inputs) if self.iface is not None else set()
         if spec.passive:
             if self.slot == 1:
-                return {self.dev[0]}
-            return set(self.t.rails) if self.kind == "ind" else set()
+                return {self.dev[0]} | gate_only
+            return (set(self.t.rails) if self.kind == "ind" else set()) | gate_only
+        out = gate_only if self.slot != 1 else set()
         if self.slot == len(spec.roles) - 1 and len(set(self.dev)) == 1:
-            return {self.dev[0]}
-        return set()
+            out.add(self.dev[0])
+        return out
 
     def _after_net_cost(self, needs: int, neutral: int, n_internal: int, net: int, new: bool) -> int:
         spec = KIND_SPEC[self.kind]
-        if self.slot + 1 == len(spec.roles):
-            return boundary_cost(needs)
         dev = [*self.dev, net]
+        if self.slot + 1 == len(spec.roles):
+            if self.iface is None or not self.missing or self.kind not in _TRANSISTORS:
+                return self._bound(needs)
+            return self._bound(needs, len(self._missing_with(self.kind, dev)))
         if new:  # cost of the rest reads count of the new net through _term_cost: count it as 1
             self.count[net] = 1
             try:
@@ -201,11 +295,23 @@ class GrammarState:
             m[t.bos] = True
         elif self.phase == _TYPE:
             m[t.types] = True
+            for tid, iface in self.interfaces.items():
+                saved, self.iface = self.iface, iface
+                m[tid] = self._ports_cost([]) <= room
+                self.iface = saved
         elif self.phase == _PORTS:
             if len(self.declared) == 0:
                 m[t.vss] = True
             elif len(self.declared) == 1:
                 m[t.vdd] = True
+            elif self.iface is not None:
+                todo = [r for r in self.iface.required if r not in self.declared]
+                if not todo and self._ports_cost(self.declared) - 1 <= room:
+                    m[t.sep] = True
+                limit = todo[0] if todo else _INF
+                for p in self.iface.allowed:
+                    if self.last_port < p <= limit and self._ports_cost([*self.declared, p]) <= room:
+                        m[p] = True
             else:
                 d = len(self.declared)
                 if boundary_cost(d) <= room:
@@ -215,7 +321,7 @@ class GrammarState:
                         if p > self.last_port:
                             m[p] = True
         elif self.phase == _DEVICE:
-            if self.needs == 0:
+            if self.needs == 0 and not self.missing:
                 m[t.eos] = True
             for kid, kind in t.kind_ids.items():
                 if self._term_cost(kind, 0, (), self.needs, self.neutral_nonrail, self.n_internal) <= room:
@@ -251,13 +357,15 @@ class GrammarState:
             self.phase = _TYPE
         elif self.phase == _TYPE:
             self.phase = _PORTS
+            self.iface = self.interfaces.get(tok)
         elif self.phase == _PORTS:
             if tok == t.sep:
                 self.phase = _DEVICE
+                self.missing = self._missing_with()
             else:
                 self.declared.append(tok)
                 self.last_port = tok
-                self.needs += 1
+                self.needs += int(not self._gate_only(tok))
         elif self.phase == _DEVICE:
             if tok == t.eos:
                 self.phase = _DONE
@@ -272,6 +380,11 @@ class GrammarState:
             self.slot += 1
             if self.slot == len(KIND_SPEC[self.kind].roles):
                 self.phase = _DEVICE
+                if self.iface is not None:
+                    for a, b in signal_edges(self.kind, tuple(self.dev)):
+                        self.adj.setdefault(a, set()).add(b)
+                    if self.missing:
+                        self.missing = self._missing_with()
         else:
             raise TopologyError("the sequence is already finished")
 
@@ -282,7 +395,8 @@ class GrammarState:
         return {-1: "start", _TYPE: "type", _PORTS: "port", _DEVICE: "device", _DONE: "done"}[self.phase]
 
 
-def walk(vocab: Vocab, tokens: Sequence[str], max_len: int = MAX_LEN) -> GrammarState:
+def walk(vocab: Vocab, tokens: Sequence[str], max_len: int = MAX_LEN,
+         interfaces: Mapping[str, Interface] | None = None) -> GrammarState:
     """Run ``tokens`` through the grammar (raising :class:`TopologyError` at the first one it refuses).
 
     >>> v = Vocab(("VSS", "VDD"))
@@ -293,7 +407,7 @@ def walk(vocab: Vocab, tokens: Sequence[str], max_len: int = MAX_LEN) -> Grammar
     ...
     circuitforge.generators.topology.errors.TopologyError: token 'VDD' not allowed at position 7
     """
-    g = GrammarState(vocab, max_len)
+    g = GrammarState(vocab, max_len, interfaces)
     for tok in tokens:
         g.step(vocab.id(tok))
     return g

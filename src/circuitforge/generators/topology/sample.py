@@ -7,6 +7,15 @@ valid topology; none is thrown away. Unconstrained: the same model sampled over 
 vocabulary (only ``<pad>`` and ``<bos>`` left out), stopped at ``<eos>`` or at the length limit;
 what it writes is decoded as far as it is well formed.
 
+Two further constraints of the constrained sampler, both on by default:
+
+- ``interface``: for a family with an :class:`~.interface.Interface` (op-amps) the sample has
+  that interface by construction: the required ports, inputs on transistor gates only, a
+  transistor signal path from each input to the output;
+- ``length_prior``: each sample gets a token budget drawn from the lengths of the family's
+  training circuits (plus :data:`LENGTH_SLACK`), so the sizes follow the corpus' distribution
+  instead of running to :data:`~.tokens.MAX_LEN` (unconstrained samples were 1.5-1.9x larger).
+
 Every sample carries its own verdict from the independent checker (:mod:`.checks`) and its
 novelty: its canonical hash is not the hash of any corpus circuit (the set ships with the
 weights). Equal topologies always hash equal, so "novel" is never wrong; a hash collision between
@@ -24,6 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import random
+
 import numpy as np
 import torch
 
@@ -35,10 +46,16 @@ from .checkpoint import Generator, load_generator
 from .checks import structural_problems
 from .errors import TopologyError
 from .grammar import GrammarState, GrammarTables
+from .interface import INTERFACES
 from .slots import SLOT_INDEX, SlotTracker
 from .tokens import BOS, EOS, MAX_LEN, PAD, decode_lenient, type_token
 
-__all__ = ["GeneratedTopology", "generate", "sample_tokens", "resolve_type"]
+__all__ = ["GeneratedTopology", "generate", "sample_tokens", "resolve_type", "LENGTH_SLACK", "MIN_BUDGET"]
+
+LENGTH_SLACK = 5
+"""Tokens a sample's budget adds to the corpus length drawn for it (one transistor)."""
+MIN_BUDGET = 32
+"""The smallest per-sample token budget (room for an op-amp interface and its two path devices)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +104,10 @@ def resolve_type(circuit_type: str, families: Sequence[str]) -> str:
 
 
 def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1.0,
-                  constrained: bool = True, batch: int = 250, progress: bool = False) -> list[list[str]]:
-    """``n`` token sequences for ``circuit_type`` (a family of ``gen.vocab``)."""
+                  constrained: bool = True, interface: bool = True, length_prior: bool = True,
+                  batch: int = 250, progress: bool = False) -> list[list[str]]:
+    """``n`` token sequences for ``circuit_type`` (a family of ``gen.vocab``); ``interface`` and
+    ``length_prior`` apply to the constrained sampler only (see the module docstring)."""
     if temperature <= 0:
         raise TopologyError(f"temperature must be > 0 (got {temperature})")
     vocab = gen.vocab
@@ -96,6 +115,11 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
     max_len = min(MAX_LEN, model.config()["max_len"])
     tables = GrammarTables(vocab)
     rng = torch.Generator().manual_seed(seed)
+    lengths = gen.lengths.get(circuit_type, []) if (constrained and length_prior) else []
+    draw = random.Random(seed)
+    budgets = [max(MIN_BUDGET, min(max_len, draw.choice(lengths) + LENGTH_SLACK)) if lengths else max_len
+               for _ in range(n)]
+    interfaces = INTERFACES if interface else None
     banned = torch.zeros(len(vocab), dtype=torch.bool)
     banned[[vocab.id(PAD), vocab.id(BOS)]] = True
     eos = vocab.id(EOS)
@@ -104,7 +128,7 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
     with show_progress(f"sampling {circuit_type}", n, enabled=progress) as bar:
         for start in range(0, n, batch):
             b = min(batch, n - start)
-            states = [GrammarState(tables, max_len) for _ in range(b)]
+            states = [GrammarState(tables, budgets[start + i], interfaces) for i in range(b)]
             trackers = [SlotTracker() for _ in range(b)]
             seqs = [list(prompt) for _ in range(b)]
             done = [False] * b
@@ -166,10 +190,13 @@ def to_topology(tokens: Sequence[str], gen: Generator, circuit_type: str, title:
 
 
 def generate(circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1.0, constrained: bool = True,
-             model: Generator | str | Path | None = None, progress: bool = False) -> list[GeneratedTopology]:
+             interface: bool = True, length_prior: bool = True, model: Generator | str | Path | None = None,
+             progress: bool = False) -> list[GeneratedTopology]:
     """``n`` topologies of family ``circuit_type`` from ``model`` (default: the shipped weights).
 
-    ``constrained=False`` samples the same model without the grammar (for comparison).
+    ``constrained=False`` samples the same model without the grammar (for comparison);
+    ``interface=False`` / ``length_prior=False`` drop the family interface and the length prior
+    (the grammar of issue 6 alone).
     Raises :class:`ResolutionError` for an unknown type, :class:`TopologyError` for a bad
     temperature or checkpoint.
     """
@@ -178,5 +205,5 @@ def generate(circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1
     if n < 0:
         raise TopologyError(f"n must be >= 0 (got {n})")
     seqs = sample_tokens(gen, family, n, seed=seed, temperature=temperature, constrained=constrained,
-                         progress=progress)
+                         interface=interface, length_prior=length_prior, progress=progress)
     return [to_topology(s, gen, family, f"generated/{family}/{seed}/{i}") for i, s in enumerate(seqs)]

@@ -241,7 +241,7 @@ def run(corpus_root: str | Path | None = None, output: str | Path = DEFAULT_WEIG
               "excluded": dict(corpus.excluded), "epochs": res.epochs, "losses": [round(x, 4) for x in res.losses],
               "val_losses": [round(x, 4) for x in res.val], "seconds": round(res.seconds, 1),
               "stopped_by_time": res.stopped_by_time, "threads": threads}
-    save_generator(output, res.model, corpus.vocab, record, corpus.hashes)
+    save_generator(output, res.model, corpus.vocab, record, corpus.hashes, corpus.lengths())
     if not res.stopped_by_time:
         state.unlink(missing_ok=True)  # finished: the resumable state is no longer needed
     log(f"trained {res.epochs} epochs in {res.seconds:.0f} s; final train loss {res.losses[-1]:.4f}, "

@@ -1,0 +1,92 @@
+"""Family interfaces the grammar can enforce: which ports a sample declares and what they must drive.
+
+An op-amp sample is only worth sizing when it *is* an op-amp: two inputs that drive transistor
+gates, one output, and a signal path from each input to the output. The plain grammar guarantees
+well-formed netlists with any port list; with an :class:`Interface` for the family,
+:class:`~.grammar.GrammarState` also guarantees, by construction:
+
+- the port list holds every ``required`` port and only ports of the ``extra_roles``
+  (:func:`~circuitforge.netlists.ports.port_role`; op-amp: bias voltages and currents);
+- an ``input`` port sits only on transistor gates (MOSFET ``g``, BJT ``b``);
+- each input reaches an ``output`` port along transistor signal edges: gate → drain,
+  gate → source (followers, a differential pair's common source) and source → drain (cascodes,
+  common gate), never through a rail or another port (:func:`signal_reaches`).
+
+The rule is a property of real circuits, not a guess: 426 of the 457 corpus op-amps with the
+``VIN1``/``VIN2``/``VOUT1`` interface meet it for both inputs at ``VOUT1`` (most of the rest are
+fully differential, the second input reaching ``VOUT2``).
+
+>>> OPAMP.required
+('VIN1', 'VIN2', 'VOUT1')
+>>> OPAMP.allows("VB3"), OPAMP.allows("VCLK1"), OPAMP.allows("VOUT2")
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ...netlists.ports import port_role
+
+__all__ = ["Interface", "OPAMP", "INTERFACES", "signal_edges", "signal_reaches"]
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """What a family's samples must declare and drive (see the module docstring)."""
+
+    family: str
+    required: tuple[str, ...]
+    """Ports every sample declares (besides ``VSS`` and ``VDD``)."""
+    inputs: tuple[str, ...]
+    """Required ports that sit on transistor gates only and must reach an output."""
+    outputs: tuple[str, ...]
+    """Required ports the inputs must reach."""
+    extra_roles: frozenset[str] = frozenset()
+    """Port roles a sample may declare beyond the required ones."""
+
+    def allows(self, port: str) -> bool:
+        """May a sample of this family declare ``port``?"""
+        return port in ("VSS", "VDD") or port in self.required or port_role(port) in self.extra_roles
+
+
+OPAMP = Interface("opamp", ("VIN1", "VIN2", "VOUT1"), ("VIN1", "VIN2"), ("VOUT1",),
+                  frozenset({"bias_voltage", "bias_current"}))
+"""Single-ended op-amp: ``VIN1``, ``VIN2`` on gates, both reaching ``VOUT1``; ``VB*``/``IB*`` bias ports."""
+
+INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP}
+"""The default interfaces by family (families not named here sample with the plain grammar)."""
+
+
+def signal_edges(kind: str, nets: tuple[str, ...] | tuple[int, ...]) -> list[tuple]:
+    """Directed signal edges of one device (its nets in the token role order: MOSFET ``d g s b``,
+    BJT ``c b e s``): gate → drain, gate → source, source → drain; none for two-terminal devices.
+
+    >>> signal_edges("nmos", ("out", "in", "tail", "VSS"))
+    [('in', 'out'), ('in', 'tail'), ('tail', 'out')]
+    """
+    if kind not in ("nmos", "pmos", "npn", "pnp"):
+        return []
+    d, g, s = nets[0], nets[1], nets[2]
+    return [(g, d), (g, s), (s, d)]
+
+
+def signal_reaches(adjacency: Mapping, source, targets: Iterable, blocked: Iterable) -> bool:
+    """Does ``source`` reach one of ``targets`` along ``adjacency`` (net → nets) without passing
+    through a ``blocked`` net (rails, other ports)?
+
+    >>> signal_reaches({"a": {"b"}, "b": {"VDD"}, "VDD": {"c"}}, "a", ["c"], ["VDD"])
+    False
+    """
+    goal, stop = set(targets), set(blocked)
+    seen, todo = {source}, [source]
+    while todo:
+        for v in adjacency.get(todo.pop(), ()):
+            if v in goal:
+                return True
+            if v in seen or v in stop:
+                continue
+            seen.add(v)
+            todo.append(v)
+    return False

@@ -1,0 +1,140 @@
+"""The interface-aware grammar (issue 15): op-amp samples have their interface by construction."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from circuitforge.generators.topology import GrammarState, GrammarTables, Vocab, decode, generate, walk
+from circuitforge.generators.topology.interface import INTERFACES, OPAMP
+from circuitforge.generators.topology.sample import MIN_BUDGET
+from circuitforge.netlists import Netlist
+from circuitforge.netlists.ports import find_opamp_ports
+
+VOCAB = Vocab(("VSS", "VDD", "VIN1", "VIN2", "VOUT1", "VOUT2", "VB1", "IB1", "VCLK1"))
+TABLES = GrammarTables(VOCAB)
+
+
+def _paths(n: Netlist) -> dict[str, bool]:
+    """Does each input reach VOUT1 through transistors (gate/base to drain/source, source to drain),
+    never through a port? Written from the netlist's terminal roles, apart from the grammar's code."""
+    adj: dict[str, set[str]] = defaultdict(set)
+    for d in n.devices:
+        t = dict(d.terminals)
+        if d.kind == "mosfet":
+            g, dr, s = t["g"], t["d"], t["s"]
+        elif d.kind == "bjt":
+            g, dr, s = t["b"], t["c"], t["e"]
+        else:
+            continue
+        adj[g] |= {dr, s}
+        adj[s].add(dr)
+    out = {}
+    for src in ("VIN1", "VIN2"):
+        seen, todo, hit = {src}, [src], False
+        while todo and not hit:
+            for v in adj[todo.pop()]:
+                if v == "VOUT1":
+                    hit = True
+                elif v not in seen and v not in n.ports and v != "0":
+                    seen.add(v)
+                    todo.append(v)
+        out[src] = hit
+    return out
+
+
+def _walk(seed: int, max_len: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    g = GrammarState(TABLES, max_len, INTERFACES)
+    toks = ["<bos>", "type:opamp"]
+    for t in toks:
+        g.step(VOCAB.id(t))
+    while not g.done:
+        ids = np.nonzero(g.allowed())[0]
+        assert len(ids), f"dead end after {toks}"
+        t = int(rng.choice(ids))
+        g.advance(t)
+        toks.append(VOCAB.tokens[t])
+    assert len(toks) <= max_len
+    return toks
+
+
+def _check_interface(n: Netlist) -> None:
+    assert {"VIN1", "VIN2", "VOUT1"} <= set(n.ports)
+    assert all(OPAMP.allows(p) for p in n.ports), n.ports
+    for d in n.devices:
+        for role, net in d.terminals:
+            if net in ("VIN1", "VIN2"):
+                assert d.kind in ("mosfet", "bjt") and role in ("g", "b"), d
+    assert _paths(n) == {"VIN1": True, "VIN2": True}
+    find_opamp_ports(n)  # the sizing flow's interface finder accepts it
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(MIN_BUDGET - 7, 140))
+def test_random_walks_through_the_interface_mask_are_opamps(seed, max_len):
+    """Uniform random tokens from the mask, even with a budget the interface barely fits in."""
+    _check_interface(decode(_walk(seed, max_len), VOCAB))
+
+
+def test_ports_follow_the_interface():
+    g = walk(VOCAB, "<bos> type:opamp VSS VDD".split(), interfaces=INTERFACES)
+    allowed = set(VOCAB.strs(np.nonzero(g.allowed())[0]))
+    assert allowed == {"VIN1"}  # ports come in vocabulary order: none may skip a required one
+    g = walk(VOCAB, "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1".split(), interfaces=INTERFACES)
+    allowed = set(VOCAB.strs(np.nonzero(g.allowed())[0]))
+    assert allowed == {"VB1", "IB1", "<sep>"}  # no second output, no clock
+
+
+def test_inputs_only_on_gates_and_eos_waits_for_both_paths():
+    head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep>".split()
+    g = walk(VOCAB, [*head, "res"], interfaces=INTERFACES)
+    assert not {"VIN1", "VIN2"} & set(VOCAB.strs(np.nonzero(g.allowed())[0]))
+    g = walk(VOCAB, [*head, "nmos"], interfaces=INTERFACES)
+    assert not {"VIN1", "VIN2"} & set(VOCAB.strs(np.nonzero(g.allowed())[0]))  # not on a drain
+    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 VSS VSS".split()], interfaces=INTERFACES)
+    assert "<eos>" not in VOCAB.strs(np.nonzero(g.allowed())[0])  # VIN2 has no path yet
+    # a path through a rail does not count: VIN2 -> VDD -> VOUT1
+    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 VSS VSS pmos VDD VIN2 n1 VDD nmos n1 VSS VSS VSS".split()],
+             interfaces=INTERFACES)
+    assert "<eos>" not in VOCAB.strs(np.nonzero(g.allowed())[0])
+    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 n1 VSS nmos VSS VIN2 n1 VSS res VOUT1 VDD".split()], interfaces=INTERFACES)
+    assert "<eos>" in VOCAB.strs(np.nonzero(g.allowed())[0])  # VIN2 -> n1 (gate to source) -> VOUT1
+
+
+def test_tight_budget_forces_the_path_devices():
+    head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep>".split()
+    # the way to finish: two path devices (10 tokens), VDD and VOUT1 closed by "res a b" pairs, <eos>
+    assert walk(VOCAB, head, interfaces=INTERFACES).cost() == 17
+    g = walk(VOCAB, head, max_len=len(head) + 17, interfaces=INTERFACES)
+    toks = list(head)
+    while not g.done:
+        ids = np.nonzero(g.allowed())[0]
+        assert len(ids)
+        g.advance(int(ids[0]))
+        toks.append(VOCAB.tokens[int(ids[0])])
+    _check_interface(decode(toks, VOCAB))
+
+
+def test_plain_grammar_is_unchanged_for_other_families_and_without_interfaces():
+    seq = "<bos> type:opamp VSS VDD VCLK1 <sep> res VDD VCLK1 res VCLK1 VSS <eos>".split()
+    assert walk(VOCAB, seq).done
+    with pytest.raises(Exception, match="not allowed"):
+        walk(VOCAB, seq, interfaces=INTERFACES)
+    assert walk(VOCAB, seq[:1] + ["type:other"] + seq[2:], interfaces=INTERFACES).done
+
+
+def test_shipped_generator_opamps_have_the_interface_and_corpus_sizes():
+    samples = generate("opamp", 40, seed=3)
+    assert all(s.structurally_valid for s in samples)
+    for s in samples:
+        _check_interface(s.netlist)
+    plain = generate("opamp", 40, seed=3, interface=False, length_prior=False)
+    med = statistics.median(len(s.netlist.devices) for s in samples)
+    assert med < statistics.median(len(s.netlist.devices) for s in plain)
+    assert med <= 22  # corpus op-amps: median 16 devices
