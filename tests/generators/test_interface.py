@@ -72,14 +72,29 @@ def _check_interface(n: Netlist) -> None:
             if net in ("VIN1", "VIN2"):
                 assert d.kind in ("mosfet", "bjt") and role in ("g", "b"), d
     assert _paths(n) == {"VIN1": True, "VIN2": True}
+    pulls = set()
+    for d in n.devices:
+        t = dict(d.terminals)
+        if d.kind == "resistor" and "VOUT1" in t.values():
+            pulls |= {"up", "down"}
+        elif d.kind in ("mosfet", "bjt") and "VOUT1" in (t.get("d"), t.get("s"), t.get("c"), t.get("e")):
+            pulls.add("up" if d.model in ("pmos4", "pnp") else "down")
+    assert pulls == {"up", "down"}, n.devices
     find_opamp_ports(n)  # the sizing flow's interface finder accepts it
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(MIN_BUDGET - 7, 140))
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(35, 140))
 def test_random_walks_through_the_interface_mask_are_opamps(seed, max_len):
     """Uniform random tokens from the mask, even with a budget the interface barely fits in."""
     _check_interface(decode(_walk(seed, max_len), VOCAB))
+
+
+def test_too_short_a_budget_refuses_the_family():
+    g = walk(VOCAB, ["<bos>"], max_len=34, interfaces=INTERFACES)
+    allowed = set(VOCAB.strs(np.nonzero(g.allowed())[0]))
+    assert "type:opamp" not in allowed and "type:other" in allowed
+    assert MIN_BUDGET >= 35
 
 
 def test_ports_follow_the_interface():
@@ -109,9 +124,9 @@ def test_inputs_only_on_gates_and_eos_waits_for_both_paths():
 
 def test_tight_budget_forces_the_path_devices():
     head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep>".split()
-    # the way to finish: two path devices (10 tokens), VDD and VOUT1 closed by "res a b" pairs, <eos>
-    assert walk(VOCAB, head, interfaces=INTERFACES).cost() == 17
-    g = walk(VOCAB, head, max_len=len(head) + 17, interfaces=INTERFACES)
+    # the bound: a fix device per missing path and pull (4 x 5 tokens), VDD and VOUT1 closed by "res a b" pairs, <eos>
+    assert walk(VOCAB, head, interfaces=INTERFACES).cost() == 27
+    g = walk(VOCAB, head, max_len=len(head) + 27, interfaces=INTERFACES)
     toks = list(head)
     while not g.done:
         ids = np.nonzero(g.allowed())[0]

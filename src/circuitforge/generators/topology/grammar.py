@@ -13,8 +13,11 @@ topology (checked independently by :mod:`.checks`):
 - with an :class:`~.interface.Interface` for the family (``interfaces=``): the port list holds
   the family's required ports and only ports it allows, its inputs sit on transistor gates only,
   and ``<eos>`` also waits until every input reaches an output along transistor signal edges
-  (gate → drain, gate → source, source → drain). The way to finish then first adds, per input
-  still short of a path, one transistor ``output input VSS VSS`` (5 tokens), so the cost stays an
+  (gate → drain, gate → source, source → drain) and the output is pulled both ways: a channel
+  terminal of a p-type device (or a resistor) and one of an n-type device (or a resistor) on it
+  (453 of the 457 interfaced corpus op-amps; without it the output rails). The way to finish
+  then first adds, per input short of a path and per missing pull, one transistor
+  ``output input VSS VSS`` / ``output input VDD VDD`` (5 tokens), so the cost stays an
   achievable length and sampling still never has to throw a sample away;
 - no sequence is cut off by :data:`~.tokens.MAX_LEN`: a token is allowed only when the
   sequence can still be finished after it within the limit. :meth:`GrammarState.cost` is the
@@ -48,6 +51,8 @@ _INF = 10 ** 9
 _FIX = 5
 """Tokens of the device that gives an input its path: ``nmos <output> <input> VSS VSS``."""
 _TRANSISTORS = frozenset({"nmos", "pmos", "npn", "pnp"})
+_PULL = {"nmos": "down", "npn": "down", "pmos": "up", "pnp": "up"}
+"""The way a transistor's channel pulls a net it sits on (drain/source, collector/emitter)."""
 
 
 def boundary_cost(needs: int) -> int:
@@ -107,7 +112,7 @@ class GrammarState:
     """
 
     __slots__ = ("t", "max_len", "length", "phase", "last_port", "declared", "count", "n_internal",
-                 "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing")
+                 "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing", "pulls")
 
     def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN,
                  interfaces: Mapping[str, Interface] | None = None):
@@ -131,6 +136,7 @@ class GrammarState:
         self.iface: _IfaceIds | None = None
         self.adj: dict[int, set[int]] = {}     # signal edges of the finished transistors
         self.missing: frozenset[int] = frozenset()  # interface inputs without a path to an output
+        self.pulls: frozenset[str] = frozenset()    # "up"/"down" pulls the output still lacks
 
     @property
     def done(self) -> bool:
@@ -169,21 +175,40 @@ class GrammarState:
         self.neutral_nonrail += d_neutral
 
     # ---- the cost of the greedy way to finish -----------------------------------------
-    def _bound(self, needs: int, missing: int | None = None) -> int:
-        """Tokens to finish from a device boundary: a path device per input short of one, then
-        the pending nets closed in pairs (:func:`boundary_cost`)."""
-        return boundary_cost(needs) + _FIX * (len(self.missing) if missing is None else missing)
+    def _bound(self, needs: int, missing: int | None = None, pulls: int | None = None) -> int:
+        """Tokens to finish from a device boundary: a fix device per input short of a path and
+        per missing output pull, then the pending nets closed in pairs (:func:`boundary_cost`)."""
+        m = len(self.missing) if missing is None else missing
+        p = len(self.pulls) if pulls is None else pulls
+        return boundary_cost(needs) + _FIX * (m + p)
 
     def _fix_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int) -> int:
-        """Cost when the device in progress becomes ``<output> <input> VSS VSS`` for an input
-        short of a path (``_INF`` where its nets so far do not fit that)."""
-        if self.iface is None or not self.missing or kind not in _TRANSISTORS:
+        """Cost when the device in progress becomes ``<output> <input> <rail> <rail>`` (the rail
+        of its polarity) for an input short of a path and/or a missing pull (``_INF`` where its
+        nets so far do not fit that or it would fix nothing)."""
+        if self.iface is None or kind not in _TRANSISTORS or not (self.missing or self.pulls):
             return _INF
         if slot >= 1 and dev[0] not in self.iface.outputs:
             return _INF
-        if slot >= 2 and dev[1] not in self.missing:
+        rail = self.t.vss if _PULL[kind] == "down" else self.t.vdd
+        if slot >= 3 and dev[2] != rail:
             return _INF
-        return (4 - slot) + self._bound(needs, len(self.missing) - 1)
+        path = int(bool(self.missing) and (slot < 2 or dev[1] in self.missing))
+        pull = int(_PULL[kind] in self.pulls)
+        if not path + pull:
+            return _INF
+        return (4 - slot) + self._bound(needs, len(self.missing) - path, len(self.pulls) - pull)
+
+    def _pulls_with(self, kind: str, dev: Sequence[int]) -> frozenset[str]:
+        """The output's missing pulls with the finished device ``kind dev`` added."""
+        if self.iface is None or not self.pulls:
+            return self.pulls
+        outs = self.iface.outputs
+        if kind == "res" and (dev[0] in outs or dev[1] in outs):
+            return frozenset()
+        if kind in _TRANSISTORS and (dev[0] in outs or dev[2] in outs):
+            return self.pulls - {_PULL[kind]}
+        return self.pulls
 
     def _term_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, neutral_nonrail: int,
                    n_internal: int) -> int:
@@ -221,7 +246,7 @@ class GrammarState:
             return extra + 1 + boundary_cost(len(declared) + extra)
         todo = [r for r in self.iface.required if r not in declared]
         needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
-        return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * len(self.iface.inputs)
+        return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * (len(self.iface.inputs) + 2)
 
     def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:
         """Inputs without a path to an output, with the finished device ``kind dev`` added."""
@@ -267,9 +292,10 @@ class GrammarState:
         spec = KIND_SPEC[self.kind]
         dev = [*self.dev, net]
         if self.slot + 1 == len(spec.roles):
-            if self.iface is None or not self.missing or self.kind not in _TRANSISTORS:
+            if self.iface is None:
                 return self._bound(needs)
-            return self._bound(needs, len(self._missing_with(self.kind, dev)))
+            missing = self._missing_with(self.kind, dev) if self.missing and self.kind in _TRANSISTORS else self.missing
+            return self._bound(needs, len(missing), len(self._pulls_with(self.kind, dev)))
         if new:  # cost of the rest reads count of the new net through _term_cost: count it as 1
             self.count[net] = 1
             try:
@@ -321,7 +347,7 @@ class GrammarState:
                         if p > self.last_port:
                             m[p] = True
         elif self.phase == _DEVICE:
-            if self.needs == 0 and not self.missing:
+            if self.needs == 0 and not self.missing and not self.pulls:
                 m[t.eos] = True
             for kid, kind in t.kind_ids.items():
                 if self._term_cost(kind, 0, (), self.needs, self.neutral_nonrail, self.n_internal) <= room:
@@ -362,6 +388,7 @@ class GrammarState:
             if tok == t.sep:
                 self.phase = _DEVICE
                 self.missing = self._missing_with()
+                self.pulls = frozenset({"up", "down"}) if self.iface is not None else frozenset()
             else:
                 self.declared.append(tok)
                 self.last_port = tok
@@ -381,6 +408,7 @@ class GrammarState:
             if self.slot == len(KIND_SPEC[self.kind].roles):
                 self.phase = _DEVICE
                 if self.iface is not None:
+                    self.pulls = self._pulls_with(self.kind, self.dev)
                     for a, b in signal_edges(self.kind, tuple(self.dev)):
                         self.adj.setdefault(a, set()).add(b)
                     if self.missing:

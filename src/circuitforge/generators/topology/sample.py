@@ -54,8 +54,8 @@ __all__ = ["GeneratedTopology", "generate", "sample_tokens", "resolve_type", "LE
 
 LENGTH_SLACK = 5
 """Tokens a sample's budget adds to the corpus length drawn for it (one transistor)."""
-MIN_BUDGET = 32
-"""The smallest per-sample token budget (room for an op-amp interface and its two path devices)."""
+MIN_BUDGET = 40
+"""The smallest per-sample token budget (an op-amp interface with its fix devices needs 35)."""
 
 
 @dataclass(frozen=True, slots=True)
