@@ -36,6 +36,9 @@ def generate_cmd(
                                                "closer to the corpus, higher: more varied).")] = 1.0,
     unconstrained: Annotated[bool, typer.Option("--unconstrained", help="Sample without the grammar's mask "
                                                 "(for comparison: samples may be malformed).")] = False,
+    plain_grammar: Annotated[bool, typer.Option("--plain-grammar", help="Grammar only: no family interface "
+                                                "(op-amps: VIN1/VIN2 on gates with a signal path to VOUT1, "
+                                                "VOUT1 pulled both ways) and no corpus length prior.")] = False,
     check_op: Annotated[bool, typer.Option("--check-op", help="Also run each biased netlist's DC operating point "
                                            "in ngspice and record whether it converges within the rails.")] = False,
     process: Annotated[str, typer.Option("--process", help="Process for bias_default: generic45, generic180, "
@@ -47,7 +50,10 @@ def generate_cmd(
     """Sample new circuit topologies of one family from the learned, grammar-guided generator.
 
     Every sample is structurally valid by construction (each terminal on one net, no dangling
-    internal net, VDD/VSS present, every port used). Each is written as an ngspice netlist sized
+    internal net, VDD/VSS present, every port used). Op-amps also have their interface by
+    construction (VIN1, VIN2 on transistor gates, each with a signal path to VOUT1, VOUT1 pulled
+    up and down, only VB/IB bias ports besides), and every sample's length is drawn from the
+    corpus circuits of its family. Each is written as an ngspice netlist sized
     and biased by bias_default (supplies, inputs, bias sources, loads; see `circuitforge simulate
     --bias`) to OUT/<type>_<i>.cir, and OUT/summary.json lists per sample its canonical hash,
     novelty against the AnalogGenie corpus, the structural check and the bias choices.
@@ -61,7 +67,7 @@ def generate_cmd(
     torch.set_num_threads(1)
     try:
         summary = generate_to_dir(circuit_type, out_dir, n=n, seed=seed, temperature=temperature,
-                                  constrained=not unconstrained, check_op=check_op, process=process,
+                                  constrained=not unconstrained, interface=not plain_grammar, check_op=check_op, process=process,
                                   weights=weights, progress=not as_json)
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None

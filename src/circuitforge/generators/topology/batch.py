@@ -35,11 +35,13 @@ __all__ = ["generate_to_dir"]
 
 
 def generate_to_dir(circuit_type: str, out_dir: str | Path, *, n: int = 10, seed: int = 0,
-                    temperature: float = 1.0, constrained: bool = True, check_op: bool = False,
+                    temperature: float = 1.0, constrained: bool = True, interface: bool = True,
+                    check_op: bool = False,
                     process: str = "generic45", weights: str | Path | None = None,
                     progress: bool = False) -> dict[str, Any]:
     """Sample ``n`` topologies of ``circuit_type`` into ``out_dir``; returns the summary it writes.
 
+    ``interface=False`` samples with the plain grammar (no family interface, no length prior).
     The summary holds the settings, the fractions ``structurally_valid``, ``novel``, ``unique``
     (and ``ngspice_valid`` with ``check_op``), ``sample_seconds`` and per sample
     its file, canonical hash, novelty, structural problems, ports, tokens and bias choices.
@@ -58,7 +60,8 @@ def generate_to_dir(circuit_type: str, out_dir: str | Path, *, n: int = 10, seed
         raise TopologyError(f"output folder {out} exists and is not a folder")
     t0 = time.perf_counter()
     samples = generate(circuit_type, n, seed=seed, temperature=temperature, constrained=constrained,
-                       model=load_generator(weights), progress=progress)
+                       interface=interface, length_prior=interface, model=load_generator(weights),
+                       progress=progress)
     t_sample = time.perf_counter() - t0
     family = samples[0].circuit_type
     out.mkdir(parents=True, exist_ok=True)
@@ -85,6 +88,7 @@ def generate_to_dir(circuit_type: str, out_dir: str | Path, *, n: int = 10, seed
             rec["ngspice_valid"], rec["op_outcome"] = ok, outcome
     summary: dict[str, Any] = {
         "type": family, "n": n, "seed": seed, "temperature": temperature, "constrained": constrained,
+        "interface": interface,
         "weights": str(weights) if weights else "shipped", "process": process,
         "structurally_valid": sum(s.structurally_valid for s in samples) / n,
         "novel": sum(s.novel for s in samples) / n,
