@@ -5,11 +5,16 @@ The generator-function benchmark of issue 15, three sources side by side in one 
 
 - ``corpus``: the op-amps of the AnalogGenie corpus (family ``opamp``; ``--limit N`` draws N of them
   with a seeded choice): the rate real, expert-drawn topologies reach under this protocol;
-- ``generated``: ``--generated N`` samples of the shipped topology model with the grammar
-  (:func:`circuitforge.generators.topology.generate`, seed ``--seed``, ``--temperature``);
-- ``plain``: ``--plain N`` samples with the grammar of issue 6 alone (no family interface, no
-  length prior: ``generate(..., interface=False, length_prior=False)``), the generator before
-  the interface-aware grammar;
+- ``generated``: ``--generated N`` samples of :func:`circuitforge.generators.topology.generate`
+  as a user gets them (seed ``--seed``, ``--temperature``): the interface grammar, the length
+  prior and, for op-amps, the weights fine-tuned with an ngspice reward (``--weights PATH``
+  for another checkpoint);
+- ``pretrained``: ``--pretrained N`` samples the same way from the corpus-trained weights alone
+  (what the fine-tuning started from);
+- ``plain``: ``--plain N`` samples of the corpus-trained weights with the grammar of issue 6 alone
+  (no family interface or electrical rules, no length prior:
+  ``generate(..., interface=False, length_prior=False)``), the generator before the
+  interface-aware grammar;
 - ``unconstrained``: ``--unconstrained N`` samples of the same model without the grammar.
 
 Every sample and circuit goes through the same protocol:
@@ -53,19 +58,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from circuitforge.generators.topology import generate
+from circuitforge.generators.topology import DEFAULT_WEIGHTS, generate
 from circuitforge.graph.hashing import canonical_hash, same_circuit
 from circuitforge.netlists import CircuitforgeError, Netlist
 from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
-from circuitforge.rl.sizing.problem import SizingProblem
-from circuitforge.rl.sizing.search import run_method
+from circuitforge.rl.sizing.quick import missed_clauses, quick_size, short_reason
 from circuitforge.rl.sizing.spec import Spec, parse_spec
 from circuitforge.spice import SharedSimulator
 from circuitforge.spice.models import PROCESSES
 
 MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
 MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
-SOURCES = ("corpus", "generated", "plain", "unconstrained")
+SOURCES = ("corpus", "generated", "pretrained", "plain", "unconstrained")
 
 
 @dataclass
@@ -111,15 +115,6 @@ class Item:
     hash: str = ""
 
 
-def _short(text: str) -> str:
-    """A short, id-free reason from an error message."""
-    text = text.strip().splitlines()[0] if text.strip() else "no message"
-    text = re.sub(r"\[[^\]]*\]", "[…]", text)
-    text = re.sub(r"'[^']*'", "'…'", text)
-    text = re.sub(r"\b\d+(\.\d+)?(e[-+]?\d+)?\b", "N", text)
-    return text[:120]
-
-
 def corpus_items(root: Path | None, family: str, limit: int, seed: int,
                  by_hash: dict[str, list[Netlist]] | None = None) -> Iterator[Item]:
     """The corpus circuits of ``family`` (a seeded choice of ``limit`` of them when ``limit`` > 0).
@@ -141,42 +136,33 @@ def corpus_items(root: Path | None, family: str, limit: int, seed: int,
 
 
 def generated_items(family: str, n: int, *, seed: int, temperature: float, source: str,
-                    by_hash: dict[str, list[Netlist]]) -> list[Item]:
-    """``n`` samples of the shipped topology model (with the grammar or without), all of them.
+                    by_hash: dict[str, list[Netlist]], weights: Path | None = None) -> list[Item]:
+    """``n`` samples of a topology model (with the grammar or without), all of them: ``generated``
+    from ``weights`` (default: what ``generate`` samples by default, the fine-tuned checkpoint
+    where one ships), the other sources from the corpus-trained weights.
 
     Novelty is the sample's own verdict (hash not among the corpus hashes shipped with the
     weights), confirmed against ``by_hash`` (the corpus on disk) when given: novel when no corpus
     circuit with the sample's hash is :func:`same_circuit` (hash equal but circuit not: a collision).
     """
-    full = source == "generated"
+    full = source in ("generated", "pretrained")
+    model = weights if source == "generated" else DEFAULT_WEIGHTS
     items = []
-    for i, s in enumerate(generate(family, n, seed=seed, temperature=temperature,
+    for i, s in enumerate(generate(family, n, seed=seed, temperature=temperature, model=model,
                                    constrained=source != "unconstrained", interface=full, length_prior=full)):
         novel, collision = s.novel, False
         if by_hash:  # the corpus on disk decides; without it, the hash set shipped with the weights
             same = [o for o in by_hash.get(s.hash, []) if same_circuit(s.netlist, o)]
             novel, collision = not same, s.hash in by_hash and not same
         first = re.sub(r"\b(?:[A-Za-z]+\d+|\d+)\b", "X", s.problems[0]) if s.problems else "no reason given"
-        error = "" if s.structurally_valid else f"{'unfinished' if not s.finished else 'invalid'}: {_short(first)}"
+        error = "" if s.structurally_valid else f"{'unfinished' if not s.finished else 'invalid'}: {short_reason(first)}"
         items.append(Item(source, str(i), s.netlist, error=error, valid=s.structurally_valid, novel=novel,
                           collision=collision, hash=s.hash))
     return items
 
 
-def _missed(spec: Spec, values: dict[str, float | None]) -> str:
-    """Which clauses of ``spec`` the design ``values`` misses (``gain``, ``ugbw (none)``...)."""
-    out = []
-    for c in spec.clauses:
-        v = values.get(c.name)
-        if v is None:
-            out.append(f"{c.name} (none)")
-        elif not c.met(v):
-            out.append(c.name)
-    return "+".join(out) or "met"
-
-
 def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec) -> Row:
-    """Run one circuit through the protocol (module docstring)."""
+    """Run one circuit through the protocol (module docstring; :func:`quick_size` per spec)."""
     t0 = time.perf_counter()
     row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0,
               valid=item.valid, novel=item.novel, collision=item.collision, hash=item.hash)
@@ -185,39 +171,19 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
             row.reason = item.error
             return row
         if item.netlist is None:
-            row.reason = f"load: {_short(item.error)}"
+            row.reason = f"load: {short_reason(item.error)}"
             return row
-        try:
-            problem = SizingProblem.from_netlist(item.netlist, process=process, simulator=sim)
-        except CircuitforgeError as exc:
-            msg = str(exc)
-            if "ports" in msg and ("cannot find" in msg or "interface" in msg):
-                row.reason = f"interface: {_short(msg)}"
-            else:
-                row.interface = True
-                row.reason = f"problem: {_short(msg)}"
+        q = quick_size(item.netlist, modest, process=process, budget=budget, seed=seed, simulator=sim)
+        row.interface, row.problem, row.simulates = q.has_interface, q.has_problem, q.simulates
+        row.params, row.sims_modest, row.best, row.modest = q.params, q.sims, q.best, q.met
+        if not q.met:
+            row.reason = f"modest {q.reason}" if q.stage == "missed" else q.reason
             return row
-        row.interface = row.problem = True
-        row.params = problem.dim
-        run = run_method("cmaes", problem, modest, budget=budget, seed=seed, simulator=sim)
-        row.sims_modest = len(run.values)
-        first = run.values[0] if run.values else {}
-        row.simulates = first.get("gain") is not None
-        best = run.values[run.best()] if run.values else {}
-        row.best = dict(best)
-        row.modest = run.success is not None
-        if not row.simulates and not row.modest:
-            m = problem.evaluate([problem.default_x], sim)[0]
-            row.reason = f"simulate: {_short(m['gain'].reason or 'no gain')}"
-            return row
-        if not row.modest:
-            row.reason = f"modest missed: {_missed(modest, best)}"
-            return row
-        run2 = run_method("cmaes", problem, medium, budget=budget, seed=seed, simulator=sim)
-        row.sims_medium = len(run2.values)
-        row.medium = run2.success is not None
-        if not row.medium:
-            row.reason = f"medium missed: {_missed(medium, run2.values[run2.best()])}"
+        q2 = quick_size(item.netlist, medium, process=process, budget=budget, seed=seed, simulator=sim,
+                        problem=q.problem)
+        row.sims_medium, row.medium = q2.sims, q2.met
+        if not q2.met:
+            row.reason = f"medium missed: {missed_clauses(medium, q2.best)}"
         return row
     finally:
         row.seconds = time.perf_counter() - t0
@@ -273,6 +239,10 @@ def main() -> int:
     ap.add_argument("--family", default="opamp", choices=("opamp",), help="family (op-amps have a testbench)")
     ap.add_argument("--limit", type=int, default=0, help="a seeded choice of N corpus circuits (0: all)")
     ap.add_argument("--generated", type=int, default=100, help="samples of the model with the grammar (0: none)")
+    ap.add_argument("--weights", type=Path, default=None,
+                    help="checkpoint of the generated source (default: generate()'s, fine-tuned for op-amps)")
+    ap.add_argument("--pretrained", type=int, default=0,
+                    help="samples of the corpus-trained weights with the interface grammar and length prior")
     ap.add_argument("--plain", type=int, default=0,
                     help="samples with the grammar alone (no family interface, no length prior)")
     ap.add_argument("--unconstrained", type=int, default=0, help="samples of the model without the grammar")
@@ -285,7 +255,7 @@ def main() -> int:
     ap.add_argument("--rows", action="store_true", help="print one line per circuit")
     ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON (rows and figures) here")
     args = ap.parse_args()
-    for name in ("limit", "generated", "plain", "unconstrained"):
+    for name in ("limit", "generated", "pretrained", "plain", "unconstrained"):
         if getattr(args, name) < 0:
             ap.error(f"--{name} must be >= 0 (got {getattr(args, name)})")
     try:
@@ -297,11 +267,11 @@ def main() -> int:
     t0 = time.perf_counter()
     by_hash: dict[str, list[Netlist]] = {}
     items = list(corpus_items(root, args.family, args.limit, args.seed, by_hash))
-    for count, source in ((args.generated, "generated"), (args.plain, "plain"),
+    for count, source in ((args.generated, "generated"), (args.pretrained, "pretrained"), (args.plain, "plain"),
                           (args.unconstrained, "unconstrained")):
         if count:
             items += generated_items(args.family, count, seed=args.seed, temperature=args.temperature,
-                                     source=source, by_hash=by_hash)
+                                     source=source, by_hash=by_hash, weights=args.weights)
     rows: list[Row] = []
     with SharedSimulator(args.workers) as sim:
         for i, item in enumerate(items):

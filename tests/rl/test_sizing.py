@@ -414,3 +414,33 @@ def test_cli_size_process_option(tmp_path):
     from circuitforge.rl.sizing.resolve import resolve_problem
     p = resolve_problem(example_path("opamp_miller45.cir"), process="generic180")
     assert p.name == "opamp_miller45" and "generic180" in str(p.process)
+
+
+ONE_PARAM_OPAMP = """* a generated op-amp whose only sizable device is R0 (BJTs carry no sizes)
+Q0 VDD VDD net1 0 npn
+Q1 VOUT1 VIN2 net2 0 pnp
+Q2 net2 VIN2 VDD 0 pnp
+R0 net1 VSS
+Q3 VSS net1 VDD 0 pnp
+Q4 VSS VIN1 net1 0 pnp
+Q5 VDD net2 VSS 0 npn
+Q6 net3 VIN1 net2 0 npn
+Q7 net4 net1 VSS 0 npn
+Q8 VSS net2 VDD 0 pnp
+Q9 net4 VIN1 net3 0 npn
+Q10 VOUT1 net4 net4 0 npn
+.end
+"""
+
+
+def test_cmaes_sizes_a_one_parameter_problem(sim):
+    """cma has no 1-D search (it raised from inside ``tell``): the run pads a dimension it ignores."""
+    from circuitforge.netlists import parse
+
+    net = parse(ONE_PARAM_OPAMP, dialect="ngspice")
+    net.ports = ["VSS", "VDD", "VIN1", "VIN2", "VOUT1"]  # as the generator declares them
+    p = SizingProblem.from_netlist(net, process="generic180", simulator=sim)
+    assert p.dim == 1
+    run = run_method("cmaes", p, parse_spec("gain>=200dB"), budget=12, seed=0, simulator=sim)  # never met
+    assert 1 < len(run.values) <= 12
+    assert all(u.shape == (1,) and 0.0 <= u[0] <= 1.0 for u in run.us)

@@ -3,7 +3,7 @@
 - :mod:`.netlist`: ``convert``, ``validate``, ``info``;
 - :mod:`.simulate`: ``simulate``;
 - :mod:`.complete`: ``complete``, ``train-linkpred``;
-- :mod:`.generate`: ``generate``, ``train-generator``;
+- :mod:`.generate`: ``generate``, ``train-generator``, ``finetune-generator``;
 - :mod:`.sizing`: ``size``, ``train-sizer``;
 - :mod:`.rf`: the ``filter`` group (``design``, ``solve``, ``dataset``, ``train-surrogate``, ``train-policy``);
 - :mod:`.design`: ``design``;

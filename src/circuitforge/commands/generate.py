@@ -1,4 +1,4 @@
-"""``circuitforge generate`` and ``circuitforge train-generator``: the grammar-guided topology generator.
+"""``circuitforge generate``, ``train-generator`` and ``finetune-generator``: the grammar-guided topology generator.
 
 torch is imported inside the command bodies only, so that ``circuitforge --help`` stays fast.
 """
@@ -37,23 +37,30 @@ def generate_cmd(
     unconstrained: Annotated[bool, typer.Option("--unconstrained", help="Sample without the grammar's mask "
                                                 "(for comparison: samples may be malformed).")] = False,
     plain_grammar: Annotated[bool, typer.Option("--plain-grammar", help="Grammar only: no family interface "
-                                                "(op-amps: VIN1/VIN2 on gates with a signal path to VOUT1, "
-                                                "VOUT1 pulled both ways) and no corpus length prior.")] = False,
+                                                "or electrical rules (op-amps: VIN1/VIN2 on gates with a "
+                                                "signal path to VOUT1, VOUT1 pulled both ways...) and no "
+                                                "corpus length prior.")] = False,
     check_op: Annotated[bool, typer.Option("--check-op", help="Also run each biased netlist's DC operating point "
                                            "in ngspice and record whether it converges within the rails.")] = False,
     process: Annotated[str, typer.Option("--process", help="Process for bias_default: generic45, generic180, "
                                          "level1.")] = "generic45",
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Generator checkpoint (default: the "
-                                                    "shipped weights).")] = None,
+                                                    "shipped weights; for op-amps the ones fine-tuned with an "
+                                                    "ngspice reward, see finetune-generator).")] = None,
+    pretrained: Annotated[bool, typer.Option("--pretrained", help="Sample the corpus-trained weights even where "
+                                             "a fine-tuned checkpoint ships (op-amps).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Sample new circuit topologies of one family from the learned, grammar-guided generator.
 
     Every sample is structurally valid by construction (each terminal on one net, no dangling
-    internal net, VDD/VSS present, every port used). Op-amps also have their interface by
-    construction (VIN1, VIN2 on transistor gates, each with a signal path to VOUT1, VOUT1 pulled
-    up and down, only VB/IB bias ports besides), and every sample's length is drawn from the
-    corpus circuits of its family. Each is written as an ngspice netlist sized
+    internal net, VDD/VSS present, every port used). Op-amps also have their interface and a few
+    electrical rules by construction (VIN1, VIN2 on transistor gates, each with a signal path to
+    VOUT1; VOUT1 on exactly two DC terminals, one pulling up and one down; no transistor with drain
+    = source; no internal node with a single DC path; only VB/IB bias ports besides), every
+    sample's length is drawn from the corpus circuits of its family, and op-amps are sampled from
+    weights fine-tuned with an ngspice reward (finetune-generator; --pretrained for the
+    corpus-trained ones). Each is written as an ngspice netlist sized
     and biased by bias_default (supplies, inputs, bias sources, loads; see `circuitforge simulate
     --bias`) to OUT/<type>_<i>.cir, and OUT/summary.json lists per sample its canonical hash,
     novelty against the AnalogGenie corpus, the structural check and the bias choices.
@@ -65,6 +72,10 @@ def generate_cmd(
     from ..generators.topology.batch import generate_to_dir  # noqa: PLC0415
 
     torch.set_num_threads(1)
+    if pretrained and weights is not None:
+        raise fail("--pretrained and --weights choose the checkpoint twice: pass one")
+    if pretrained:
+        weights = SHIPPED_WEIGHTS
     try:
         summary = generate_to_dir(circuit_type, out_dir, n=n, seed=seed, temperature=temperature,
                                   constrained=not unconstrained, interface=not plain_grammar, check_op=check_op, process=process,
@@ -129,7 +140,63 @@ def train_cmd(
         raise fail(str(exc)) from None
 
 
+SHIPPED_FINETUNED = SHIPPED_WEIGHTS.with_name("topology_opamp_rl.pt")
+"""The shipped op-amp fine-tuned checkpoint (``generators.topology.FINETUNED["opamp"]``)."""
+
+
+def finetune_cmd(
+    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="Checkpoint to write (default: "
+                                                   "runs/generator/finetuned.pt; the shipped op-amp weights only "
+                                                   "with --overwrite-shipped).")] = None,
+    weights: Annotated[Optional[Path], typer.Option("--weights", help="Generator to start from (default: the "
+                                                    "shipped corpus-trained weights).")] = None,
+    steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 150,
+    batch: Annotated[int, typer.Option("--batch", help="Samples per step.")] = 32,
+    budget: Annotated[int, typer.Option("--budget", help="ngspice simulations per reward (CMA-ES).")] = 60,
+    spec: Annotated[str, typer.Option("--spec", help="Spec the reward sizes for.")] = "gain>=40dB,ugbw>=10MHz,pm>=45deg",
+    process: Annotated[str, typer.Option("--process", help="Process cards: generic45, generic180, level1.")]
+    = "generic180",
+    lr: Annotated[float, typer.Option("--lr", help="Adam learning rate.")] = 1e-4,
+    kl: Annotated[float, typer.Option("--kl", help="Weight of the KL divergence from the starting model.")] = 0.05,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Minutes after which no new step starts "
+                                              "(0: no limit).")] = 45.0,
+    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="Sampling and CMA-ES seed.")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from <out>.state, written after every "
+                                         "step, when it matches this configuration.")] = False,
+    restart: RestartOpt = False,
+    overwrite_shipped: OverwriteShippedOpt = False,
+) -> None:
+    """Fine-tune the op-amp generator with an ngspice reward (reproduces the shipped op-amp weights).
+
+    Policy gradient over the grammar-masked sampler: every step samples --batch op-amps, sizes
+    each with one seeded CMA-ES run of --budget ngspice simulations for --spec, and raises the
+    probability of those that did better than the batch (reward: how close the best design came,
+    plus a bonus for meeting the spec with a novel topology that shrinks each time that topology
+    is found again). A KL penalty keeps the model near the corpus-trained one. The state is
+    written after every step to <out>.state; --resume continues an interrupted run.
+
+    Example: circuitforge finetune-generator --steps 150 --out runs/generator/finetuned.pt
+    """
+    from ..rl.topology import FinetuneConfig, run  # noqa: PLC0415 - torch is slow to import
+
+    for name, v in (("steps", steps), ("batch", batch), ("budget", budget), ("workers", workers)):
+        if v < 1:
+            raise fail(f"--{name} must be at least 1 (got {v})")
+    if time_limit < 0:
+        raise fail(f"--time-limit must be >= 0 (got {time_limit})")
+    target = training_output(output, Path("runs/generator/finetuned.pt"), SHIPPED_FINETUNED, overwrite_shipped)
+    cfg = FinetuneConfig(spec=spec, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
+                         time_limit=time_limit * 60, seed=seed)
+    try:
+        run(target, cfg, weights=weights, workers=workers, resume=resume, restart=restart,
+            log=lambda s: err.print(escape(s), highlight=False))
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``generate`` and ``train-generator`` to ``app``."""
+    """Add ``generate``, ``train-generator`` and ``finetune-generator`` to ``app``."""
     app.command(name="generate")(generate_cmd)
     app.command(name="train-generator")(train_cmd)
+    app.command(name="finetune-generator")(finetune_cmd)

@@ -18,18 +18,18 @@
 (True, 'opamp', True)
 """
 
-from .checkpoint import DEFAULT_HASHES, DEFAULT_WEIGHTS, Generator, load_generator, save_generator
+from .checkpoint import DEFAULT_HASHES, DEFAULT_WEIGHTS, FINETUNED, Generator, load_generator, save_generator
 from .checks import is_structurally_valid, structural_problems
 from .errors import TopologyError
 from .grammar import GrammarState, GrammarTables, walk
 from .model import TopologyModel
-from .sample import GeneratedTopology, generate, resolve_type, sample_tokens
+from .sample import GeneratedTopology, draw_budgets, generate, resolve_type, sample_tokens, to_topology
 from .slots import SLOTS, SlotTracker, slot_ids
 from .tokens import KINDS, MAX_LEN, Vocab, decode, decode_lenient, encode
 
 __all__ = [
     "generate", "GeneratedTopology", "load_generator", "Generator", "save_generator", "DEFAULT_WEIGHTS",
-    "DEFAULT_HASHES", "resolve_type", "sample_tokens",
+    "DEFAULT_HASHES", "FINETUNED", "resolve_type", "sample_tokens", "draw_budgets", "to_topology",
     "Vocab", "encode", "decode", "decode_lenient", "KINDS", "MAX_LEN",
     "GrammarState", "GrammarTables", "walk", "structural_problems", "is_structurally_valid",
     "SLOTS", "SlotTracker", "slot_ids", "TopologyModel", "TopologyError",

@@ -26,7 +26,6 @@ from ...netlists.errors import CircuitforgeError, ResolutionError
 from ...netlists.writers import write
 from ...spice.bias import bias_default
 from ...spice.models import PROCESSES
-from .checkpoint import load_generator
 from .errors import TopologyError
 from .evaluate import ngspice_valid
 from .sample import generate
@@ -60,7 +59,7 @@ def generate_to_dir(circuit_type: str, out_dir: str | Path, *, n: int = 10, seed
         raise TopologyError(f"output folder {out} exists and is not a folder")
     t0 = time.perf_counter()
     samples = generate(circuit_type, n, seed=seed, temperature=temperature, constrained=constrained,
-                       interface=interface, length_prior=interface, model=load_generator(weights),
+                       interface=interface, length_prior=interface, model=weights,
                        progress=progress)
     t_sample = time.perf_counter() - t0
     family = samples[0].circuit_type

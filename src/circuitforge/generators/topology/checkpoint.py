@@ -21,11 +21,14 @@ from .errors import TopologyError
 from .model import TopologyModel
 from .tokens import Vocab
 
-__all__ = ["DEFAULT_WEIGHTS", "DEFAULT_HASHES", "FORMAT", "Generator", "save_generator", "load_generator"]
+__all__ = ["DEFAULT_WEIGHTS", "DEFAULT_HASHES", "FINETUNED", "FORMAT", "Generator", "save_generator", "load_generator"]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "topology.pt"
 """The shipped checkpoint (reproduced by ``circuitforge train-generator``)."""
 DEFAULT_HASHES = DEFAULT_WEIGHTS.with_name("corpus_hashes.json")
+FINETUNED: dict[str, Path] = {"opamp": DEFAULT_WEIGHTS.with_name("topology_opamp_rl.pt")}
+"""Per family, the shipped checkpoint fine-tuned with an ngspice reward (:mod:`circuitforge.rl.topology`,
+``circuitforge finetune-generator``) that :func:`~.sample.generate` samples that family from by default."""
 FORMAT = "circuitforge.topology/1"
 
 

@@ -16,9 +16,20 @@ topology (checked independently by :mod:`.checks`):
   (gate → drain, gate → source, source → drain) and the output is pulled both ways: a channel
   terminal of a p-type device (or a resistor) and one of an n-type device (or a resistor) on it
   (453 of the 457 interfaced corpus op-amps; without it the output rails). The way to finish
-  then first adds, per input short of a path and per missing pull, one transistor
-  ``output input VSS VSS`` / ``output input VDD VDD`` (5 tokens), so the cost stays an
-  achievable length and sampling still never has to throw a sample away;
+  then first adds fix transistors ``output input VSS VSS`` / ``output input VDD VDD`` (5 tokens),
+  each giving one input short of a path its path and one missing pull its pull, so the cost
+  stays an achievable length and sampling still never has to throw a sample away;
+- with an interface, three electrical rules the corpus op-amps keep and the generator broke
+  (measured on 460 interfaced corpus op-amps against 200 samples before the rules):
+  a transistor's drain and source (collector and emitter) are different nets (corpus: never;
+  samples: 0.47 shorted channels per circuit); an internal net has no DC terminal (gates, bulks,
+  capacitor pins only) or at least two (a drain, source, collector, emitter or R/L/D pin: a node
+  with one DC path carries no current; corpus 0.04 such nets per circuit, samples 1.67), so a
+  net with exactly one DC terminal is a need only a DC terminal closes (pairs by resistors, the
+  other needs by capacitors: :func:`typed_boundary_cost`); and the output has at most
+  :data:`OUTPUT_DC_TERMINALS` (two) DC terminals (corpus: 445 of 460 exactly two; samples: 3.8
+  on average), so its second one may only come once the inputs' paths can still be completed
+  (the fix devices sit on the output);
 - no sequence is cut off by :data:`~.tokens.MAX_LEN`: a token is allowed only when the
   sequence can still be finished after it within the limit. :meth:`GrammarState.cost` is the
   exact length of one legal way to finish (close pending nets in pairs with resistors, then
@@ -44,15 +55,39 @@ from .errors import TopologyError
 from .interface import Interface, signal_edges, signal_reaches
 from .tokens import BOS, EOS, GROUND, KIND_SPEC, KINDS, MAX_INTERNAL, MAX_LEN, RAILS, REFERENCE, SEP, SUPPLY, Vocab
 
-__all__ = ["GrammarState", "GrammarTables", "boundary_cost", "walk"]
+__all__ = ["GrammarState", "GrammarTables", "OUTPUT_DC_TERMINALS", "boundary_cost", "typed_boundary_cost", "walk"]
 
 _TYPE, _PORTS, _DEVICE, _TERM, _DONE = range(5)
 _INF = 10 ** 9
 _FIX = 5
 """Tokens of the device that gives an input its path: ``nmos <output> <input> VSS VSS``."""
+OUTPUT_DC_TERMINALS = 2
+"""DC terminals (drain/source, collector/emitter, R/L/D pins) an interface output may have: one
+pull-up and one pull-down, as in 445 of the 457 interfaced corpus op-amps (more devices on the
+output fight each other, and the gain with them)."""
 _TRANSISTORS = frozenset({"nmos", "pmos", "npn", "pnp"})
 _PULL = {"nmos": "down", "npn": "down", "pmos": "up", "pnp": "up"}
 """The way a transistor's channel pulls a net it sits on (drain/source, collector/emitter)."""
+
+
+def _dc_slot(kind: str, slot: int) -> bool:
+    """Does terminal ``slot`` of ``kind`` conduct at DC (drain/source, collector/emitter, R/L/D pins)?"""
+    if kind in _TRANSISTORS:
+        return slot in (0, 2)
+    return kind != "cap"
+
+
+def typed_boundary_cost(any_needs: int, dc_needs: int) -> int:
+    """:func:`boundary_cost` when ``dc_needs`` of the nets need a DC terminal: pairs of DC needs
+    closed by resistors, pairs of the others by capacitors, an odd one of each together by a
+    transistor (``nmos dc any VSS VSS``, 5 tokens), an odd one alone by a device to ``VSS``.
+
+    >>> typed_boundary_cost(0, 0), typed_boundary_cost(2, 0), typed_boundary_cost(1, 1), typed_boundary_cost(3, 2)
+    (1, 4, 6, 10)
+    """
+    a, d = any_needs, dc_needs
+    odd = 5 if a % 2 and d % 2 else 3 if (a % 2 or d % 2) else 0
+    return 3 * (a // 2) + 3 * (d // 2) + odd + 1
 
 
 def boundary_cost(needs: int) -> int:
@@ -112,7 +147,8 @@ class GrammarState:
     """
 
     __slots__ = ("t", "max_len", "length", "phase", "last_port", "declared", "count", "n_internal",
-                 "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing", "pulls")
+                 "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing", "pulls",
+                 "dc", "dcn", "out_dc")
 
     def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN,
                  interfaces: Mapping[str, Interface] | None = None):
@@ -132,6 +168,9 @@ class GrammarState:
         self.slot = 0
         self.dev: list[int] = []
         self.needs = 0            # declared ports without a terminal + internal nets with one
+        self.dc: dict[int, int] = {}  # DC terminals per net (with an interface)
+        self.dcn = 0              # of the needs: internal nets with exactly one DC terminal
+        self.out_dc = 0           # DC terminals on the interface's outputs
         self.neutral_nonrail = 0  # non-rail nets that exist and are not short of a terminal
         self.iface: _IfaceIds | None = None
         self.adj: dict[int, set[int]] = {}     # signal edges of the finished transistors
@@ -152,37 +191,66 @@ class GrammarState:
     def _gate_only(self, net: int) -> bool:
         return self.iface is not None and net in self.iface.inputs
 
-    def _delta(self, net: int) -> tuple[int, int]:
-        """Change of (needs, neutral non-rail nets) when ``net`` gets one more terminal."""
-        before = self.count.get(net, 0)
+    def _need_kind(self, net: int, count: int, dc: int) -> int:
+        """0: ``net`` with ``count`` terminals (``dc`` of them DC ones) needs nothing; 1: it needs
+        a terminal; 2 (with an interface): it needs a DC terminal (an internal net with exactly one)."""
         if net in self.t.internal_set:
-            need_before, need_after = before == 1, before + 1 == 1
-        else:
-            need_before = (net != self.t.ground and net in self.declared and before == 0
-                           and not self._gate_only(net))
-            need_after = False
-        d_needs = int(need_after) - int(need_before)
-        if net in self.t.rails or self._gate_only(net):
-            return d_needs, 0
-        exists_before = before > 0 or net in self.declared
-        neutral_before = exists_before and not need_before
-        return d_needs, int(not need_after) - int(neutral_before)
+            if self.iface is not None and dc == 1:
+                return 2
+            return int(count == 1)
+        return int(net != self.t.ground and net in self.declared and count == 0 and not self._gate_only(net))
 
-    def _add_terminal(self, net: int) -> None:
-        d_needs, d_neutral = self._delta(net)
+    def _need_now(self, net: int) -> int:
+        return self._need_kind(net, self.count.get(net, 0), self.dc.get(net, 0))
+
+    def _delta(self, net: int, dc_term: bool = False) -> tuple[int, int, int]:
+        """Change of (needs, DC needs, neutral non-rail nets) when ``net`` gets one more terminal
+        (a DC one with ``dc_term``)."""
+        before, dc = self.count.get(net, 0), self.dc.get(net, 0)
+        kb = self._need_kind(net, before, dc)
+        ka = self._need_kind(net, before + 1, dc + int(dc_term and self.iface is not None))
+        d_needs, d_dcn = int(ka > 0) - int(kb > 0), int(ka == 2) - int(kb == 2)
+        if net in self.t.rails or self._gate_only(net):
+            return d_needs, d_dcn, 0
+        exists_before = before > 0 or net in self.declared
+        neutral_before = exists_before and not kb
+        return d_needs, d_dcn, int(not ka) - int(neutral_before)
+
+    def _add_terminal(self, net: int, dc_term: bool) -> None:
+        d_needs, d_dcn, d_neutral = self._delta(net, dc_term)
         self.count[net] = self.count.get(net, 0) + 1
+        if dc_term and self.iface is not None:
+            self.dc[net] = self.dc.get(net, 0) + 1
         self.needs += d_needs
+        self.dcn += d_dcn
         self.neutral_nonrail += d_neutral
 
     # ---- the cost of the greedy way to finish -----------------------------------------
-    def _bound(self, needs: int, missing: int | None = None, pulls: int | None = None) -> int:
-        """Tokens to finish from a device boundary: a fix device per input short of a path and
-        per missing output pull, then the pending nets closed in pairs (:func:`boundary_cost`)."""
+    def _bound(self, needs: int, missing: int | None = None, pulls: int | None = None, dcn: int = 0,
+               out_dc: int | None = None) -> int:
+        """Tokens to finish from a device boundary: fix devices on the output, each giving one input
+        short of a path its path and one missing pull its pull (``max(missing, pulls)`` of them,
+        ``_INF`` when the output has no room left for them among its
+        :data:`OUTPUT_DC_TERMINALS`), then the pending nets closed in pairs
+        (:func:`typed_boundary_cost`; ``dcn`` of the ``needs`` need a DC terminal)."""
         m = len(self.missing) if missing is None else missing
         p = len(self.pulls) if pulls is None else pulls
-        return boundary_cost(needs) + _FIX * (m + p)
+        fix = max(m, p)
+        if self.iface is not None and (self.out_dc if out_dc is None else out_dc) + fix > OUTPUT_DC_TERMINALS:
+            return _INF
+        return typed_boundary_cost(needs - dcn, dcn) + _FIX * fix
 
-    def _fix_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int) -> int:
+    def _done_with(self, kind: str, dev: Sequence[int]) -> tuple[int, int]:
+        """(inputs short of a path, missing pulls) once the device ``kind dev`` is finished; ``-1``
+        stands for nets not chosen yet (they are taken to add no path and no pull)."""
+        full = [*dev, *([-1] * (len(KIND_SPEC[kind].roles) - len(dev)))]
+        pulls = len(self._pulls_with(kind, full))
+        if self.missing and kind in _TRANSISTORS and len(dev) >= 2:
+            return len(self._missing_with(kind, full)), pulls
+        return len(self.missing), pulls
+
+    def _fix_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, dcn: int = 0,
+                  out_dc: int | None = None) -> int:
         """Cost when the device in progress becomes ``<output> <input> <rail> <rail>`` (the rail
         of its polarity) for an input short of a path and/or a missing pull (``_INF`` where its
         nets so far do not fit that or it would fix nothing)."""
@@ -193,11 +261,14 @@ class GrammarState:
         rail = self.t.vss if _PULL[kind] == "down" else self.t.vdd
         if slot >= 3 and dev[2] != rail:
             return _INF
-        path = int(bool(self.missing) and (slot < 2 or dev[1] in self.missing))
-        pull = int(_PULL[kind] in self.pulls)
-        if not path + pull:
+        od = (self.out_dc if out_dc is None else out_dc) + int(slot == 0)
+        out = dev[0] if slot >= 1 else min(self.iface.outputs)
+        gate = dev[1] if slot >= 2 else (min(self.missing) if self.missing else rail)
+        full = [out, gate, rail, rail]
+        m, p = self._done_with(kind, full)
+        if (m, p) == (len(self.missing), len(self.pulls)):
             return _INF
-        return (4 - slot) + self._bound(needs, len(self.missing) - path, len(self.pulls) - pull)
+        return (4 - slot) + self._bound(needs, m, p, dcn, od)
 
     def _pulls_with(self, kind: str, dev: Sequence[int]) -> frozenset[str]:
         """The output's missing pulls with the finished device ``kind dev`` added."""
@@ -211,12 +282,50 @@ class GrammarState:
         return self.pulls
 
     def _term_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, neutral_nonrail: int,
-                   n_internal: int) -> int:
-        return min(self._greedy_cost(kind, slot, dev, needs, neutral_nonrail, n_internal),
-                   self._fix_cost(kind, slot, dev, needs))
+                   n_internal: int, dcn: int = 0, out_dc: int | None = None) -> int:
+        return min(self._greedy_cost(kind, slot, dev, needs, neutral_nonrail, n_internal, dcn, out_dc),
+                   self._fix_cost(kind, slot, dev, needs, dcn, out_dc))
+
+    def _dc_greedy_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, dcn: int,
+                        out_dc: int | None) -> int:
+        """:meth:`_greedy_cost` with an interface: DC needs take DC terminals only, the other needs
+        the others (a DC terminal on a net without one would make it a DC need); an inductor's
+        first pin, with no DC need, goes on the output port."""
+        spec = KIND_SPEC[kind]
+        na, nd = needs - dcn, dcn
+        r = len(spec.roles) - slot
+        m, p = self._done_with(kind, dev)
+        od = self.out_dc if out_dc is None else out_dc
+        if kind == "ind" and slot == 0 and nd == 0:
+            od += 1  # its first pin on the output
+            if od + max(m, p) > OUTPUT_DC_TERMINALS:
+                return _INF
+        def bound(n: int, d: int) -> int:
+            return self._bound(n, m, p, d, od)
+
+        if not spec.passive:
+            rdc = sum(1 for k in (0, 2) if k >= slot)
+            usable = nd - int(slot >= 1 and self._need_now(dev[0]) == 2)  # the source may not take the drain's net
+            sd, sa = min(rdc, max(0, usable)), min(r - rdc, na)
+            return r + bound(needs - sd - sa, nd - sd)
+        dc_pins = _dc_slot(kind, 0)
+        if slot == 1:
+            k = self._need_now(dev[0])
+            if dc_pins:
+                sd = min(1, max(0, nd - int(k == 2)))
+                return 1 + bound(needs - sd, nd - sd)
+            sa = min(1, max(0, na - int(k == 1)))
+            return 1 + bound(needs - sa, nd)
+        if dc_pins:
+            sd = min(2, nd)
+            return 2 + bound(needs - sd, nd - sd)
+        sa = min(2, na)
+        return 2 + bound(needs - sa, nd)
 
     def _greedy_cost(self, kind: str, slot: int, dev: Sequence[int], needs: int, neutral_nonrail: int,
-                     n_internal: int) -> int:
+                     n_internal: int, dcn: int = 0, out_dc: int | None = None) -> int:
+        if self.iface is not None:
+            return self._dc_greedy_cost(kind, slot, dev, needs, dcn, out_dc)
         spec = KIND_SPEC[kind]
         r = len(spec.roles) - slot
         if not spec.passive:
@@ -246,7 +355,7 @@ class GrammarState:
             return extra + 1 + boundary_cost(len(declared) + extra)
         todo = [r for r in self.iface.required if r not in declared]
         needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
-        return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * (len(self.iface.inputs) + 2)
+        return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * max(len(self.iface.inputs), 2)
 
     def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:
         """Inputs without a path to an output, with the finished device ``kind dev`` added."""
@@ -271,8 +380,9 @@ class GrammarState:
         if self.phase == _PORTS:
             return self._ports_cost(self.declared)
         if self.phase == _DEVICE:
-            return self._bound(self.needs)
-        return self._term_cost(self.kind, self.slot, self.dev, self.needs, self.neutral_nonrail, self.n_internal)
+            return self._bound(self.needs, dcn=self.dcn)
+        return self._term_cost(self.kind, self.slot, self.dev, self.needs, self.neutral_nonrail, self.n_internal,
+                               self.dcn)
 
     # ---- the mask ---------------------------------------------------------------------
     def _excluded(self) -> set[int]:
@@ -284,33 +394,39 @@ class GrammarState:
                 return {self.dev[0]} | gate_only
             return (set(self.t.rails) if self.kind == "ind" else set()) | gate_only
         out = gate_only if self.slot != 1 else set()
+        if self.slot == 2 and self.iface is not None:  # drain and source apart (no shorted channel)
+            out.add(self.dev[0])
         if self.slot == len(spec.roles) - 1 and len(set(self.dev)) == 1:
             out.add(self.dev[0])
         return out
 
-    def _after_net_cost(self, needs: int, neutral: int, n_internal: int, net: int, new: bool) -> int:
+    def _after_net_cost(self, needs: int, neutral: int, n_internal: int, net: int, dcn: int) -> int:
         spec = KIND_SPEC[self.kind]
         dev = [*self.dev, net]
+        dc_term = self.iface is not None and _dc_slot(self.kind, self.slot)
+        od = self.out_dc + int(dc_term and net in self.iface.outputs) if self.iface is not None else 0
         if self.slot + 1 == len(spec.roles):
             if self.iface is None:
                 return self._bound(needs)
             missing = self._missing_with(self.kind, dev) if self.missing and self.kind in _TRANSISTORS else self.missing
-            return self._bound(needs, len(missing), len(self._pulls_with(self.kind, dev)))
-        if new:  # cost of the rest reads count of the new net through _term_cost: count it as 1
-            self.count[net] = 1
-            try:
-                return self._term_cost(self.kind, self.slot + 1, dev, needs, neutral, n_internal)
-            finally:
-                del self.count[net]
-        before = self.count.get(net, 0)
+            return self._bound(needs, len(missing), len(self._pulls_with(self.kind, dev)), dcn, od)
+        # the cost of the rest reads the counts of ``net``: count its terminal for the call
+        before, dc = self.count.get(net, 0), self.dc.get(net, 0)
         self.count[net] = before + 1
+        if dc_term:
+            self.dc[net] = dc + 1
         try:
-            return self._term_cost(self.kind, self.slot + 1, dev, needs, neutral, n_internal)
+            return self._term_cost(self.kind, self.slot + 1, dev, needs, neutral, n_internal, dcn, od)
         finally:
             if before:
                 self.count[net] = before
             else:
                 del self.count[net]
+            if dc_term:
+                if dc:
+                    self.dc[net] = dc
+                else:
+                    del self.dc[net]
 
     def allowed(self) -> np.ndarray:
         """Boolean mask over the vocabulary of the tokens allowed next."""
@@ -350,23 +466,22 @@ class GrammarState:
             if self.needs == 0 and not self.missing and not self.pulls:
                 m[t.eos] = True
             for kid, kind in t.kind_ids.items():
-                if self._term_cost(kind, 0, (), self.needs, self.neutral_nonrail, self.n_internal) <= room:
+                if self._term_cost(kind, 0, (), self.needs, self.neutral_nonrail, self.n_internal, self.dcn) <= room:
                     m[kid] = True
         elif self.phase == _TERM:
             excluded = self._excluded()
+            dc_term = _dc_slot(self.kind, self.slot)
             cands = [*self.declared, t.ground, *t.internal[: self.n_internal]]
+            if self.n_internal < MAX_INTERNAL:
+                cands.append(t.internal[self.n_internal])
             for net in cands:
                 if net in excluded:
                     continue
-                d_needs, d_neutral = self._delta(net)
-                if self._after_net_cost(self.needs + d_needs, self.neutral_nonrail + d_neutral, self.n_internal,
-                                        net, False) <= room:
+                d_needs, d_dcn, d_neutral = self._delta(net, dc_term)
+                n_int = self.n_internal + int(net in t.internal_set and self.count.get(net, 0) == 0)
+                if self._after_net_cost(self.needs + d_needs, self.neutral_nonrail + d_neutral, n_int,
+                                        net, self.dcn + d_dcn) <= room:
                     m[net] = True
-            if self.n_internal < MAX_INTERNAL:
-                new = t.internal[self.n_internal]
-                if new not in excluded and self._after_net_cost(
-                        self.needs + 1, self.neutral_nonrail, self.n_internal + 1, new, True) <= room:
-                    m[new] = True
         return m
 
     def step(self, tok: int) -> None:
@@ -402,7 +517,9 @@ class GrammarState:
         elif self.phase == _TERM:
             if tok in t.internal_set and self.count.get(tok, 0) == 0:
                 self.n_internal += 1
-            self._add_terminal(tok)
+            self._add_terminal(tok, _dc_slot(self.kind, self.slot))
+            if self.iface is not None and tok in self.iface.outputs and _dc_slot(self.kind, self.slot):
+                self.out_dc += 1
             self.dev.append(tok)
             self.slot += 1
             if self.slot == len(KIND_SPEC[self.kind].roles):

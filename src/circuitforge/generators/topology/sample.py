@@ -42,7 +42,7 @@ from ...core.progress import progress as show_progress
 from ...graph.hashing import canonical_hash
 from ...netlists.errors import ResolutionError
 from ...netlists.netlist import Netlist
-from .checkpoint import Generator, load_generator
+from .checkpoint import FINETUNED, Generator, load_generator
 from .checks import structural_problems
 from .errors import TopologyError
 from .grammar import GrammarState, GrammarTables
@@ -50,7 +50,8 @@ from .interface import INTERFACES
 from .slots import SLOT_INDEX, SlotTracker
 from .tokens import BOS, EOS, MAX_LEN, PAD, decode_lenient, type_token
 
-__all__ = ["GeneratedTopology", "generate", "sample_tokens", "resolve_type", "LENGTH_SLACK", "MIN_BUDGET"]
+__all__ = ["GeneratedTopology", "generate", "sample_tokens", "draw_budgets", "resolve_type", "to_topology",
+           "LENGTH_SLACK", "MIN_BUDGET"]
 
 LENGTH_SLACK = 5
 """Tokens a sample's budget adds to the corpus length drawn for it (one transistor)."""
@@ -103,11 +104,22 @@ def resolve_type(circuit_type: str, families: Sequence[str]) -> str:
     raise ResolutionError(circuit_type, tuple(families), "circuit type")
 
 
+def draw_budgets(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, length_prior: bool = True) -> list[int]:
+    """The per-sample token budgets :func:`sample_tokens` uses: a corpus length of the family plus
+    :data:`LENGTH_SLACK` (at least :data:`MIN_BUDGET`), or the model's limit without the prior."""
+    max_len = min(MAX_LEN, gen.model.config()["max_len"])
+    lengths = gen.lengths.get(circuit_type, []) if length_prior else []
+    draw = random.Random(seed)
+    return [max(MIN_BUDGET, min(max_len, draw.choice(lengths) + LENGTH_SLACK)) if lengths else max_len
+            for _ in range(n)]
+
+
 def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1.0,
                   constrained: bool = True, interface: bool = True, length_prior: bool = True,
-                  batch: int = 250, progress: bool = False) -> list[list[str]]:
+                  budgets: Sequence[int] | None = None, batch: int = 250, progress: bool = False) -> list[list[str]]:
     """``n`` token sequences for ``circuit_type`` (a family of ``gen.vocab``); ``interface`` and
-    ``length_prior`` apply to the constrained sampler only (see the module docstring)."""
+    ``length_prior`` apply to the constrained sampler only (see the module docstring); ``budgets``
+    (constrained only): the per-sample token budgets instead of :func:`draw_budgets`."""
     if temperature <= 0:
         raise TopologyError(f"temperature must be > 0 (got {temperature})")
     vocab = gen.vocab
@@ -115,10 +127,10 @@ def sample_tokens(gen: Generator, circuit_type: str, n: int, *, seed: int = 0, t
     max_len = min(MAX_LEN, model.config()["max_len"])
     tables = GrammarTables(vocab)
     rng = torch.Generator().manual_seed(seed)
-    lengths = gen.lengths.get(circuit_type, []) if (constrained and length_prior) else []
-    draw = random.Random(seed)
-    budgets = [max(MIN_BUDGET, min(max_len, draw.choice(lengths) + LENGTH_SLACK)) if lengths else max_len
-               for _ in range(n)]
+    if budgets is None:
+        budgets = draw_budgets(gen, circuit_type, n, seed=seed, length_prior=constrained and length_prior)
+    elif len(budgets) != n or not all(12 <= b <= max_len for b in budgets):
+        raise TopologyError(f"budgets: {n} token budgets between 12 and {max_len} expected")
     interfaces = INTERFACES if interface else None
     banned = torch.zeros(len(vocab), dtype=torch.bool)
     banned[[vocab.id(PAD), vocab.id(BOS)]] = True
@@ -192,7 +204,9 @@ def to_topology(tokens: Sequence[str], gen: Generator, circuit_type: str, title:
 def generate(circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1.0, constrained: bool = True,
              interface: bool = True, length_prior: bool = True, model: Generator | str | Path | None = None,
              progress: bool = False) -> list[GeneratedTopology]:
-    """``n`` topologies of family ``circuit_type`` from ``model`` (default: the shipped weights).
+    """``n`` topologies of family ``circuit_type`` from ``model`` (default: the shipped weights, for
+    a family in :data:`~.checkpoint.FINETUNED` its fine-tuned checkpoint; pass
+    ``model=DEFAULT_WEIGHTS`` for the corpus-trained model alone).
 
     ``constrained=False`` samples the same model without the grammar (for comparison);
     ``interface=False`` / ``length_prior=False`` drop the family interface and the length prior
@@ -202,6 +216,8 @@ def generate(circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1
     """
     gen = model if isinstance(model, Generator) else load_generator(model)
     family = resolve_type(circuit_type, gen.vocab.families)
+    if model is None and family in FINETUNED and FINETUNED[family].is_file():
+        gen = load_generator(FINETUNED[family])
     if n < 0:
         raise TopologyError(f"n must be >= 0 (got {n})")
     seqs = sample_tokens(gen, family, n, seed=seed, temperature=temperature, constrained=constrained,

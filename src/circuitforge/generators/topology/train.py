@@ -36,7 +36,7 @@ from .model import TopologyModel
 from .slots import SLOTS, slot_ids
 from .tokens import MAX_LEN, PAD, Vocab
 
-__all__ = ["TrainConfig", "TrainResult", "train", "batches", "evaluate_loss", "run", "STATE_KIND"]
+__all__ = ["TrainConfig", "TrainResult", "train", "batches", "batch_tensors", "evaluate_loss", "run", "STATE_KIND"]
 
 STATE_KIND = "topology-train-state"
 """The ``kind`` of the resumable training state."""
@@ -82,7 +82,8 @@ class TrainResult:
     stopped_by_time: bool = False
 
 
-def _tensors(seqs: Sequence[list[str]], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
+def batch_tensors(seqs: Sequence[Sequence[str]], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token and slot id tensors ``[B, T]`` of ``seqs``, padded with ``<pad>`` (slot 0)."""
     width = max(len(s) for s in seqs)
     tok = torch.full((len(seqs), width), vocab.id(PAD), dtype=torch.long)
     slot = torch.zeros((len(seqs), width), dtype=torch.long)
@@ -103,7 +104,7 @@ def batches(circuits: Sequence[Circuit], vocab: Vocab, batch: int, rng: random.R
     chunk = batch * 8
     for k in range(0, len(order), chunk):
         group = sorted(order[k:k + chunk], key=lambda i: len(seqs[i]))
-        out += [_tensors([seqs[i] for i in group[j:j + batch]], vocab) for j in range(0, len(group), batch)]
+        out += [batch_tensors([seqs[i] for i in group[j:j + batch]], vocab) for j in range(0, len(group), batch)]
     if rng is not None:
         rng.shuffle(out)
     return out

@@ -149,12 +149,15 @@ def _random(run: Run, rng: np.random.Generator, batch: int, **_: Any) -> None:
 def _cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, **_: Any) -> None:
     import cma
 
-    es = cma.CMAEvolutionStrategy(list(start), 0.3, {"bounds": [0.0, 1.0], "seed": int(rng.integers(1, 2**31 - 1)),
-                                                     "verbose": -9, "maxfevals": run.budget})
+    # cma has no 1-D search: a one-parameter problem runs in 2-D with the second coordinate unused
+    pad = run.problem.dim == 1
+    x0 = [*start, 0.5] if pad else list(start)
+    es = cma.CMAEvolutionStrategy(x0, 0.3, {"bounds": [0.0, 1.0], "seed": int(rng.integers(1, 2**31 - 1)),
+                                            "verbose": -9, "maxfevals": run.budget})
     run.evaluate(start[None, :])
     while True:
         xs = np.array(es.ask())
-        vals = run.evaluate(xs)
+        vals = run.evaluate(xs[:, :1] if pad else xs)
         es.tell(list(xs[: len(vals)]), [-objective(run.spec, v) for v in vals])
 
 

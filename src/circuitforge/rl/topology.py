@@ -1,0 +1,277 @@
+"""Reinforcement fine-tuning of the topology generator with an ngspice reward (issue 15).
+
+Policy gradient (REINFORCE with a batch-normalised advantage) over the grammar-masked sampler:
+each step samples ``batch`` topologies of the family with the interface and the length prior
+(:func:`~circuitforge.generators.topology.sample_tokens`), sizes every one with the quick
+protocol (:func:`~.sizing.quick.quick_size`: one seeded CMA-ES run of ``budget`` ngspice
+simulations for ``spec``) and raises the log-probability of those that did better than the
+batch. The log-probabilities are those of the masked distribution the sampler drew from (the
+grammar is replayed per sequence with the same budget), so the model is never pushed toward
+tokens the grammar would refuse.
+
+Reward, in ``[0, 2]``: ``1 - objective / floor`` (0 for a circuit that never simulates, 1 when
+every clause is met; ``objective`` is the best design's :func:`~.sizing.search.objective`,
+``floor`` its value when nothing can be measured), plus, when the spec is met by a novel topology,
+``1 / (1 + k)`` where ``k`` counts the earlier functional samples with its canonical hash (so
+repeating one working circuit pays less and less: the guard against collapse).
+
+A KL penalty (``kl`` times the per-token KL divergence from the starting model, on the masked
+distributions) keeps the model near what it learned from the corpus. After every step the full
+state (weights, optimiser, RNG, history, the functional-hash counts) is written atomically to
+``<output>.state``; ``resume=True`` continues from it. The result is a checkpoint like the
+shipped one (:func:`~circuitforge.generators.topology.save_generator`), loadable with
+``generate(..., model=path)`` and ``circuitforge generate --weights``.
+
+Reproduce: ``circuitforge finetune-generator --out runs/generator/finetuned.pt`` (defaults below).
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from ..core.checkpoint import load_checkpoint, save_checkpoint
+from ..core.progress import progress as show_progress
+from ..generators.topology import (
+    DEFAULT_WEIGHTS, GrammarState, GrammarTables, draw_budgets, load_generator, sample_tokens, save_generator,
+    to_topology,
+)
+from ..generators.topology.checkpoint import Generator
+from ..generators.topology.interface import INTERFACES
+from ..generators.topology.sample import resolve_type
+from ..generators.topology.tokens import PAD
+from ..generators.topology.train import batch_tensors
+from ..spice import SharedSimulator
+from ..spice.models import PROCESSES
+from .errors import SizingError
+from .sizing.quick import QuickSizing, quick_size
+from .sizing.search import MISSING_MARGIN
+from .sizing.spec import parse_spec
+
+__all__ = ["FinetuneConfig", "FinetuneResult", "STATE_KIND", "finetune", "reward", "run"]
+
+STATE_KIND = "topology-finetune-state"
+"""The ``kind`` of the resumable fine-tuning state."""
+
+
+@dataclass(frozen=True, slots=True)
+class FinetuneConfig:
+    """Settings of a fine-tuning run (fixed before looking at the benchmark)."""
+
+    family: str = "opamp"
+    """The family sampled and rewarded (it needs a testbench: op-amps)."""
+    spec: str = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
+    """The spec the reward sizes for (the benchmark's modest spec)."""
+    process: str = "generic180"
+    """Process cards of the sizing runs."""
+    budget: int = 60
+    """ngspice simulations per reward (the benchmark's budget: the reward is its modest verdict)."""
+    batch: int = 32
+    """Samples per policy-gradient step."""
+    steps: int = 150
+    """Policy-gradient steps."""
+    lr: float = 1e-4
+    """Adam learning rate."""
+    kl: float = 0.05
+    """Weight of the per-token KL divergence from the starting model."""
+    temperature: float = 1.0
+    """Sampling temperature (the benchmark samples at 1.0)."""
+    time_limit: float = 45 * 60.0
+    """Seconds after which no new step starts (0: none)."""
+    seed: int = 1
+    """Seed of the samples (step ``k`` samples with seed ``seed * 100003 + k``, apart from the
+    benchmark's seed-0 samples) and of CMA-ES."""
+
+
+@dataclass(slots=True)
+class FinetuneResult:
+    generator: Generator
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """Per step: mean reward, samples meeting the spec, dead ones, distinct functional hashes, seconds."""
+    seconds: float = 0.0
+    stopped_by_time: bool = False
+
+
+def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int) -> float:
+    """The reward of one sample (module docstring): ``repeats`` earlier functional samples had its hash.
+
+    >>> from circuitforge.rl.sizing.quick import QuickSizing
+    >>> reward(QuickSizing("simulate", objective=-7.5), n_clauses=3, novel=True, repeats=0)
+    0.0
+    >>> reward(QuickSizing("met"), n_clauses=3, novel=True, repeats=0), reward(QuickSizing("met"), n_clauses=3, novel=True, repeats=3)
+    (2.0, 1.25)
+    """
+    floor = MISSING_MARGIN * n_clauses
+    score = 1.0 - max(floor, min(0.0, q.objective)) / floor
+    if q.met and novel:
+        score += 1.0 / (1 + repeats)
+    return float(score)
+
+
+def _masks(gen: Generator, seqs: list[list[str]], budgets: list[int], width: int) -> torch.Tensor:
+    """The grammar's masks ``[B, width - 2, V]`` each sampled token was drawn under (position ``j``:
+    the mask before token ``j + 2``; padding rows allow everything)."""
+    tables = GrammarTables(gen.vocab)
+    out = np.ones((len(seqs), width - 2, len(gen.vocab)), dtype=bool)
+    for i, (s, b) in enumerate(zip(seqs, budgets)):
+        g = GrammarState(tables, b, INTERFACES)
+        for j, tok in enumerate(s):
+            if j >= 2:
+                out[i, j - 2] = g.allowed()
+            g.advance(gen.vocab.id(tok))
+    return torch.from_numpy(out)
+
+
+def _logp_and_kl(model: torch.nn.Module, ref: torch.nn.Module, tok: torch.Tensor, slot: torch.Tensor,
+                 masks: torch.Tensor, pad: int, temperature: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per sequence: the sum of the sampled tokens' masked log-probabilities and of the per-token
+    KL divergence from ``ref`` (both over the predicted positions, padding left out)."""
+    target = tok[:, 2:]
+    valid = target != pad
+    logits = model(tok[:, :-1], slot[:, :-1])[:, 1:] / temperature
+    logits = logits.masked_fill(~masks, -1e9)
+    logp_all = F.log_softmax(logits, dim=-1)
+    logp = logp_all.gather(-1, target.clamp(min=0)[..., None])[..., 0]
+    with torch.no_grad():
+        ref_logits = (ref(tok[:, :-1], slot[:, :-1])[:, 1:] / temperature).masked_fill(~masks, -1e9)
+        ref_logp = F.log_softmax(ref_logits, dim=-1)
+    kl = (logp_all.exp() * (logp_all - ref_logp)).sum(-1)
+    return (logp * valid).sum(1), (kl * valid).sum(1)
+
+
+def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simulator: Any,
+             state_path: str | Path | None = None, resume: bool = False, restart: bool = False,
+             progress: bool = True, log: Callable[[str], None] | None = None) -> FinetuneResult:
+    """Fine-tune ``gen`` in place (module docstring); the rewards come from ``simulator`` (a
+    :class:`~circuitforge.spice.SharedSimulator`: its workers run each sizing run's batches)."""
+    family = resolve_type(config.family, gen.vocab.families)
+    if family not in INTERFACES:
+        raise SizingError(f"family {family!r} has no interface and testbench to reward; choose from "
+                          f"{sorted(INTERFACES)}")
+    for name in ("budget", "batch", "steps"):
+        if getattr(config, name) < 1:
+            raise SizingError(f"{name} must be at least 1 (got {getattr(config, name)})")
+    if config.process not in PROCESSES:
+        raise SizingError(f"unknown process {config.process!r}; choose from {list(PROCESSES)}")
+    spec = parse_spec(config.spec)
+    model = gen.model
+    ref = copy.deepcopy(model).eval()
+    for p in ref.parameters():
+        p.requires_grad_(False)
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr)
+    pad = gen.vocab.id(PAD)
+    res = FinetuneResult(gen)
+    seen: dict[str, int] = {}
+    first, spent = 0, 0.0
+    state = None
+    if state_path is not None and resume:
+        state = load_checkpoint(state_path, kind=STATE_KIND, config=config, restart=restart, missing_ok=True)
+    if state is not None:
+        model.load_state_dict(state["model"])
+        ref.load_state_dict(state["ref"])
+        opt.load_state_dict(state["opt"])
+        res.history, seen = list(state["history"]), dict(state["seen"])
+        first, spent = int(state["step"]), float(state["seconds"])
+        torch.set_rng_state(state["torch_rng"])
+        if log:
+            log(f"resumed at step {first}/{config.steps} ({spent:.0f} s spent)")
+    start = time.perf_counter() - spent
+    with show_progress("fine-tuning", config.steps, enabled=progress) as bar:
+        bar.advance(first)
+        for step in range(first, config.steps):
+            if config.time_limit and time.perf_counter() - start > config.time_limit:
+                res.stopped_by_time = True
+                break
+            t0 = time.perf_counter()
+            seed = config.seed * 100003 + step
+            budgets = draw_budgets(gen, family, config.batch, seed=seed)
+            seqs = sample_tokens(gen, family, config.batch, seed=seed, temperature=config.temperature,
+                                 budgets=budgets)
+            rewards, met, dead, hashes, errors = [], 0, 0, [], []
+            for i, s in enumerate(seqs):
+                topo = to_topology(s, gen, family, f"finetune/{step}/{i}")
+                try:
+                    q = quick_size(topo.netlist, spec, process=config.process, budget=config.budget,
+                                   seed=config.seed, simulator=simulator)
+                except Exception as exc:  # noqa: BLE001 - one bad sample must not end a run: scored as dead, reported
+                    errors.append(f"sample {i}: {type(exc).__name__}: {exc}")
+                    q = QuickSizing("simulate", f"error: {exc}", objective=MISSING_MARGIN * len(spec.clauses))
+                rewards.append(reward(q, n_clauses=len(spec.clauses), novel=topo.novel,
+                                      repeats=seen.get(topo.hash, 0)))
+                dead += int(not q.simulates or q.best.get("ugbw") is None)
+                if q.met:
+                    met += 1
+                    hashes.append(topo.hash)
+                    seen[topo.hash] = seen.get(topo.hash, 0) + 1
+            r = torch.tensor(rewards)
+            adv = (r - r.mean()) / (r.std() + 1e-6) if len(rewards) > 1 else r * 0
+            tok, slot = batch_tensors(seqs, gen.vocab)
+            masks = _masks(gen, seqs, budgets, tok.shape[1])
+            model.eval()  # no dropout: the gradient is that of the distribution sampled from
+            logp, kl = _logp_and_kl(model, ref, tok, slot, masks, pad, config.temperature)
+            loss = -(adv * logp).mean() + config.kl * kl.mean()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            rec = {"step": step + 1, "reward": round(float(r.mean()), 4), "met": met, "dead": dead,
+                   "n": len(seqs), "errors": errors, "distinct_met_total": len(seen), "kl": round(float(kl.detach().mean()), 4),
+                   "seconds": round(time.perf_counter() - t0, 1)}
+            res.history.append(rec)
+            if state_path is not None:
+                save_checkpoint(state_path, {"model": model.state_dict(), "ref": ref.state_dict(),
+                                             "opt": opt.state_dict(), "history": res.history, "seen": seen,
+                                             "step": step + 1, "seconds": time.perf_counter() - start,
+                                             "torch_rng": torch.get_rng_state()},
+                                kind=STATE_KIND, config=config)
+            bar.advance(reward=f"{rec['reward']:.3f}", met=f"{met}/{len(seqs)}", dead=dead)
+            if log:
+                for e in errors:
+                    log(f"step {step + 1}: {e} (scored as a dead circuit)")
+                log(f"step {step + 1}/{config.steps}: reward {rec['reward']:.3f}, met {met}/{len(seqs)}, "
+                    f"dead {dead}, KL {rec['kl']:.3f}, distinct functional so far {len(seen)} "
+                    f"({rec['seconds']:.0f} s)")
+    model.eval()
+    res.seconds = time.perf_counter() - start
+    return res
+
+
+def run(output: str | Path, config: FinetuneConfig = FinetuneConfig(), *, weights: str | Path | None = None,
+        workers: int = 2, threads: int = 1, resume: bool = False, restart: bool = False, progress: bool = True,
+        log: Callable[[str], None] = print) -> FinetuneResult:
+    """Load ``weights`` (default: the shipped generator), fine-tune, write ``output`` with the
+    corpus hashes and length prior beside it; the body of ``circuitforge finetune-generator``."""
+    torch.set_num_threads(max(1, threads))
+    src = Path(weights) if weights is not None else DEFAULT_WEIGHTS
+    gen = load_generator(src)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    state = output.with_suffix(".state")
+    if not resume:
+        state.unlink(missing_ok=True)
+    with SharedSimulator(workers) as sim:
+        res = finetune(gen, config, simulator=sim, state_path=state, resume=resume, restart=restart,
+                       progress=progress, log=log)
+    record = {"finetune": {"config": asdict(config), "from": str(src), "history": res.history,
+                           "seconds": round(res.seconds, 1), "stopped_by_time": res.stopped_by_time},
+              "pretrain": gen.record}
+    save_generator(output, gen.model, gen.vocab, record, lengths=gen.lengths or None)
+    hashes = src.with_name("corpus_hashes.json")  # novelty is judged against the same corpus
+    if hashes.is_file() and hashes.resolve() != output.with_name(hashes.name).resolve():
+        shutil.copyfile(hashes, output.with_name(hashes.name))
+    if not res.stopped_by_time:
+        state.unlink(missing_ok=True)
+    total = sum(h["met"] for h in res.history)
+    distinct = res.history[-1]["distinct_met_total"] if res.history else 0
+    log(f"fine-tuned {len(res.history)} steps in {res.seconds:.0f} s: {total} of "
+        f"{sum(h['n'] for h in res.history)} samples met {config.spec} ({distinct} distinct); wrote {output}")
+    return res

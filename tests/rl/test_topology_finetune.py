@@ -1,0 +1,108 @@
+"""Reinforcement fine-tuning of the topology generator (issue 15), on real ngspice at a tiny scale."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from circuitforge.cli import app
+from circuitforge.generators.topology import (
+    DEFAULT_WEIGHTS, FINETUNED, draw_budgets, generate, load_generator, sample_tokens,
+)
+from circuitforge.generators.topology.tokens import PAD
+from circuitforge.generators.topology.train import batch_tensors
+from circuitforge.rl.errors import SizingError
+from circuitforge.rl.sizing.quick import quick_size
+from circuitforge.rl.sizing.spec import parse_spec
+from circuitforge.rl.topology import FinetuneConfig, _logp_and_kl, _masks, finetune, run
+from circuitforge.spice import SharedSimulator
+
+TINY = FinetuneConfig(batch=4, steps=2, budget=6, time_limit=0)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with SharedSimulator(1) as s:
+        yield s
+
+
+def test_masked_log_probabilities_are_those_sampled_from():
+    gen = load_generator(DEFAULT_WEIGHTS)
+    budgets = draw_budgets(gen, "opamp", 3, seed=5)
+    seqs = sample_tokens(gen, "opamp", 3, seed=5, budgets=budgets)
+    tok, slot = batch_tensors(seqs, gen.vocab)
+    masks = _masks(gen, seqs, budgets, tok.shape[1])
+    for i, s in enumerate(seqs):  # every sampled token was allowed where it was drawn
+        for j in range(2, len(s)):
+            assert masks[i, j - 2, gen.vocab.id(s[j])]
+    with torch.no_grad():
+        logp, kl = _logp_and_kl(gen.model, copy.deepcopy(gen.model), tok, slot, masks, gen.vocab.id(PAD), 1.0)
+        # the same sum from the unmasked model is lower: the mask renormalises over allowed tokens
+        raw = torch.log_softmax(gen.model(tok[:, :-1], slot[:, :-1])[:, 1:], -1)
+        raw = raw.gather(-1, tok[:, 2:, None])[..., 0] * (tok[:, 2:] != gen.vocab.id(PAD))
+    assert torch.isfinite(logp).all() and (logp <= 0).all()
+    assert (logp >= raw.sum(1) - 1e-4).all()
+    assert torch.allclose(kl, torch.zeros_like(kl), atol=1e-5)  # same model: no divergence
+
+
+def test_finetune_steps_change_the_model_and_resume(sim, tmp_path):
+    gen = load_generator(DEFAULT_WEIGHTS)
+    before = {k: v.clone() for k, v in gen.model.state_dict().items()}
+    state = tmp_path / "ft.state"
+    res = finetune(gen, TINY, simulator=sim, state_path=state, progress=False)
+    assert [h["step"] for h in res.history] == [1, 2] and all(h["n"] == 4 for h in res.history)
+    assert all(0.0 <= h["reward"] <= 2.0 for h in res.history)
+    assert any(not torch.equal(before[k], v) for k, v in gen.model.state_dict().items())
+    assert state.is_file()
+    again = load_generator(DEFAULT_WEIGHTS)
+    res2 = finetune(again, TINY, simulator=sim, state_path=state, resume=True, progress=False)
+    assert res2.history == res.history  # nothing left to do: the saved state is the result
+    assert all(torch.equal(v, again.model.state_dict()[k]) for k, v in gen.model.state_dict().items())
+    with pytest.raises(Exception, match="another configuration"):
+        finetune(load_generator(DEFAULT_WEIGHTS), FinetuneConfig(batch=5, steps=2, budget=6), simulator=sim,
+                 state_path=state, resume=True, progress=False)
+
+
+def test_run_writes_a_loadable_generator(tmp_path):
+    out = tmp_path / "g" / "ft.pt"
+    run(out, FinetuneConfig(batch=2, steps=1, budget=4, time_limit=0), workers=1, progress=False, log=lambda s: None)
+    assert (out.parent / "corpus_hashes.json").is_file() and (out.parent / "length_prior.json").is_file()
+    assert not out.with_suffix(".state").exists()  # finished: the resumable state is removed
+    gen = load_generator(out)
+    assert gen.record["finetune"]["config"]["batch"] == 2 and gen.corpus_hashes and gen.lengths
+    assert all(s.structurally_valid for s in generate("opamp", 3, model=out))
+
+
+def test_bad_settings_are_clear_errors(sim):
+    gen = load_generator(DEFAULT_WEIGHTS)
+    with pytest.raises(SizingError, match="no interface.*opamp"):
+        finetune(gen, FinetuneConfig(family="lna"), simulator=sim, progress=False)
+    with pytest.raises(SizingError, match="unknown process 'x'"):
+        finetune(gen, FinetuneConfig(process="x"), simulator=sim, progress=False)
+    with pytest.raises(SizingError, match="batch must be at least 1"):
+        finetune(gen, FinetuneConfig(batch=0), simulator=sim, progress=False)
+    r = CliRunner().invoke(app, ["finetune-generator", "--steps", "0"])
+    assert r.exit_code != 0 and "--steps must be at least 1" in r.output
+
+
+def test_generate_uses_the_shipped_finetuned_opamp_weights():
+    if not FINETUNED["opamp"].is_file():
+        pytest.skip(f"no fine-tuned op-amp checkpoint at {FINETUNED['opamp']}")
+    ft = load_generator(FINETUNED["opamp"])
+    assert "finetune" in ft.record
+    a = generate("opamp", 4, seed=2)
+    b = generate("opamp", 4, seed=2, model=FINETUNED["opamp"])
+    c = generate("opamp", 4, seed=2, model=DEFAULT_WEIGHTS)
+    assert [s.tokens for s in a] == [s.tokens for s in b] != [s.tokens for s in c]
+
+
+def test_quick_size_reports_where_a_circuit_stopped(sim):
+    spec = parse_spec("gain>=40dB")
+    broken = generate("opamp", 1, seed=0, model=DEFAULT_WEIGHTS)[0].netlist
+    broken.ports = ["VSS", "VDD", "VOUT1"]  # no inputs: the interface finder refuses it
+    q = quick_size(broken, spec, process="generic180", budget=4, simulator=sim)
+    assert q.stage == "interface" and q.reason.startswith("interface: ") and not q.met
+    assert q.objective == -2.5
