@@ -25,9 +25,14 @@ Every sample and circuit goes through the same protocol:
 2. problem: :meth:`SizingProblem.from_netlist` derives the sizing parameters, ranges and start point;
 3. simulates: the start design's OP + AC deck runs and gives a gain;
 4. modest: CMA-ES (seeded, ``--budget`` simulations, 60 by default) sizes it for
-   ``gain>=40dB,ugbw>=10MHz,pm>=45deg`` and stops at the first design that meets it;
-5. medium: where the modest run succeeded, a second CMA-ES run (same budget and seed) sizes it for
-   ``gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW`` (a circuit that cannot meet the modest spec
+   ``gain>=40dB,ugbw>=10MHz,pm>=45deg`` and stops at the first design that meets it
+   (``clauses``), and that design of a single-ended op-amp is an op-amp: its CMRR is at least
+   ``--cmrr`` dB (20 by default; fully differential op-amps are not checked). The check is there
+   because the open-loop testbench drives one input and servoes the other, so a circuit whose
+   inputs push the output the same way meets the clauses: the first RL fine-tuning learned such
+   circuits (``clauses`` 70.8 %, CMRR -8 to -23 dB);
+5. medium: where the modest run succeeded, a second CMA-ES run (same budget and seed, same CMRR
+   check) sizes it for ``gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW`` (a circuit that cannot meet the modest spec
    is counted as failing the medium one without a run).
 
 Every circuit stays in the denominator: one that is invalid, has no interface, no problem or no
@@ -35,7 +40,10 @@ simulating start counts as failing both specs, and every failure is grouped by i
 that did not meet a spec: which clauses the best design still missed). A sample is novel when no
 corpus circuit (any family) has its canonical hash, or when those that do are not the same circuit
 (:func:`~circuitforge.graph.hashing.same_circuit`: a hash collision, counted apart). ``distinct``
-counts canonical hashes; ``distinct modest`` those among the samples that met the modest spec.
+counts canonical hashes; ``distinct modest`` those among the samples that met the modest spec, and
+``distinct modest, parallel copies merged`` the same after dropping devices in parallel with an
+identical one (:func:`merged_hash`: otherwise 1, 2 or 3 copies of one inverter count as three
+topologies).
 
 Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
 
@@ -47,6 +55,7 @@ Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import re
@@ -62,7 +71,7 @@ from circuitforge.generators.topology import DEFAULT_WEIGHTS, generate
 from circuitforge.graph.hashing import canonical_hash, same_circuit
 from circuitforge.netlists import CircuitforgeError, Netlist
 from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
-from circuitforge.rl.sizing.quick import missed_clauses, quick_size, short_reason
+from circuitforge.rl.sizing.quick import CMRR_MIN, missed_clauses, quick_size, short_reason
 from circuitforge.rl.sizing.spec import Spec, parse_spec
 from circuitforge.spice import SharedSimulator
 from circuitforge.spice.models import PROCESSES
@@ -89,6 +98,11 @@ class Row:
     simulates: bool = False
     modest: bool = False
     medium: bool = False
+    clauses: bool = False
+    """The modest spec's clauses met, differential or not (the figure before the CMRR check)."""
+    cmrr: float | None = None
+    merged: str = ""
+    """Canonical hash with parallel duplicates merged (:func:`merged_hash`)."""
     sims_modest: int = 0
     sims_medium: int = 0
     best: dict[str, float | None] = field(default_factory=dict)
@@ -161,11 +175,33 @@ def generated_items(family: str, n: int, *, seed: int, temperature: float, sourc
     return items
 
 
-def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec) -> Row:
+def merged_hash(netlist: Netlist) -> str:
+    """The canonical hash of ``netlist`` with devices in parallel with an identical one dropped
+    (same kind and model on the same nets; a MOSFET's drain and source, a two-pin device's pins, in
+    either order). Widths are sized anyway, so two copies of a device are one device twice as wide:
+    counting topologies by this hash keeps "distinct" from counting copies."""
+    seen, keep = set(), []
+    for d in netlist.devices:
+        t = dict(d.terminals)
+        if d.kind == "mosfet":
+            key = (d.kind, d.model, frozenset((t["d"], t["s"])), t["g"], t.get("b"))
+        elif len(d.terminals) == 2:
+            key = (d.kind, d.model, frozenset(d.nets))
+        else:
+            key = (d.kind, d.model, d.terminals)
+        if key not in seen:
+            seen.add(key)
+            keep.append(d)
+    return canonical_hash(dataclasses.replace(netlist, devices=keep))
+
+
+def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec,
+          cmrr_min: float | None = CMRR_MIN) -> Row:
     """Run one circuit through the protocol (module docstring; :func:`quick_size` per spec)."""
     t0 = time.perf_counter()
     row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0,
-              valid=item.valid, novel=item.novel, collision=item.collision, hash=item.hash)
+              valid=item.valid, novel=item.novel, collision=item.collision, hash=item.hash,
+              merged=merged_hash(item.netlist) if item.netlist is not None else "")
     try:
         if not item.valid:
             row.reason = item.error
@@ -173,17 +209,20 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
         if item.netlist is None:
             row.reason = f"load: {short_reason(item.error)}"
             return row
-        q = quick_size(item.netlist, modest, process=process, budget=budget, seed=seed, simulator=sim)
+        q = quick_size(item.netlist, modest, process=process, budget=budget, seed=seed, simulator=sim,
+                       cmrr_min=cmrr_min)
         row.interface, row.problem, row.simulates = q.has_interface, q.has_problem, q.simulates
         row.params, row.sims_modest, row.best, row.modest = q.params, q.sims, q.best, q.met
+        row.cmrr, row.clauses = q.cmrr, q.met or q.reason.startswith("missed: cmrr")
         if not q.met:
             row.reason = f"modest {q.reason}" if q.stage == "missed" else q.reason
             return row
         q2 = quick_size(item.netlist, medium, process=process, budget=budget, seed=seed, simulator=sim,
-                        problem=q.problem)
+                        problem=q.problem, cmrr_min=cmrr_min)
         row.sims_medium, row.medium = q2.sims, q2.met
         if not q2.met:
-            row.reason = f"medium missed: {missed_clauses(medium, q2.best)}"
+            row.reason = (f"medium {q2.reason}" if q2.reason.startswith("missed: cmrr")
+                          else f"medium missed: {missed_clauses(medium, q2.best)}")
         return row
     finally:
         row.seconds = time.perf_counter() - t0
@@ -196,10 +235,11 @@ def _pct(k: int, n: int) -> str:
 def summary(rows: list[Row]) -> dict[str, Any]:
     """Totals over ``rows`` (every row in every denominator) and failures grouped by reason."""
     n = len(rows)
-    keys = ("valid", "interface", "problem", "simulates", "modest", "medium", "novel", "collision")
+    keys = ("valid", "interface", "problem", "simulates", "clauses", "modest", "medium", "novel", "collision")
     totals = {k: sum(bool(getattr(r, k)) for r in rows) for k in keys}
     totals["distinct"] = len({r.hash for r in rows if r.hash})
     totals["distinct_modest"] = len({r.hash for r in rows if r.hash and r.modest})
+    totals["distinct_modest_merged"] = len({r.merged for r in rows if r.merged and r.modest})
     reasons: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if not r.modest:
@@ -223,13 +263,13 @@ def _cell(s: dict[str, Any], key: str) -> str:
 
 def print_table(figures: dict[str, dict[str, Any]]) -> None:
     """The totals per source as a markdown table (the README's columns)."""
-    cols = ("valid", "interface", "problem", "simulates", "modest", "medium", "novel")
-    print("| source | n | " + " | ".join(cols) + " | distinct | distinct modest | median devices "
-          "| median sims to modest |")
-    print("|---|" + "---|" * (len(cols) + 5))
+    cols = ("valid", "interface", "problem", "simulates", "clauses", "modest", "medium", "novel")
+    print("| source | n | " + " | ".join(cols) + " | distinct | distinct modest | distinct modest, parallel "
+          "copies merged | median devices | median sims to modest |")
+    print("|---|" + "---|" * (len(cols) + 6))
     for src, s in figures.items():
         cells = [_cell(s, k) for k in cols]
-        print(f"| {src} | {s['n']} | " + " | ".join(cells) + f" | {s['distinct']} | {s['distinct_modest']} "
+        print(f"| {src} | {s['n']} | " + " | ".join(cells) + f" | {s['distinct']} | {s['distinct_modest']} | {s['distinct_modest_merged']} "
               f"| {s['median_devices']} | {s['median_sims_modest'] if s['median_sims_modest'] is not None else '—'} |")
 
 
@@ -249,6 +289,8 @@ def main() -> int:
     ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature")
     ap.add_argument("--seed", type=int, default=0, help="seed of the subset, the samples and CMA-ES")
     ap.add_argument("--budget", type=int, default=60, help="simulations per sizing run")
+    ap.add_argument("--cmrr", type=float, default=CMRR_MIN,
+                    help="dB of CMRR a single-ended op-amp needs at the design that meets a spec (0: no check)")
     ap.add_argument("--process", default="generic45", choices=PROCESSES, help="process cards and VDD")
     ap.add_argument("--workers", type=int, default=2, help="ngspice worker processes")
     ap.add_argument("--json", action="store_true", help="print rows and figures as JSON")
@@ -276,7 +318,7 @@ def main() -> int:
     with SharedSimulator(args.workers) as sim:
         for i, item in enumerate(items):
             row = judge(item, process=args.process, budget=args.budget, seed=args.seed, sim=sim,
-                        modest=modest, medium=medium)
+                        modest=modest, medium=medium, cmrr_min=args.cmrr or None)
             rows.append(row)
             if args.rows and not args.json:
                 print(f"[{i + 1}/{len(items)}] {row.source} {row.id:>5} dev={row.devices:<3} "

@@ -61,6 +61,9 @@ def test_finetune_steps_change_the_model_and_resume(sim, tmp_path):
     res2 = finetune(again, TINY, simulator=sim, state_path=state, resume=True, progress=False)
     assert res2.history == res.history  # nothing left to do: the saved state is the result
     assert all(torch.equal(v, again.model.state_dict()[k]) for k, v in gen.model.state_dict().items())
+    longer = finetune(again, FinetuneConfig(batch=4, steps=3, budget=6, time_limit=0), simulator=sim,
+                      state_path=state, resume=True, progress=False)  # extend the finished run by a step
+    assert [h["step"] for h in longer.history] == [1, 2, 3] and longer.history[:2] == res.history
     with pytest.raises(Exception, match="another configuration"):
         finetune(load_generator(DEFAULT_WEIGHTS), FinetuneConfig(batch=5, steps=2, budget=6), simulator=sim,
                  state_path=state, resume=True, progress=False)
@@ -70,7 +73,7 @@ def test_run_writes_a_loadable_generator(tmp_path):
     out = tmp_path / "g" / "ft.pt"
     run(out, FinetuneConfig(batch=2, steps=1, budget=4, time_limit=0), workers=1, progress=False, log=lambda s: None)
     assert (out.parent / "corpus_hashes.json").is_file() and (out.parent / "length_prior.json").is_file()
-    assert not out.with_suffix(".state").exists()  # finished: the resumable state is removed
+    assert out.with_suffix(".state").is_file()  # kept: --resume --steps N extends the run
     gen = load_generator(out)
     assert gen.record["finetune"]["config"]["batch"] == 2 and gen.corpus_hashes and gen.lengths
     assert all(s.structurally_valid for s in generate("opamp", 3, model=out))
@@ -106,3 +109,27 @@ def test_quick_size_reports_where_a_circuit_stopped(sim):
     q = quick_size(broken, spec, process="generic180", budget=4, simulator=sim)
     assert q.stage == "interface" and q.reason.startswith("interface: ") and not q.met
     assert q.objective == -2.5
+
+
+SUM_AMP = """* learned by the first fine-tuning run: both inputs pull net1 the same way, an inverter after it
+M0 net1 VIN1 VDD VDD pmos4
+M1 net1 VIN1 VSS VSS nmos4
+M2 net1 VIN1 VSS VSS nmos4
+M3 net1 net1 VDD VDD pmos4
+M4 VOUT1 net1 VDD VDD pmos4
+M5 VOUT1 VIN2 VSS VSS nmos4
+.end
+"""
+
+
+def test_cmrr_check_refuses_an_amplifier_whose_inputs_add(sim):
+    from circuitforge.netlists import parse
+
+    net = parse(SUM_AMP, dialect="ngspice")
+    net.ports = ["VSS", "VDD", "VIN1", "VIN2", "VOUT1"]
+    spec = parse_spec("gain>=40dB,ugbw>=10MHz,pm>=45deg")
+    plain = quick_size(net, spec, process="generic180", budget=60, seed=0, simulator=sim)
+    assert plain.met  # the clauses alone: one input driven, the other servoed
+    checked = quick_size(net, spec, process="generic180", budget=60, seed=0, simulator=sim, cmrr_min=20.0)
+    assert checked.stage == "missed" and checked.reason == "missed: cmrr below 20 dB (not differential)"
+    assert checked.cmrr is not None and checked.cmrr < 10 and -2.5 <= checked.objective < 0  # 1.3 dB here

@@ -174,7 +174,8 @@ def finetune_cmd(
     probability of those that did better than the batch (reward: how close the best design came,
     plus a bonus for meeting the spec with a novel topology that shrinks each time that topology
     is found again). A KL penalty keeps the model near the corpus-trained one. The state is
-    written after every step to <out>.state; --resume continues an interrupted run.
+    written after every step to <out>.state (kept); --resume continues an interrupted run, or extends
+    a finished one with a larger --steps.
 
     Example: circuitforge finetune-generator --steps 150 --out runs/generator/finetuned.pt
     """

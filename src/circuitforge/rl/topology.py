@@ -4,21 +4,23 @@ Policy gradient (REINFORCE with a batch-normalised advantage) over the grammar-m
 each step samples ``batch`` topologies of the family with the interface and the length prior
 (:func:`~circuitforge.generators.topology.sample_tokens`), sizes every one with the quick
 protocol (:func:`~.sizing.quick.quick_size`: one seeded CMA-ES run of ``budget`` ngspice
-simulations for ``spec``) and raises the log-probability of those that did better than the
+simulations for ``spec``, then the CMRR check of a design that meets it) and raises the log-probability of those that did better than the
 batch. The log-probabilities are those of the masked distribution the sampler drew from (the
 grammar is replayed per sequence with the same budget), so the model is never pushed toward
 tokens the grammar would refuse.
 
 Reward, in ``[0, 2]``: ``1 - objective / floor`` (0 for a circuit that never simulates, 1 when
-every clause is met; ``objective`` is the best design's :func:`~.sizing.search.objective`,
-``floor`` its value when nothing can be measured), plus, when the spec is met by a novel topology,
+every clause is met by a differential design; ``objective`` is :class:`~.sizing.quick.QuickSizing`'s:
+the best design's :func:`~.sizing.search.objective` plus its CMRR margin, ``floor`` its value when
+nothing can be measured), plus, when the spec is met by a novel topology,
 ``1 / (1 + k)`` where ``k`` counts the earlier functional samples with its canonical hash (so
 repeating one working circuit pays less and less: the guard against collapse).
 
 A KL penalty (``kl`` times the per-token KL divergence from the starting model, on the masked
 distributions) keeps the model near what it learned from the corpus. After every step the full
 state (weights, optimiser, RNG, history, the functional-hash counts) is written atomically to
-``<output>.state``; ``resume=True`` continues from it. The result is a checkpoint like the
+``<output>.state`` and kept after the run; ``resume=True`` continues from it, also with more
+``steps`` or another ``time_limit`` (any other setting that differs is refused, naming it). The result is a checkpoint like the
 shipped one (:func:`~circuitforge.generators.topology.save_generator`), loadable with
 ``generate(..., model=path)`` and ``circuitforge generate --weights``.
 
@@ -53,7 +55,7 @@ from ..generators.topology.train import batch_tensors
 from ..spice import SharedSimulator
 from ..spice.models import PROCESSES
 from .errors import SizingError
-from .sizing.quick import QuickSizing, quick_size
+from .sizing.quick import CMRR_MIN, QuickSizing, quick_size
 from .sizing.search import MISSING_MARGIN
 from .sizing.spec import parse_spec
 
@@ -73,6 +75,9 @@ class FinetuneConfig:
     """The spec the reward sizes for (the benchmark's modest spec)."""
     process: str = "generic180"
     """Process cards of the sizing runs."""
+    cmrr_min: float | None = CMRR_MIN
+    """dB of CMRR a single-ended design that meets ``spec`` needs to count as meeting it (None: no
+    check; without it the first run learned circuits whose inputs add instead of subtract)."""
     budget: int = 60
     """ngspice simulations per reward (the benchmark's budget: the reward is its modest verdict)."""
     batch: int = 32
@@ -102,10 +107,11 @@ class FinetuneResult:
 
 
 def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int) -> float:
-    """The reward of one sample (module docstring): ``repeats`` earlier functional samples had its hash.
+    """The reward of one sample (module docstring): ``n_clauses`` terms in its objective (the
+    spec's clauses, plus one for the CMRR check), ``repeats`` earlier functional samples had its hash.
 
     >>> from circuitforge.rl.sizing.quick import QuickSizing
-    >>> reward(QuickSizing("simulate", objective=-7.5), n_clauses=3, novel=True, repeats=0)
+    >>> reward(QuickSizing("simulate", objective=-10.0), n_clauses=4, novel=True, repeats=0)
     0.0
     >>> reward(QuickSizing("met"), n_clauses=3, novel=True, repeats=0), reward(QuickSizing("met"), n_clauses=3, novel=True, repeats=3)
     (2.0, 1.25)
@@ -115,6 +121,12 @@ def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int) -> floa
     if q.met and novel:
         score += 1.0 / (1 + repeats)
     return float(score)
+
+
+def _resume_key(config: FinetuneConfig) -> dict[str, Any]:
+    """The settings a saved state must match to be resumed: all but ``steps`` and ``time_limit``
+    (so a finished or stopped run can be extended)."""
+    return {k: v for k, v in asdict(config).items() if k not in ("steps", "time_limit")}
 
 
 def _masks(gen: Generator, seqs: list[list[str]], budgets: list[int], width: int) -> torch.Tensor:
@@ -174,7 +186,8 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
     first, spent = 0, 0.0
     state = None
     if state_path is not None and resume:
-        state = load_checkpoint(state_path, kind=STATE_KIND, config=config, restart=restart, missing_ok=True)
+        state = load_checkpoint(state_path, kind=STATE_KIND, config=_resume_key(config), restart=restart,
+                                missing_ok=True)
     if state is not None:
         model.load_state_dict(state["model"])
         ref.load_state_dict(state["ref"])
@@ -201,11 +214,12 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                 topo = to_topology(s, gen, family, f"finetune/{step}/{i}")
                 try:
                     q = quick_size(topo.netlist, spec, process=config.process, budget=config.budget,
-                                   seed=config.seed, simulator=simulator)
+                                   seed=config.seed, simulator=simulator, cmrr_min=config.cmrr_min)
                 except Exception as exc:  # noqa: BLE001 - one bad sample must not end a run: scored as dead, reported
                     errors.append(f"sample {i}: {type(exc).__name__}: {exc}")
                     q = QuickSizing("simulate", f"error: {exc}", objective=MISSING_MARGIN * len(spec.clauses))
-                rewards.append(reward(q, n_clauses=len(spec.clauses), novel=topo.novel,
+                rewards.append(reward(q, n_clauses=len(spec.clauses) + int(config.cmrr_min is not None),
+                                      novel=topo.novel,
                                       repeats=seen.get(topo.hash, 0)))
                 dead += int(not q.simulates or q.best.get("ugbw") is None)
                 if q.met:
@@ -232,7 +246,7 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                                              "opt": opt.state_dict(), "history": res.history, "seen": seen,
                                              "step": step + 1, "seconds": time.perf_counter() - start,
                                              "torch_rng": torch.get_rng_state()},
-                                kind=STATE_KIND, config=config)
+                                kind=STATE_KIND, config=_resume_key(config))
             bar.advance(reward=f"{rec['reward']:.3f}", met=f"{met}/{len(seqs)}", dead=dead)
             if log:
                 for e in errors:
@@ -268,8 +282,6 @@ def run(output: str | Path, config: FinetuneConfig = FinetuneConfig(), *, weight
     hashes = src.with_name("corpus_hashes.json")  # novelty is judged against the same corpus
     if hashes.is_file() and hashes.resolve() != output.with_name(hashes.name).resolve():
         shutil.copyfile(hashes, output.with_name(hashes.name))
-    if not res.stopped_by_time:
-        state.unlink(missing_ok=True)
     total = sum(h["met"] for h in res.history)
     distinct = res.history[-1]["distinct_met_total"] if res.history else 0
     log(f"fine-tuned {len(res.history)} steps in {res.seconds:.0f} s: {total} of "

@@ -9,9 +9,19 @@ reinforcement fine-tuning (:mod:`circuitforge.rl.topology`), in one place:
 4. met: CMA-ES (``budget`` simulations, ``seed``) sizes it for ``spec``, stopping at the first
    design that meets it.
 
+With ``cmrr_min`` a design that meets ``spec`` must also be an op-amp: a single-ended one is
+measured once more (:func:`~circuitforge.spice.measure.measure_opamp` ``cmrr``: differential over
+common-mode gain) and counts as meeting the spec only with a CMRR of at least ``cmrr_min`` dB.
+Without it, a circuit whose two inputs push the output the same way (a sum, not a difference: the
+open-loop testbench drives one input and servoes the other) passes a gain/UGBW/PM spec; the
+reinforcement fine-tuning found exactly such circuits (parallel inverters on both inputs into an
+inverter: CMRR near -6 dB). Fully differential op-amps are not checked (``cmrr`` stays None).
+
 ``objective`` is the best :func:`~.search.objective` the run reached (0 when the spec is met,
 ``MISSING_MARGIN`` per clause for a circuit that never got that far), so a score between "dead"
-and "meets it" is there for a learner to climb.
+and "meets it" is there for a learner to climb; with ``cmrr_min`` it adds the CMRR's normalised
+margin (``(cmrr - cmrr_min) / cmrr_min``, clipped like a clause) of the best design of a run
+that missed, and is that margin alone for a design that met the clauses but not the CMRR.
 """
 
 from __future__ import annotations
@@ -22,11 +32,16 @@ from typing import Any
 
 from ...netlists.errors import CircuitforgeError
 from ...netlists.netlist import Netlist
+from ...spice import simulate
+from ...spice.measure import measure_opamp
 from .problem import SizingProblem
 from .search import MISSING_MARGIN, objective, run_method
 from .spec import Spec
 
-__all__ = ["QuickSizing", "quick_size", "short_reason", "missed_clauses"]
+__all__ = ["CMRR_MIN", "QuickSizing", "quick_size", "short_reason", "missed_clauses", "design_cmrr"]
+
+CMRR_MIN = 20.0
+"""dB of CMRR a single-ended op-amp needs to count as differential (the benchmark's and reward's check)."""
 
 
 def short_reason(text: str) -> str:
@@ -72,6 +87,8 @@ class QuickSizing:
     sims: int = 0
     best: dict[str, float | None] = field(default_factory=dict)
     objective: float = 0.0
+    cmrr: float | None = None
+    """dB, at the design that met the spec (with ``cmrr_min``; None: not checked or not measurable)."""
     problem: SizingProblem | None = field(default=None, repr=False)
 
     @property
@@ -91,11 +108,25 @@ class QuickSizing:
         return self.stage in ("missed", "met")
 
 
+def design_cmrr(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[float | None, str]:
+    """(CMRR in dB at low frequency, reason when None) of design ``x`` (physical values) of a
+    single-ended op-amp; (None, "fully differential") for the others."""
+    ports = problem.ports_for(x)
+    if ports.outn is not None:
+        return None, "fully differential: not checked"
+    run = simulator.run if simulator is not None else simulate
+    m = measure_opamp(problem.netlist_for(x), problem.process, which=("cmrr",), simulate=run, ports=ports,
+                      subckt=problem.subckt, cl=problem.cl)["cmrr"]
+    return m.value, m.reason or ""
+
+
 def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, seed: int = 0,
-               simulator: Any = None, problem: SizingProblem | None = None) -> QuickSizing:
+               simulator: Any = None, problem: SizingProblem | None = None,
+               cmrr_min: float | None = None) -> QuickSizing:
     """Size ``netlist`` for ``spec`` with one seeded CMA-ES run (module docstring); ``problem``: one
-    derived before (the medium run of the benchmark reuses the modest run's)."""
-    floor = MISSING_MARGIN * len(spec.clauses)
+    derived before (the medium run of the benchmark reuses the modest run's); ``cmrr_min``: the
+    differential check of a design that meets ``spec``."""
+    floor = MISSING_MARGIN * (len(spec.clauses) + int(cmrr_min is not None))
     if problem is None:
         try:
             problem = SizingProblem.from_netlist(netlist, process=process, simulator=simulator)
@@ -110,10 +141,34 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
                       objective=objective(spec, best) if best else floor, problem=problem)
     if run.success is not None:
         out.objective = 0.0
+        if cmrr_min is None:
+            return out
+        value, why = design_cmrr(problem, problem.to_x(run.us[run.success]), simulator)
+        out.cmrr = value
+        if value is None and why.startswith("fully differential"):
+            return out
+        if value is None or value < cmrr_min:
+            got = "not measured" if value is None else f"below {cmrr_min:g} dB"  # the value is in .cmrr
+            out.stage, out.reason = "missed", f"missed: cmrr {got} (not differential)"
+            out.objective = _cmrr_margin(value, cmrr_min)
         return out
     if first.get("gain") is None:
         m = problem.evaluate([problem.default_x], simulator)[0]
         out.stage, out.reason = "simulate", f"simulate: {short_reason(m['gain'].reason or 'no gain')}"
+        out.objective = floor
         return out
     out.stage, out.reason = "missed", f"missed: {missed_clauses(spec, best)}"
+    if cmrr_min is not None:  # how differential the best design is: part of the score to climb
+        value, why = design_cmrr(problem, problem.to_x(run.us[run.best()]), simulator)
+        out.cmrr = value
+        if not why.startswith("fully differential"):
+            out.objective += _cmrr_margin(value, cmrr_min)
     return out
+
+
+def _cmrr_margin(value: float | None, cmrr_min: float) -> float:
+    """The CMRR's normalised margin like a clause's: 0 at or above ``cmrr_min``, at worst
+    ``MISSING_MARGIN`` (also when it cannot be measured)."""
+    if value is None:
+        return MISSING_MARGIN
+    return max(MISSING_MARGIN, min(0.0, (value - cmrr_min) / cmrr_min))
