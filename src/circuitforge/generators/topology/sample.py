@@ -214,10 +214,14 @@ def generate(circuit_type: str, n: int, *, seed: int = 0, temperature: float = 1
     Raises :class:`ResolutionError` for an unknown type, :class:`TopologyError` for a bad
     temperature or checkpoint.
     """
+    if model is None:  # a family with a shipped fine-tuned checkpoint samples from it (one load)
+        shipped = [f for f, path in FINETUNED.items() if path.is_file()]
+        try:
+            model = FINETUNED[resolve_type(circuit_type, shipped)] if shipped else None
+        except ResolutionError:
+            pass
     gen = model if isinstance(model, Generator) else load_generator(model)
     family = resolve_type(circuit_type, gen.vocab.families)
-    if model is None and family in FINETUNED and FINETUNED[family].is_file():
-        gen = load_generator(FINETUNED[family])
     if n < 0:
         raise TopologyError(f"n must be >= 0 (got {n})")
     seqs = sample_tokens(gen, family, n, seed=seed, temperature=temperature, constrained=constrained,

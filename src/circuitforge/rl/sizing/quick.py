@@ -15,7 +15,7 @@ common-mode gain) and counts as meeting the spec only with a CMRR of at least ``
 Without it, a circuit whose two inputs push the output the same way (a sum, not a difference: the
 open-loop testbench drives one input and servoes the other) passes a gain/UGBW/PM spec; the
 reinforcement fine-tuning found exactly such circuits (parallel inverters on both inputs into an
-inverter: CMRR near -6 dB). Fully differential op-amps are not checked (``cmrr`` stays None).
+inverter: CMRR -8 to -23 dB). Fully differential op-amps are not checked (``cmrr`` stays None).
 
 ``objective`` is the best :func:`~.search.objective` the run reached (0 when the spec is met,
 ``MISSING_MARGIN`` per clause for a circuit that never got that far), so a score between "dead"
