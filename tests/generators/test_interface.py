@@ -11,13 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circuitforge.generators.topology import GrammarState, GrammarTables, Vocab, decode, generate, walk
-from circuitforge.generators.topology.interface import INTERFACES, OPAMP
+from circuitforge.generators.topology.interface import INTERFACES, OPAMP, OPAMP_UNPAIRED
 from circuitforge.generators.topology.sample import MIN_BUDGET
 from circuitforge.netlists import Netlist
 from circuitforge.netlists.ports import find_opamp_ports
 
 VOCAB = Vocab(("VSS", "VDD", "VIN1", "VIN2", "VOUT1", "VOUT2", "VB1", "IB1", "VCLK1"))
 TABLES = GrammarTables(VOCAB)
+UNPAIRED = {"opamp": OPAMP_UNPAIRED}
+"""The interface without the input-pair rule: the rules below it, tested on their own."""
 
 
 def _paths(n: Netlist) -> dict[str, bool]:
@@ -48,9 +50,9 @@ def _paths(n: Netlist) -> dict[str, bool]:
     return out
 
 
-def _walk(seed: int, max_len: int) -> list[str]:
+def _walk(seed: int, max_len: int, interfaces=INTERFACES) -> list[str]:
     rng = np.random.default_rng(seed)
-    g = GrammarState(TABLES, max_len, INTERFACES)
+    g = GrammarState(TABLES, max_len, interfaces)
     toks = ["<bos>", "type:opamp"]
     for t in toks:
         g.step(VOCAB.id(t))
@@ -64,7 +66,27 @@ def _walk(seed: int, max_len: int) -> list[str]:
     return toks
 
 
-def _check_interface(n: Netlist) -> None:
+def _pair_problems(n: Netlist) -> list[str]:
+    """The input-pair rule, written apart from the grammar: each input on exactly one terminal, the
+    gate (base) of a transistor; the two of one model, sources (emitters) on one internal net,
+    drains (collectors) apart."""
+    on = {i: [(d, role) for d in n.devices for role, net in d.terminals if net == i] for i in ("VIN1", "VIN2")}
+    if any(len(v) != 1 or v[0][1] not in ("g", "b") for v in on.values()):
+        return [f"inputs on {on}"]
+    (a, _), (b, _) = on["VIN1"][0], on["VIN2"][0]
+    ta, tb = dict(a.terminals), dict(b.terminals)
+    src, drn = ("s", "d") if a.kind == "mosfet" else ("e", "c")
+    out = []
+    if a.model != b.model:
+        out.append(f"mixed pair {a.model}/{b.model}")
+    if ta.get(src) != tb.get(src) or ta.get(src) in (*n.ports, "0"):
+        out.append(f"sources {ta.get(src)}, {tb.get(src)}")
+    if ta.get(drn) == tb.get(drn):
+        out.append(f"drains on one net {ta.get(drn)}")
+    return out
+
+
+def _check_interface(n: Netlist, pair: bool = True) -> None:
     assert {"VIN1", "VIN2", "VOUT1"} <= set(n.ports)
     assert all(OPAMP.allows(p) for p in n.ports), n.ports
     for d in n.devices:
@@ -85,6 +107,8 @@ def _check_interface(n: Netlist) -> None:
         or d.kind in ("resistor", "inductor", "diode")))
     assert out_dc <= 2, n.devices
     assert not _electrical_problems(n), _electrical_problems(n)
+    if pair:
+        assert not _pair_problems(n), _pair_problems(n)
     find_opamp_ports(n)  # the sizing flow's interface finder accepts it
 
 
@@ -106,18 +130,60 @@ def _electrical_problems(n: Netlist) -> list[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(25, 140))
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(38, 140))
 def test_random_walks_through_the_interface_mask_are_opamps(seed, max_len):
     """Uniform random tokens from the mask, even with a budget the interface barely fits in."""
     _check_interface(decode(_walk(seed, max_len), VOCAB))
 
 
-def test_too_short_a_budget_refuses_the_family():
-    g = walk(VOCAB, ["<bos>"], max_len=24, interfaces=INTERFACES)
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(25, 140))
+def test_random_walks_without_the_pair_rule(seed, max_len):
+    _check_interface(decode(_walk(seed, max_len, UNPAIRED), VOCAB), pair=False)
+
+
+@pytest.mark.parametrize(("interfaces", "shortest"), [(INTERFACES, 38), (UNPAIRED, 25)])
+def test_too_short_a_budget_refuses_the_family(interfaces, shortest):
+    g = walk(VOCAB, ["<bos>"], max_len=shortest - 1, interfaces=interfaces)
     allowed = set(VOCAB.strs(np.nonzero(g.allowed())[0]))
     assert "type:opamp" not in allowed and "type:other" in allowed
-    assert walk(VOCAB, ["<bos>"], max_len=25, interfaces=INTERFACES).allowed()[VOCAB.id("type:opamp")]
-    assert MIN_BUDGET >= 25
+    assert walk(VOCAB, ["<bos>"], max_len=shortest, interfaces=interfaces).allowed()[VOCAB.id("type:opamp")]
+    assert MIN_BUDGET >= shortest
+
+
+def test_the_input_pair_comes_first():
+    """The first two devices are the pair: one transistor kind, input k on the k-th gate, the
+    sources on one new internal net, drains apart (new nets or the output), bulks on the rail or
+    the tail; after it no device may touch an input."""
+    head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep>".split()
+
+    def nxt(toks):
+        return set(VOCAB.strs(np.nonzero(walk(VOCAB, [*head, *toks], interfaces=INTERFACES).allowed())[0]))
+
+    assert nxt([]) == {"nmos", "pmos", "npn", "pnp"}
+    assert nxt(["pmos"]) == {"n1", "VOUT1"}
+    assert nxt(["pmos", "n1"]) == {"VIN1"}
+    assert nxt(["pmos", "n1", "VIN1"]) == {"n2"}
+    assert nxt(["pmos", "n1", "VIN1", "n2"]) == {"VDD", "n2"}
+    assert nxt("pmos n1 VIN1 n2 VDD".split()) == {"pmos"}
+    assert nxt("pmos n1 VIN1 n2 VDD pmos".split()) == {"n3", "VOUT1"}
+    assert nxt("pmos n1 VIN1 n2 VDD pmos n3".split()) == {"VIN2"}
+    assert nxt("pmos n1 VIN1 n2 VDD pmos n3 VIN2".split()) == {"n2"}
+    after = nxt("pmos n1 VIN1 n2 VDD pmos n3 VIN2 n2 n2 nmos n1".split())
+    assert "VIN1" not in after and "VIN2" not in after and "n1" in after
+    # the way to finish gives each input its path from its pair drain, in the length promised
+    toks = [*head, *"pmos n1 VIN1 n2 VDD pmos n3 VIN2 n2 VDD".split()]
+    promised = len(toks) + walk(VOCAB, toks, interfaces=INTERFACES).cost()
+    g = GrammarState(TABLES, promised, INTERFACES)
+    for t in toks:  # unchecked: the header's bound is looser than the cost after the pair
+        g.advance(VOCAB.id(t))
+    while not g.done:
+        ids = np.nonzero(g.allowed())[0]
+        assert len(ids)
+        g.advance(int(ids[0]))
+        toks.append(VOCAB.tokens[int(ids[0])])
+    assert len(toks) <= promised
+    _check_interface(decode(toks, VOCAB))
 
 
 def test_ports_follow_the_interface():
@@ -131,17 +197,17 @@ def test_ports_follow_the_interface():
 
 def test_inputs_only_on_gates_and_eos_waits_for_both_paths():
     head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep>".split()
-    g = walk(VOCAB, [*head, "res"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "res"], interfaces=UNPAIRED)
     assert not {"VIN1", "VIN2"} & set(VOCAB.strs(np.nonzero(g.allowed())[0]))
-    g = walk(VOCAB, [*head, "nmos"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "nmos"], interfaces=UNPAIRED)
     assert not {"VIN1", "VIN2"} & set(VOCAB.strs(np.nonzero(g.allowed())[0]))  # not on a drain
-    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 VSS VSS".split()], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 VSS VSS".split()], interfaces=UNPAIRED)
     assert "<eos>" not in VOCAB.strs(np.nonzero(g.allowed())[0])  # VIN2 has no path yet
     # a path through a rail does not count: VIN2 -> VDD -> VOUT1
     g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 VSS VSS pmos VDD VIN2 n1 VDD nmos n1 VSS VSS VSS".split()],
-             interfaces=INTERFACES)
+             interfaces=UNPAIRED)
     assert "<eos>" not in VOCAB.strs(np.nonzero(g.allowed())[0])
-    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 n1 VSS nmos VSS VIN2 n1 VSS res VOUT1 VDD".split()], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, *"nmos VOUT1 VIN1 n1 VSS nmos VSS VIN2 n1 VSS res VOUT1 VDD".split()], interfaces=UNPAIRED)
     assert "<eos>" in VOCAB.strs(np.nonzero(g.allowed())[0])  # VIN2 -> n1 (gate to source) -> VOUT1
 
 
@@ -149,15 +215,15 @@ def test_tight_budget_forces_the_path_devices():
     head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep>".split()
     # the bound: two fix devices, each one path and one pull (2 x 5 tokens), VDD and VOUT1 closed
     # by "cap a b" pairs, <eos>
-    assert walk(VOCAB, head, interfaces=INTERFACES).cost() == 17
-    g = walk(VOCAB, head, max_len=len(head) + 17, interfaces=INTERFACES)
+    assert walk(VOCAB, head, interfaces=UNPAIRED).cost() == 17
+    g = walk(VOCAB, head, max_len=len(head) + 17, interfaces=UNPAIRED)
     toks = list(head)
     while not g.done:
         ids = np.nonzero(g.allowed())[0]
         assert len(ids)
         g.advance(int(ids[0]))
         toks.append(VOCAB.tokens[int(ids[0])])
-    _check_interface(decode(toks, VOCAB))
+    _check_interface(decode(toks, VOCAB), pair=False)
 
 
 def test_plain_grammar_is_unchanged_for_other_families_and_without_interfaces():
@@ -183,29 +249,29 @@ def test_electrical_rules_of_the_interface_grammar():
     """A drain's net cannot be the source; a net with one DC terminal holds ``<eos>`` back until a
     second one arrives (a gate does not count), and a capacitor pin on it does not close it."""
     head = "<bos> type:opamp VSS VDD VIN1 VIN2 VOUT1 <sep> nmos VOUT1 VIN1 VSS VSS pmos VOUT1 VIN2 VDD VDD".split()
-    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1"], interfaces=UNPAIRED)
     assert "n1" not in VOCAB.strs(np.nonzero(g.allowed())[0])  # source = drain refused
-    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS"], interfaces=UNPAIRED)
     assert g.needs == g.dcn == 1 and not g.allowed()[VOCAB.id("<eos>")]
     g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS", "pmos", "VDD", "n1", "VSS", "VDD"],
-             interfaces=INTERFACES)  # a gate on n1: still one DC terminal
+             interfaces=UNPAIRED)  # a gate on n1: still one DC terminal
     assert g.dcn == 1 and not g.allowed()[VOCAB.id("<eos>")]
-    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS", "cap", "n1", "VSS"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS", "cap", "n1", "VSS"], interfaces=UNPAIRED)
     assert g.dcn == 1 and not g.allowed()[VOCAB.id("<eos>")]
-    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS", "res", "n1", "VDD"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "nmos", "n1", "VIN1", "VSS", "VSS", "res", "n1", "VDD"], interfaces=UNPAIRED)
     assert g.needs == 0 and g.allowed()[VOCAB.id("<eos>")]
     # a gate-only internal net (two gates, no DC terminal) is closed like before
     g = walk(VOCAB, [*head, "nmos", "VDD", "n1", "VSS", "VSS", "pmos", "VSS", "n1", "VDD", "VDD"],
-             interfaces=INTERFACES)
+             interfaces=UNPAIRED)
     assert g.needs == 0 and g.allowed()[VOCAB.id("<eos>")]
     # the output has room for two DC terminals: no third, but gates may take it
-    g = walk(VOCAB, [*head, "res"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "res"], interfaces=UNPAIRED)
     assert "VOUT1" not in VOCAB.strs(np.nonzero(g.allowed())[0])
-    g = walk(VOCAB, [*head, "nmos", "VDD", "VOUT1", "VSS", "VSS"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head, "nmos", "VDD", "VOUT1", "VSS", "VSS"], interfaces=UNPAIRED)
     assert g.allowed()[VOCAB.id("<eos>")]
     # the first output device takes an input (or a net an input reaches) on its gate: with one
     # DC terminal left, a gate no input reaches would leave two paths for one device
-    g = walk(VOCAB, [*head[:8], "pmos", "VOUT1"], interfaces=INTERFACES)
+    g = walk(VOCAB, [*head[:8], "pmos", "VOUT1"], interfaces=UNPAIRED)
     assert set(VOCAB.strs(np.nonzero(g.allowed())[0])) == {"VIN1", "VIN2"}
     # the plain grammar keeps its rules: a one-terminal-short net only
     g = walk(VOCAB, "<bos> type:other VSS VDD <sep> nmos n1 VDD VSS VSS res n1 VDD".split())

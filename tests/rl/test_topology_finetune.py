@@ -133,3 +133,20 @@ def test_cmrr_check_refuses_an_amplifier_whose_inputs_add(sim):
     checked = quick_size(net, spec, process="generic180", budget=60, seed=0, simulator=sim, cmrr_min=20.0)
     assert checked.stage == "missed" and checked.reason == "missed: cmrr below 20 dB (not differential)"
     assert checked.cmrr is not None and checked.cmrr < 10 and -2.5 <= checked.objective < 0  # 1.3 dB here
+
+
+def test_replay_draws_distinct_functional_sequences_paid_at_todays_repeat_count():
+    from circuitforge.rl.topology import _replay
+
+    memory = {h: ([h], 40, h != "old") for h in ("a", "b", "c", "old")}
+    seen = {"a": 1, "b": 4, "c": 1, "old": 1}
+    cfg = FinetuneConfig(replay=3, memory=3)
+    picked = _replay(memory, seen, cfg, seed=0, n_clauses=4)
+    assert "old" not in memory and len(memory) == 3  # the least paid (not novel) is dropped past the cap
+    assert len(picked) == 3 and len({p[0][0] for p in picked}) == 3
+    paid = {p[0][0]: p[2] for p in picked}
+    assert paid["a"] == paid["c"] == 2.0 and paid["b"] == 1.25  # found 4 times: 1 + 1/4
+    assert _replay(memory, seen, FinetuneConfig(replay=0), seed=0, n_clauses=4) == []
+    assert _replay({}, {}, cfg, seed=0, n_clauses=4) == []
+    with pytest.raises(SizingError, match="replay must be >= 0"):
+        finetune(load_generator(DEFAULT_WEIGHTS), FinetuneConfig(replay=-1), simulator=None, progress=False)

@@ -158,6 +158,8 @@ def finetune_cmd(
     = "generic180",
     lr: Annotated[float, typer.Option("--lr", help="Adam learning rate.")] = 1e-4,
     kl: Annotated[float, typer.Option("--kl", help="Weight of the KL divergence from the starting model.")] = 0.05,
+    replay: Annotated[int, typer.Option("--replay", help="Functional sequences found so far replayed in each "
+                                        "step's batch (0: none).")] = 8,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Minutes after which no new step starts "
                                               "(0: no limit).")] = 45.0,
     workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
@@ -173,7 +175,8 @@ def finetune_cmd(
     each with one seeded CMA-ES run of --budget ngspice simulations for --spec, and raises the
     probability of those that did better than the batch (reward: how close the best design came,
     plus a bonus for meeting the spec with a novel topology that shrinks each time that topology
-    is found again). A KL penalty keeps the model near the corpus-trained one. The state is
+    is found again). The functional samples found so far are kept and --replay of them rejoin
+    every batch (experience replay). A KL penalty keeps the model near the corpus-trained one. The state is
     written after every step to <out>.state (kept); --resume continues an interrupted run, or extends
     a finished one with a larger --steps.
 
@@ -184,11 +187,13 @@ def finetune_cmd(
     for name, v in (("steps", steps), ("batch", batch), ("budget", budget), ("workers", workers)):
         if v < 1:
             raise fail(f"--{name} must be at least 1 (got {v})")
+    if replay < 0:
+        raise fail(f"--replay must be >= 0 (got {replay})")
     if time_limit < 0:
         raise fail(f"--time-limit must be >= 0 (got {time_limit})")
     target = training_output(output, Path("runs/generator/finetuned.pt"), SHIPPED_FINETUNED, overwrite_shipped)
     cfg = FinetuneConfig(spec=spec, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
-                         time_limit=time_limit * 60, seed=seed)
+                         replay=replay, time_limit=time_limit * 60, seed=seed)
     try:
         run(target, cfg, weights=weights, workers=workers, resume=resume, restart=restart,
             log=lambda s: err.print(escape(s), highlight=False))

@@ -16,6 +16,14 @@ nothing can be measured), plus, when the spec is met by a novel topology,
 ``1 / (1 + k)`` where ``k`` counts the earlier functional samples with its canonical hash (so
 repeating one working circuit pays less and less: the guard against collapse).
 
+Experience replay (REINVENT's memory, Olivecrona et al. 2017): the functional sequences found
+so far are kept, one per canonical hash (``memory`` at most, the best rewards), and each step
+adds ``replay`` of them (seeded choice) to the batch with their reward recomputed at the
+current repeat count (so a circuit replayed while the policy keeps drawing it pays less and
+less). Without it a success is seen once: in the first CMRR-rewarded run (no replay) about one
+sample in 32 met the spec at step 1 and still at step 61 while the reward rose only through fewer
+dead circuits.
+
 A KL penalty (``kl`` times the per-token KL divergence from the starting model, on the masked
 distributions) keeps the model near what it learned from the corpus. After every step the full
 state (weights, optimiser, RNG, history, the functional-hash counts) is written atomically to
@@ -82,6 +90,10 @@ class FinetuneConfig:
     """ngspice simulations per reward (the benchmark's budget: the reward is its modest verdict)."""
     batch: int = 32
     """Samples per policy-gradient step."""
+    replay: int = 8
+    """Functional sequences from the memory added to each step's batch (0: no replay)."""
+    memory: int = 128
+    """Distinct functional sequences the memory keeps (the best rewards)."""
     steps: int = 150
     """Policy-gradient steps."""
     lr: float = 1e-4
@@ -129,6 +141,23 @@ def _resume_key(config: FinetuneConfig) -> dict[str, Any]:
     return {k: v for k, v in asdict(config).items() if k not in ("steps", "time_limit")}
 
 
+def _replay(memory: dict[str, tuple[list[str], int, bool]], seen: dict[str, int], config: FinetuneConfig,
+            seed: int, *, n_clauses: int) -> list[tuple[list[str], int, float]]:
+    """``config.replay`` functional sequences of the memory (a seeded choice among the
+    ``config.memory`` best-paid ones) with their reward at today's repeat count:
+    ``(tokens, budget, reward)``."""
+    if not config.replay or not memory:
+        return []
+    paid = {h: reward(QuickSizing("met"), n_clauses=n_clauses, novel=nv, repeats=seen.get(h, 1) - 1)
+            for h, (_, _, nv) in memory.items()}
+    keep = sorted(memory, key=lambda h: (-paid[h], h))[:config.memory]
+    for h in set(memory) - set(keep):
+        del memory[h]
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(keep), size=min(config.replay, len(keep)), replace=False)
+    return [(memory[keep[k]][0], memory[keep[k]][1], paid[keep[k]]) for k in sorted(pick)]
+
+
 def _masks(gen: Generator, seqs: list[list[str]], budgets: list[int], width: int) -> torch.Tensor:
     """The grammar's masks ``[B, width - 2, V]`` each sampled token was drawn under (position ``j``:
     the mask before token ``j + 2``; padding rows allow everything)."""
@@ -172,6 +201,8 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
     for name in ("budget", "batch", "steps"):
         if getattr(config, name) < 1:
             raise SizingError(f"{name} must be at least 1 (got {getattr(config, name)})")
+    if config.replay < 0 or config.memory < 1:
+        raise SizingError(f"replay must be >= 0 and memory >= 1 (got {config.replay}, {config.memory})")
     if config.process not in PROCESSES:
         raise SizingError(f"unknown process {config.process!r}; choose from {list(PROCESSES)}")
     spec = parse_spec(config.spec)
@@ -183,6 +214,7 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
     pad = gen.vocab.id(PAD)
     res = FinetuneResult(gen)
     seen: dict[str, int] = {}
+    memory: dict[str, tuple[list[str], int, bool]] = {}  # hash -> (tokens, budget, novel) of functional samples
     first, spent = 0, 0.0
     state = None
     if state_path is not None and resume:
@@ -193,6 +225,7 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
         ref.load_state_dict(state["ref"])
         opt.load_state_dict(state["opt"])
         res.history, seen = list(state["history"]), dict(state["seen"])
+        memory = {h: (list(t), int(b), bool(n)) for h, (t, b, n) in state.get("memory", {}).items()}
         first, spent = int(state["step"]), float(state["seconds"])
         torch.set_rng_state(state["torch_rng"])
         if log:
@@ -226,6 +259,11 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                     met += 1
                     hashes.append(topo.hash)
                     seen[topo.hash] = seen.get(topo.hash, 0) + 1
+                    memory.setdefault(topo.hash, (list(s), budgets[i], topo.novel))
+            replayed = _replay(memory, seen, config, seed,
+                               n_clauses=len(spec.clauses) + int(config.cmrr_min is not None))
+            seqs, budgets = seqs + [m[0] for m in replayed], budgets + [m[1] for m in replayed]
+            rewards += [m[2] for m in replayed]
             r = torch.tensor(rewards)
             adv = (r - r.mean()) / (r.std() + 1e-6) if len(rewards) > 1 else r * 0
             tok, slot = batch_tensors(seqs, gen.vocab)
@@ -237,21 +275,22 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
-            rec = {"step": step + 1, "reward": round(float(r.mean()), 4), "met": met, "dead": dead,
-                   "n": len(seqs), "errors": errors, "distinct_met_total": len(seen), "kl": round(float(kl.detach().mean()), 4),
+            rec = {"step": step + 1, "reward": round(float(r[:config.batch].mean()), 4), "met": met,
+                   "dead": dead, "n": config.batch, "replayed": len(replayed), "errors": errors,
+                   "distinct_met_total": len(seen), "kl": round(float(kl.detach().mean()), 4),
                    "seconds": round(time.perf_counter() - t0, 1)}
             res.history.append(rec)
             if state_path is not None:
                 save_checkpoint(state_path, {"model": model.state_dict(), "ref": ref.state_dict(),
-                                             "opt": opt.state_dict(), "history": res.history, "seen": seen,
+                                             "opt": opt.state_dict(), "history": res.history, "seen": seen, "memory": memory,
                                              "step": step + 1, "seconds": time.perf_counter() - start,
                                              "torch_rng": torch.get_rng_state()},
                                 kind=STATE_KIND, config=_resume_key(config))
-            bar.advance(reward=f"{rec['reward']:.3f}", met=f"{met}/{len(seqs)}", dead=dead)
+            bar.advance(reward=f"{rec['reward']:.3f}", met=f"{met}/{config.batch}", dead=dead)
             if log:
                 for e in errors:
                     log(f"step {step + 1}: {e} (scored as a dead circuit)")
-                log(f"step {step + 1}/{config.steps}: reward {rec['reward']:.3f}, met {met}/{len(seqs)}, "
+                log(f"step {step + 1}/{config.steps}: reward {rec['reward']:.3f}, met {met}/{config.batch}, "
                     f"dead {dead}, KL {rec['kl']:.3f}, distinct functional so far {len(seen)} "
                     f"({rec['seconds']:.0f} s)")
     model.eval()

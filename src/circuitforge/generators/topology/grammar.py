@@ -126,7 +126,7 @@ class GrammarTables:
 class _IfaceIds:
     """An :class:`Interface` as token ids of one vocabulary."""
 
-    __slots__ = ("required", "inputs", "outputs", "allowed")
+    __slots__ = ("required", "inputs", "outputs", "allowed", "pair")
 
     def __init__(self, t: GrammarTables, iface: Interface):
         missing = [p for p in iface.required if p not in t.vocab.index]
@@ -136,6 +136,11 @@ class _IfaceIds:
         self.inputs = frozenset(t.vocab.id(p) for p in iface.inputs)
         self.outputs = frozenset(t.vocab.id(p) for p in iface.outputs)
         self.allowed = frozenset(t.vocab.id(p) for p in t.vocab.ports if iface.allows(p))
+        if iface.pair and len(iface.inputs) != 2:
+            raise TopologyError(f"the {iface.family} interface asks for an input pair but has "
+                                f"{len(iface.inputs)} inputs")
+        self.pair = tuple(t.vocab.id(p) for p in iface.inputs) if iface.pair else ()
+        """The inputs in pair order (input ``k`` on the ``k``-th pair device), or () without the rule."""
 
 
 class GrammarState:
@@ -148,7 +153,7 @@ class GrammarState:
 
     __slots__ = ("t", "max_len", "length", "phase", "last_port", "declared", "count", "n_internal",
                  "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing", "pulls",
-                 "dc", "dcn", "out_dc")
+                 "dc", "dcn", "out_dc", "pair_left", "pair_kind", "tail", "anchor")
 
     def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN,
                  interfaces: Mapping[str, Interface] | None = None):
@@ -176,6 +181,10 @@ class GrammarState:
         self.adj: dict[int, set[int]] = {}     # signal edges of the finished transistors
         self.missing: frozenset[int] = frozenset()  # interface inputs without a path to an output
         self.pulls: frozenset[str] = frozenset()    # "up"/"down" pulls the output still lacks
+        self.pair_left = 0        # input-pair devices still to place (interfaces with the pair rule)
+        self.pair_kind = ""       # the pair's transistor kind
+        self.tail = -1            # the pair's common source net
+        self.anchor: dict[int, int] = {}  # input -> the drain net of its pair device
 
     @property
     def done(self) -> bool:
@@ -263,7 +272,8 @@ class GrammarState:
             return _INF
         od = (self.out_dc if out_dc is None else out_dc) + int(slot == 0)
         out = dev[0] if slot >= 1 else min(self.iface.outputs)
-        gate = dev[1] if slot >= 2 else (min(self.missing) if self.missing else rail)
+        first = min(self.missing) if self.missing else rail
+        gate = dev[1] if slot >= 2 else self.anchor.get(first, first)  # with a pair: its device's drain
         full = [out, gate, rail, rail]
         m, p = self._done_with(kind, full)
         if (m, p) == (len(self.missing), len(self.pulls)):
@@ -355,6 +365,8 @@ class GrammarState:
             return extra + 1 + boundary_cost(len(declared) + extra)
         todo = [r for r in self.iface.required if r not in declared]
         needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
+        if self.iface.pair:  # the pair (2 x 5 tokens), its drains' DC needs, a fix device per input
+            return extra + len(todo) + 1 + 2 * _FIX + typed_boundary_cost(needs, 2) + 2 * _FIX
         return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * max(len(self.iface.inputs), 2)
 
     def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:
@@ -371,6 +383,47 @@ class GrammarState:
         return frozenset(i for i in self.missing or self.iface.inputs
                          if not signal_reaches(adj, i, self.iface.outputs, ports - {i}))
 
+    # ---- the input pair ------------------------------------------------------------------
+    def _pair_options(self) -> list[int]:
+        """The tokens the input-pair rule allows next (:attr:`Interface.pair`), the default first:
+        the default tokens are the pair's way to finish (:meth:`_pair_cost`)."""
+        t = self.t
+        k = 2 - self.pair_left
+        if self.phase == _DEVICE:
+            if self.pair_kind:
+                return [t.vocab.id(self.pair_kind)]
+            return [kid for kid, kind in t.kind_ids.items() if kind in _TRANSISTORS]
+        new = [t.internal[self.n_internal]] if self.n_internal < MAX_INTERNAL else []
+        if self.slot == 0:  # drain: a new internal net or an output, apart from the other drain
+            return [n for n in [*new, *sorted(self.iface.outputs)] if n not in self.anchor.values()]
+        if self.slot == 1:
+            return [self.iface.pair[k]]
+        if self.slot == 2:
+            return new if k == 0 else [self.tail]
+        rail = t.vdd if self.kind == "pmos" else t.vss  # BJT substrates on VSS
+        return [rail, self.dev[2]]
+
+    def _clone(self) -> GrammarState:
+        c = object.__new__(GrammarState)
+        for name in self.__slots__:
+            setattr(c, name, getattr(self, name))
+        c.declared, c.count, c.dev, c.dc = list(self.declared), dict(self.count), list(self.dev), dict(self.dc)
+        c.adj = {k: set(v) for k, v in self.adj.items()}
+        c.anchor = dict(self.anchor)
+        return c
+
+    def _pair_cost(self) -> int:
+        """Tokens to finish with the input pair still in progress: its default tokens
+        (:meth:`_pair_options`), then :meth:`cost` of the state after it."""
+        c, n = self._clone(), 0
+        while c.pair_left:
+            options = c._pair_options()
+            if not options:
+                return _INF
+            c.advance(options[0])
+            n += 1
+        return n + c.cost()
+
     def cost(self) -> int:
         """Tokens needed to finish from here by the greedy completion (0 when done)."""
         if self.phase == _DONE:
@@ -379,6 +432,8 @@ class GrammarState:
             return _INF if self.phase < _TYPE else 2 + 1 + boundary_cost(2)
         if self.phase == _PORTS:
             return self._ports_cost(self.declared)
+        if self.pair_left:
+            return self._pair_cost()
         if self.phase == _DEVICE:
             return self._bound(self.needs, dcn=self.dcn)
         return self._term_cost(self.kind, self.slot, self.dev, self.needs, self.neutral_nonrail, self.n_internal,
@@ -393,7 +448,7 @@ class GrammarState:
             if self.slot == 1:
                 return {self.dev[0]} | gate_only
             return (set(self.t.rails) if self.kind == "ind" else set()) | gate_only
-        out = gate_only if self.slot != 1 else set()
+        out = gate_only if self.slot != 1 or (self.iface is not None and self.iface.pair) else set()
         if self.slot == 2 and self.iface is not None:  # drain and source apart (no shorted channel)
             out.add(self.dev[0])
         if self.slot == len(spec.roles) - 1 and len(set(self.dev)) == 1:
@@ -462,6 +517,11 @@ class GrammarState:
                     for p in t.port_ids:
                         if p > self.last_port:
                             m[p] = True
+        elif self.pair_left:
+            for tok in self._pair_options():
+                c = self._clone()
+                c.advance(tok)
+                m[tok] = c.cost() <= room
         elif self.phase == _DEVICE:
             if self.needs == 0 and not self.missing and not self.pulls:
                 m[t.eos] = True
@@ -504,6 +564,7 @@ class GrammarState:
                 self.phase = _DEVICE
                 self.missing = self._missing_with()
                 self.pulls = frozenset({"up", "down"}) if self.iface is not None else frozenset()
+                self.pair_left = 2 if self.iface is not None and self.iface.pair else 0
             else:
                 self.declared.append(tok)
                 self.last_port = tok
@@ -514,6 +575,8 @@ class GrammarState:
             else:
                 self.kind, self.slot, self.dev = t.kind_ids[tok], 0, []
                 self.phase = _TERM
+                if self.pair_left:
+                    self.pair_kind = self.kind
         elif self.phase == _TERM:
             if tok in t.internal_set and self.count.get(tok, 0) == 0:
                 self.n_internal += 1
@@ -522,6 +585,9 @@ class GrammarState:
                 self.out_dc += 1
             self.dev.append(tok)
             self.slot += 1
+            if self.pair_left and self.slot == 3:
+                self.tail = self.dev[2]
+                self.anchor[self.dev[1]] = self.dev[0]
             if self.slot == len(KIND_SPEC[self.kind].roles):
                 self.phase = _DEVICE
                 if self.iface is not None:
@@ -530,6 +596,7 @@ class GrammarState:
                         self.adj.setdefault(a, set()).add(b)
                     if self.missing:
                         self.missing = self._missing_with()
+                    self.pair_left = max(0, self.pair_left - 1)
         else:
             raise TopologyError("the sequence is already finished")
 
