@@ -83,6 +83,11 @@ def _pair_problems(n: Netlist) -> list[str]:
         out.append(f"sources {ta.get(src)}, {tb.get(src)}")
     if ta.get(drn) == tb.get(drn):
         out.append(f"drains on one net {ta.get(drn)}")
+    tail_dc = sum(1 for d in n.devices for role, net in d.terminals if net == ta.get(src) and (
+        d.kind == "mosfet" and role in ("d", "s") or d.kind == "bjt" and role in ("c", "e")
+        or d.kind in ("resistor", "inductor", "diode")))
+    if tail_dc != 3:
+        out.append(f"tail {ta.get(src)} with {tail_dc} DC terminals (two sources and its current source)")
     return out
 
 
@@ -130,7 +135,7 @@ def _electrical_problems(n: Netlist) -> list[str]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(38, 140))
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(40, 140))
 def test_random_walks_through_the_interface_mask_are_opamps(seed, max_len):
     """Uniform random tokens from the mask, even with a budget the interface barely fits in."""
     _check_interface(decode(_walk(seed, max_len), VOCAB))
@@ -142,7 +147,7 @@ def test_random_walks_without_the_pair_rule(seed, max_len):
     _check_interface(decode(_walk(seed, max_len, UNPAIRED), VOCAB), pair=False)
 
 
-@pytest.mark.parametrize(("interfaces", "shortest"), [(INTERFACES, 38), (UNPAIRED, 25)])
+@pytest.mark.parametrize(("interfaces", "shortest"), [(INTERFACES, 40), (UNPAIRED, 25)])
 def test_too_short_a_budget_refuses_the_family(interfaces, shortest):
     g = walk(VOCAB, ["<bos>"], max_len=shortest - 1, interfaces=interfaces)
     allowed = set(VOCAB.strs(np.nonzero(g.allowed())[0]))
@@ -171,6 +176,15 @@ def test_the_input_pair_comes_first():
     assert nxt("pmos n1 VIN1 n2 VDD pmos n3 VIN2".split()) == {"n2"}
     after = nxt("pmos n1 VIN1 n2 VDD pmos n3 VIN2 n2 n2 nmos n1".split())
     assert "VIN1" not in after and "VIN2" not in after and "n1" in after
+    # the tail takes exactly one current source: a DC need until then, then no further DC terminal
+    pair = "pmos n1 VIN1 n2 VDD pmos n3 VIN2 n2 VDD".split()
+    g = walk(VOCAB, [*head, *pair], interfaces=INTERFACES)
+    assert g.dcn == 3  # n1, n3 (one DC terminal each) and the tail n2 (two)
+    g = walk(VOCAB, [*head, *pair, *"pmos n2 n1 VDD VDD".split()], interfaces=INTERFACES)
+    assert g.dcn == 2
+    assert "n2" not in nxt([*pair, *"pmos n2 n1 VDD VDD res".split()])  # a fourth DC terminal
+    assert "n2" in nxt([*pair, *"pmos n2 n1 VDD VDD cap".split()])  # a capacitor pin is not one
+    assert "n2" in nxt([*pair, *"pmos n2 n1 VDD VDD nmos n1".split()])  # nor a gate
     # the way to finish gives each input its path from its pair drain, in the length promised
     toks = [*head, *"pmos n1 VIN1 n2 VDD pmos n3 VIN2 n2 VDD".split()]
     promised = len(toks) + walk(VOCAB, toks, interfaces=INTERFACES).cost()

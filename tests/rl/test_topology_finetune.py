@@ -150,3 +150,27 @@ def test_replay_draws_distinct_functional_sequences_paid_at_todays_repeat_count(
     assert _replay({}, {}, cfg, seed=0, n_clauses=4) == []
     with pytest.raises(SizingError, match="replay must be >= 0"):
         finetune(load_generator(DEFAULT_WEIGHTS), FinetuneConfig(replay=-1), simulator=None, progress=False)
+
+
+def test_quick_size_stops_at_the_first_simulation_past_its_time_limit():
+    """One pathological circuit must not hold a benchmark or a fine-tuning step: the first
+    timeout ends the run, later jobs fail at once, the circuit counts as not simulating."""
+    from circuitforge.rl.sizing.quick import QUICK_TIMEOUT
+    from circuitforge.spice.errors import SimulationTimeout
+    from circuitforge.spice.results import SimResult
+
+    class Slow:  # a toy simulator: every job runs past the limit it is given
+        calls, limits = 0, []
+
+        def run_many(self, jobs, *, timeout=30.0, progress=False):
+            Slow.calls += 1
+            Slow.limits.append(timeout)
+            return [SimResult(error=SimulationTimeout(f"simulation ran past {timeout:g} s")) for _ in jobs]
+
+        def run(self, circuit, analyses, *, timeout=30.0):
+            return self.run_many([(circuit, analyses)], timeout=timeout)[0]
+
+    net = generate("opamp", 1, seed=0, model=DEFAULT_WEIGHTS)[0].netlist
+    q = quick_size(net, parse_spec("gain>=40dB"), process="generic180", budget=30, simulator=Slow())
+    assert q.stage == "simulate" and "timeout" in q.reason and not q.met
+    assert Slow.calls == 1 and Slow.limits == [QUICK_TIMEOUT]

@@ -30,6 +30,15 @@ topology (checked independently by :mod:`.checks`):
   :data:`OUTPUT_DC_TERMINALS` (two) DC terminals (corpus: 445 of 460 exactly two; samples: 3.8
   on average), so its second one may only come once the inputs' paths can still be completed
   (the fix devices sit on the output);
+- with an interface that asks for an input pair (:attr:`~.interface.Interface.pair`, op-amps):
+  the first two devices are a source-coupled pair, input ``k`` on the gate of the ``k``-th (one
+  transistor kind, the sources on one new internal net, the drains apart, each a new net or the
+  output, the bulks on the rail or the tail) and no later device touches an input; the tail gets
+  exactly one more DC terminal (:data:`TAIL_DC_TERMINALS`: its current source; until then it is
+  a DC need); the fix
+  devices then take the pair's drain on their gate (``output drain rail rail``). While the pair is
+  in progress, the allowed tokens are the pair's options that can still be finished
+  (:meth:`GrammarState._pair_cost`: the pair's default tokens, then the cost after it);
 - no sequence is cut off by :data:`~.tokens.MAX_LEN`: a token is allowed only when the
   sequence can still be finished after it within the limit. :meth:`GrammarState.cost` is the
   exact length of one legal way to finish (close pending nets in pairs with resistors, then
@@ -55,7 +64,7 @@ from .errors import TopologyError
 from .interface import Interface, signal_edges, signal_reaches
 from .tokens import BOS, EOS, GROUND, KIND_SPEC, KINDS, MAX_INTERNAL, MAX_LEN, RAILS, REFERENCE, SEP, SUPPLY, Vocab
 
-__all__ = ["GrammarState", "GrammarTables", "OUTPUT_DC_TERMINALS", "boundary_cost", "typed_boundary_cost", "walk"]
+__all__ = ["GrammarState", "GrammarTables", "OUTPUT_DC_TERMINALS", "TAIL_DC_TERMINALS", "boundary_cost", "typed_boundary_cost", "walk"]
 
 _TYPE, _PORTS, _DEVICE, _TERM, _DONE = range(5)
 _INF = 10 ** 9
@@ -65,6 +74,10 @@ OUTPUT_DC_TERMINALS = 2
 """DC terminals (drain/source, collector/emitter, R/L/D pins) an interface output may have: one
 pull-up and one pull-down, as in 445 of the 457 interfaced corpus op-amps (more devices on the
 output fight each other, and the gain with them)."""
+TAIL_DC_TERMINALS = 3
+"""DC terminals of an input pair's tail: the two sources and one current source (404 of the 439
+corpus op-amps with the pair; 24 have two, 11 more than three; samples before the rule: 41 of
+200 had a floating tail with two, 99 more than three)."""
 _TRANSISTORS = frozenset({"nmos", "pmos", "npn", "pnp"})
 _PULL = {"nmos": "down", "npn": "down", "pmos": "up", "pnp": "up"}
 """The way a transistor's channel pulls a net it sits on (drain/source, collector/emitter)."""
@@ -204,8 +217,8 @@ class GrammarState:
         """0: ``net`` with ``count`` terminals (``dc`` of them DC ones) needs nothing; 1: it needs
         a terminal; 2 (with an interface): it needs a DC terminal (an internal net with exactly one)."""
         if net in self.t.internal_set:
-            if self.iface is not None and dc == 1:
-                return 2
+            if self.iface is not None and (dc == 1 or dc == 2 and net == self.tail):
+                return 2  # the pair's tail waits for its current source, a third DC terminal
             return int(count == 1)
         return int(net != self.t.ground and net in self.declared and count == 0 and not self._gate_only(net))
 
@@ -365,8 +378,8 @@ class GrammarState:
             return extra + 1 + boundary_cost(len(declared) + extra)
         todo = [r for r in self.iface.required if r not in declared]
         needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
-        if self.iface.pair:  # the pair (2 x 5 tokens), its drains' DC needs, a fix device per input
-            return extra + len(todo) + 1 + 2 * _FIX + typed_boundary_cost(needs, 2) + 2 * _FIX
+        if self.iface.pair:  # the pair (2 x 5 tokens), its drains' and tail's DC needs, a fix per input
+            return extra + len(todo) + 1 + 2 * _FIX + typed_boundary_cost(needs, 3) + 2 * _FIX
         return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * max(len(self.iface.inputs), 2)
 
     def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:
@@ -444,6 +457,8 @@ class GrammarState:
         """Nets the current terminal may not take (pin rules)."""
         spec = KIND_SPEC[self.kind]
         gate_only = set(self.iface.inputs) if self.iface is not None else set()
+        if self.dc.get(self.tail, 0) >= TAIL_DC_TERMINALS and _dc_slot(self.kind, self.slot):
+            gate_only.add(self.tail)  # the pair's tail has its current source: no further DC terminal
         if spec.passive:
             if self.slot == 1:
                 return {self.dev[0]} | gate_only

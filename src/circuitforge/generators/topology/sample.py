@@ -10,8 +10,9 @@ what it writes is decoded as far as it is well formed.
 Two further constraints of the constrained sampler, both on by default:
 
 - ``interface``: for a family with an :class:`~.interface.Interface` (op-amps) the sample has
-  that interface by construction: the required ports, inputs on transistor gates only, a
-  transistor signal path from each input to the output;
+  that interface by construction: the required ports, the inputs on the gates of one
+  source-coupled pair (op-amps), a transistor signal path from each input to the output, and the
+  electrical rules of :mod:`.grammar`;
 - ``length_prior``: each sample gets a token budget drawn from the lengths of the family's
   training circuits (plus :data:`LENGTH_SLACK`), so the sizes follow the corpus' distribution
   instead of running to :data:`~.tokens.MAX_LEN` (unconstrained samples were 1.5-1.9x larger).
@@ -56,7 +57,7 @@ __all__ = ["GeneratedTopology", "generate", "sample_tokens", "draw_budgets", "re
 LENGTH_SLACK = 5
 """Tokens a sample's budget adds to the corpus length drawn for it (one transistor)."""
 MIN_BUDGET = 40
-"""The smallest per-sample token budget (an op-amp interface with its fix devices needs 35)."""
+"""The smallest per-sample token budget (an op-amp interface with its input pair and fix devices needs 38)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,12 @@ open-loop testbench drives one input and servoes the other) passes a gain/UGBW/P
 reinforcement fine-tuning found exactly such circuits (parallel inverters on both inputs into an
 inverter: CMRR -8 to -23 dB). Fully differential op-amps are not checked (``cmrr`` stays None).
 
+Every simulation of the protocol may take :data:`QUICK_TIMEOUT` seconds (its decks run in
+milliseconds); the first one that runs past it ends the run: the rest fail at once with its
+reason and the circuit counts as not simulating (``stage="simulate"``). Without it one
+pathological sample (ngspice stepping its sources for 30 s per design) held a fine-tuning step
+for 30 minutes.
+
 ``objective`` is the best :func:`~.search.objective` the run reached (0 when the spec is met,
 ``MISSING_MARGIN`` per clause for a circuit that never got that far), so a score between "dead"
 and "meets it" is there for a learner to climb; with ``cmrr_min`` it adds the CMRR's normalised
@@ -33,15 +39,47 @@ from typing import Any
 from ...netlists.errors import CircuitforgeError
 from ...netlists.netlist import Netlist
 from ...spice import simulate
+from ...spice.errors import SimulationError
+from ...spice.results import SimResult
 from ...spice.measure import measure_opamp
 from .problem import SizingProblem
 from .search import MISSING_MARGIN, objective, run_method
 from .spec import Spec
 
-__all__ = ["CMRR_MIN", "QuickSizing", "quick_size", "short_reason", "missed_clauses", "design_cmrr"]
+__all__ = ["CMRR_MIN", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason", "missed_clauses", "design_cmrr"]
 
 CMRR_MIN = 20.0
 """dB of CMRR a single-ended op-amp needs to count as differential (the benchmark's and reward's check)."""
+
+
+QUICK_TIMEOUT = 5.0
+"""Seconds one simulation of the protocol may take before the run is stopped (module docstring)."""
+
+
+class _Breaker:
+    """A simulator that passes the protocol's time limit on and, after the first timeout, fails
+    every further job at once with it (``tripped``)."""
+
+    def __init__(self, inner: Any, timeout: float):
+        self.inner, self.timeout = inner, timeout
+        self.tripped: SimulationError | None = None
+
+    def run(self, circuit: Any, analyses: Any, *, timeout: float = 30.0) -> SimResult:
+        return self.run_many([(circuit, analyses)], timeout=timeout)[0]
+
+    def run_many(self, jobs: Any, *, timeout: float = 30.0, progress: bool = False) -> list[SimResult]:
+        jobs = list(jobs)
+        if self.tripped is not None:
+            return [SimResult(error=self.tripped) for _ in jobs]
+        t = min(timeout, self.timeout)
+        if self.inner is None:
+            res = [simulate(c, a, timeout=t) for c, a in jobs]
+        else:
+            res = self.inner.run_many(jobs, timeout=t)
+        for r in res:
+            if r.error is not None and r.error.kind == "timeout" and self.tripped is None:
+                self.tripped = r.error
+        return res
 
 
 def short_reason(text: str) -> str:
@@ -126,6 +164,7 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
     """Size ``netlist`` for ``spec`` with one seeded CMA-ES run (module docstring); ``problem``: one
     derived before (the medium run of the benchmark reuses the modest run's); ``cmrr_min``: the
     differential check of a design that meets ``spec``."""
+    simulator = _Breaker(simulator, QUICK_TIMEOUT)
     floor = MISSING_MARGIN * (len(spec.clauses) + int(cmrr_min is not None))
     if problem is None:
         try:
@@ -133,8 +172,13 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
         except CircuitforgeError as exc:
             msg = str(exc)
             stage = "interface" if "ports" in msg and ("cannot find" in msg or "interface" in msg) else "problem"
+            if simulator.tripped is not None:
+                stage = "simulate"
             return QuickSizing(stage, f"{stage}: {short_reason(msg)}", objective=floor)
     run = run_method("cmaes", problem, spec, budget=budget, seed=seed, simulator=simulator)
+    if simulator.tripped is not None and run.success is None:
+        return QuickSizing("simulate", f"simulate: timeout: {short_reason(simulator.tripped.message)}",
+                           params=problem.dim, sims=len(run.values), objective=floor, problem=problem)
     first = run.values[0] if run.values else {}
     best = dict(run.values[run.best()]) if run.values else {}
     out = QuickSizing("met", params=problem.dim, sims=len(run.values), best=best,
