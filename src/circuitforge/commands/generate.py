@@ -150,7 +150,7 @@ def finetune_cmd(
                                                    "with --overwrite-shipped).")] = None,
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Generator to start from (default: the "
                                                     "shipped corpus-trained weights).")] = None,
-    steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 150,
+    steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 210,
     batch: Annotated[int, typer.Option("--batch", help="Samples per step.")] = 32,
     budget: Annotated[int, typer.Option("--budget", help="ngspice simulations per reward (CMA-ES).")] = 60,
     spec: Annotated[str, typer.Option("--spec", help="Spec the reward sizes for.")] = "gain>=40dB,ugbw>=10MHz,pm>=45deg",
@@ -180,7 +180,7 @@ def finetune_cmd(
     written after every step to <out>.state (kept); --resume continues an interrupted run, or extends
     a finished one with a larger --steps.
 
-    Example: circuitforge finetune-generator --steps 150 --out runs/generator/finetuned.pt
+    Example: circuitforge finetune-generator --steps 210 --out runs/generator/finetuned.pt
     """
     from ..rl.topology import FinetuneConfig, run  # noqa: PLC0415 - torch is slow to import
 

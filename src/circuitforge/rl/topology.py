@@ -32,7 +32,8 @@ state (weights, optimiser, RNG, history, the functional-hash counts) is written 
 shipped one (:func:`~circuitforge.generators.topology.save_generator`), loadable with
 ``generate(..., model=path)`` and ``circuitforge generate --weights``.
 
-Reproduce: ``circuitforge finetune-generator --out runs/generator/finetuned.pt`` (defaults below).
+Reproduce the shipped ``weights/topology_opamp_rl.pt``: ``circuitforge finetune-generator --out
+runs/generator/finetuned.pt`` (the defaults below; 2307 s on 2 cores, figures in benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class FinetuneConfig:
     """Functional sequences from the memory added to each step's batch (0: no replay)."""
     memory: int = 128
     """Distinct functional sequences the memory keeps (the best rewards)."""
-    steps: int = 150
+    steps: int = 210
     """Policy-gradient steps."""
     lr: float = 1e-4
     """Adam learning rate."""
