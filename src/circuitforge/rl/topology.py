@@ -283,7 +283,8 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
             res.history.append(rec)
             if state_path is not None:
                 save_checkpoint(state_path, {"model": model.state_dict(), "ref": ref.state_dict(),
-                                             "opt": opt.state_dict(), "history": res.history, "seen": seen, "memory": memory,
+                                             "opt": opt.state_dict(), "history": res.history, "seen": seen,
+                                             "memory": memory,
                                              "step": step + 1, "seconds": time.perf_counter() - start,
                                              "torch_rng": torch.get_rng_state()},
                                 kind=STATE_KIND, config=_resume_key(config))
