@@ -43,7 +43,9 @@ corpus circuit (any family) has its canonical hash, or when those that do are no
 counts canonical hashes; ``distinct modest`` those among the samples that met the modest spec, and
 ``distinct modest, parallel copies merged`` the same after dropping devices in parallel with an
 identical one (:func:`merged_hash`: otherwise 1, 2 or 3 copies of one inverter count as three
-topologies).
+topologies); ``distinct modest cores`` the same over the devices on a signal path from an input to
+the output only (:func:`core_hash`: devices padding a circuit on nets no signal crosses change the
+canonical hash without changing the amplifier).
 
 Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
 
@@ -68,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from circuitforge.generators.topology import DEFAULT_WEIGHTS, generate
+from circuitforge.generators.topology.interface import signal_edges
 from circuitforge.graph.hashing import canonical_hash, same_circuit
 from circuitforge.netlists import CircuitforgeError, Netlist
 from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
@@ -103,6 +106,8 @@ class Row:
     cmrr: float | None = None
     merged: str = ""
     """Canonical hash with parallel duplicates merged (:func:`merged_hash`)."""
+    core: str = ""
+    """Merged hash of the devices on an input-to-output signal path (:func:`core_hash`)."""
     sims_modest: int = 0
     sims_medium: int = 0
     best: dict[str, float | None] = field(default_factory=dict)
@@ -195,13 +200,49 @@ def merged_hash(netlist: Netlist) -> str:
     return canonical_hash(dataclasses.replace(netlist, devices=keep))
 
 
+def core_hash(netlist: Netlist, inputs: tuple[str, ...] = ("VIN1", "VIN2"),
+              outputs: tuple[str, ...] = ("VOUT1", "VOUT2")) -> str:
+    """:func:`merged_hash` of the devices with a terminal on a signal net: a net that an input
+    reaches and that reaches an output along transistor signal edges (gate → drain, gate → source,
+    source → drain: :func:`~circuitforge.generators.topology.interface.signal_edges`), never
+    through a rail or another port, or an input or output itself. Bias networks feeding gates
+    drop out with the padding; what is left is the amplifier's signal core."""
+    ports = set(netlist.ports) | {"0"}
+    ins, outs = [i for i in inputs if i in ports], [o for o in outputs if o in ports]
+    fwd: dict[str, set[str]] = defaultdict(set)
+    bwd: dict[str, set[str]] = defaultdict(set)
+    for d in netlist.devices:
+        t = dict(d.terminals)
+        nets = (t.get("d"), t.get("g"), t.get("s")) if d.kind == "mosfet" else (
+            (t.get("c"), t.get("b"), t.get("e")) if d.kind == "bjt" else None)
+        if nets is None or None in nets:
+            continue
+        for a, b in signal_edges("nmos", nets):
+            fwd[a].add(b)
+            bwd[b].add(a)
+
+    def reach(starts: list[str], adj: dict[str, set[str]]) -> set[str]:
+        seen, todo = set(starts), list(starts)
+        while todo:
+            for v in adj[todo.pop()]:
+                if v not in seen and v not in ports:
+                    seen.add(v)
+                    todo.append(v)
+        return seen
+
+    signal = (reach(ins, fwd) & reach(outs, bwd)) | set(ins) | set(outs)
+    keep = [d for d in netlist.devices if any(net in signal for net in d.nets)]
+    return merged_hash(dataclasses.replace(netlist, devices=keep))
+
+
 def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec,
           cmrr_min: float | None = CMRR_MIN) -> Row:
     """Run one circuit through the protocol (module docstring; :func:`quick_size` per spec)."""
     t0 = time.perf_counter()
     row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0,
               valid=item.valid, novel=item.novel, collision=item.collision, hash=item.hash,
-              merged=merged_hash(item.netlist) if item.netlist is not None else "")
+              merged=merged_hash(item.netlist) if item.netlist is not None else "",
+              core=core_hash(item.netlist) if item.netlist is not None else "")
     try:
         if not item.valid:
             row.reason = item.error
@@ -240,6 +281,7 @@ def summary(rows: list[Row]) -> dict[str, Any]:
     totals["distinct"] = len({r.hash for r in rows if r.hash})
     totals["distinct_modest"] = len({r.hash for r in rows if r.hash and r.modest})
     totals["distinct_modest_merged"] = len({r.merged for r in rows if r.merged and r.modest})
+    totals["distinct_modest_cores"] = len({r.core for r in rows if r.core and r.modest})
     reasons: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if not r.modest:
@@ -265,11 +307,12 @@ def print_table(figures: dict[str, dict[str, Any]]) -> None:
     """The totals per source as a markdown table (the README's columns)."""
     cols = ("valid", "interface", "problem", "simulates", "clauses", "modest", "medium", "novel")
     print("| source | n | " + " | ".join(cols) + " | distinct | distinct modest | distinct modest, parallel "
-          "copies merged | median devices | median sims to modest |")
-    print("|---|" + "---|" * (len(cols) + 6))
+          "copies merged | distinct modest cores | median devices | median sims to modest |")
+    print("|---|" + "---|" * (len(cols) + 7))
     for src, s in figures.items():
         cells = [_cell(s, k) for k in cols]
         print(f"| {src} | {s['n']} | " + " | ".join(cells) + f" | {s['distinct']} | {s['distinct_modest']} | {s['distinct_modest_merged']} "
+              f"| {s['distinct_modest_cores']} "
               f"| {s['median_devices']} | {s['median_sims_modest'] if s['median_sims_modest'] is not None else '—'} |")
 
 
