@@ -311,8 +311,8 @@ def print_table(figures: dict[str, dict[str, Any]]) -> None:
     print("|---|" + "---|" * (len(cols) + 7))
     for src, s in figures.items():
         cells = [_cell(s, k) for k in cols]
-        print(f"| {src} | {s['n']} | " + " | ".join(cells) + f" | {s['distinct']} | {s['distinct_modest']} | {s['distinct_modest_merged']} "
-              f"| {s['distinct_modest_cores']} "
+        print(f"| {src} | {s['n']} | " + " | ".join(cells) + f" | {s['distinct']} | {s['distinct_modest']} "
+              f"| {s['distinct_modest_merged']} | {s['distinct_modest_cores']} "
               f"| {s['median_devices']} | {s['median_sims_modest'] if s['median_sims_modest'] is not None else '—'} |")
 
 

@@ -72,6 +72,8 @@ _TYPE, _PORTS, _DEVICE, _TERM, _DONE = range(5)
 _INF = 10 ** 9
 _FIX = 5
 """Tokens of the device that gives an input its path: ``nmos <output> <input> VSS VSS``."""
+_PAIR = 10
+"""Tokens of an input pair: two transistors, a kind token and four nets each."""
 OUTPUT_DC_TERMINALS = 2
 """DC terminals (drain/source, collector/emitter, R/L/D pins) an interface output may have: one
 pull-up and one pull-down, as in 445 of the 457 interfaced corpus op-amps (more devices on the
@@ -381,7 +383,7 @@ class GrammarState:
         todo = [r for r in self.iface.required if r not in declared]
         needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
         if self.iface.pair:  # the pair (2 x 5 tokens), its drains' and tail's DC needs, a fix per input
-            return extra + len(todo) + 1 + 2 * _FIX + typed_boundary_cost(needs, 3) + 2 * _FIX
+            return extra + len(todo) + 1 + _PAIR + typed_boundary_cost(needs, 3) + 2 * _FIX
         return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * max(len(self.iface.inputs), 2)
 
     def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:

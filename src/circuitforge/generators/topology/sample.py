@@ -57,7 +57,7 @@ __all__ = ["GeneratedTopology", "generate", "sample_tokens", "draw_budgets", "re
 LENGTH_SLACK = 5
 """Tokens a sample's budget adds to the corpus length drawn for it (one transistor)."""
 MIN_BUDGET = 40
-"""The smallest per-sample token budget (an op-amp interface with its input pair and fix devices needs 38)."""
+"""The smallest per-sample token budget (an op-amp interface with its input pair, tail and fix devices needs 40)."""
 
 
 @dataclass(frozen=True, slots=True)
