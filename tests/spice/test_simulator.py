@@ -109,3 +109,50 @@ def test_batch_backend_survives_crash_and_timeout():
 def test_unreadable_netlist_is_a_deck_error_not_an_exception():
     r = simulate("* x\nR1 a\n", [Op()])
     assert isinstance(r.error, DeckError) and "expected 2 nodes" in r.error.message
+
+
+_ORPHAN_PARENT = """
+import sys
+from circuitforge.spice import SharedSimulator, Tran
+HANG = {hang!r}
+if __name__ == "__main__":
+    sim = SharedSimulator(1)
+    sim._ensure(1)
+    print(sim._workers[0].proc.pid, flush=True)
+    sim.run(HANG, [Tran(1e-15, 1.0)], timeout=600.0)
+"""
+
+
+def test_busy_worker_dies_with_its_parent(tmp_path):
+    """A parent killed by a signal while its worker is inside a hung simulation leaves no orphan."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "parent.py"
+    script.write_text(_ORPHAN_PARENT.format(hang=HANG))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pid = int(parent.stdout.readline())
+        time.sleep(1.0)  # the worker is now inside the femtosecond transient
+        os.kill(pid, 0)  # alive
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except FileNotFoundError:
+                break
+            if state in ("Z", "X"):  # exited; waiting to be reaped by whoever adopted it
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            pytest.fail(f"worker {pid} outlived its killed parent by 10 s")
+    finally:
+        if parent.poll() is None:
+            parent.kill()

@@ -4,12 +4,19 @@ It loads libngspice through PySpice once, then runs jobs sent over a pipe:
 ``(deck_text, [commands])`` → ``("ok", {plot kind: (sweep name, vectors, units)}, log)``
 or ``("fail", kind_hint, log)``. A deck that crashes ngspice kills only this
 process; the parent restarts it.
+
+A worker never outlives its parent: an idle one sees the pipe close, and a busy one (ngspice
+inside a long or hung analysis does not read the pipe) is ended by a watchdog thread that checks
+every :data:`PARENT_POLL` seconds whether the process was re-parented. Without it, a parent killed
+by a signal during a hung simulation left the worker running at full CPU.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 import warnings
 from multiprocessing.connection import Connection
 from typing import Any
@@ -17,7 +24,10 @@ from typing import Any
 import numpy as np
 from PySpice.Spice.NgSpice.Shared import NgSpiceShared, ffi
 
-__all__ = ["worker_main", "run_job", "VECTOR_UNITS"]
+__all__ = ["PARENT_POLL", "worker_main", "run_job", "VECTOR_UNITS"]
+
+PARENT_POLL = 1.0
+"""Seconds between the watchdog's checks that the parent is alive (module docstring)."""
 
 # ngspice's simvectype enum (sharedspice.h) → unit
 VECTOR_UNITS = {0: "", 1: "s", 2: "Hz", 3: "V", 4: "A", 5: "V^2/Hz", 6: "V", 7: "V^2/Hz", 8: "V",
@@ -108,8 +118,19 @@ def _log(ng: Any) -> str:
     return "\n".join([*ng._stdout, *ng._stderr])
 
 
+def _watch_parent(parent: int, poll: float) -> None:
+    """End this process at once when ``parent`` is no longer its parent (it died: the process
+    was re-parented to init or a subreaper)."""
+    while True:
+        time.sleep(poll)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
 def worker_main(conn: Connection) -> None:
-    """Serve jobs until the pipe closes or ``None`` arrives."""
+    """Serve jobs until the pipe closes or ``None`` arrives (or the parent dies: module docstring)."""
+    threading.Thread(target=_watch_parent, args=(os.getppid(), PARENT_POLL), daemon=True,
+                     name="parent-watchdog").start()
     # one ngspice thread per worker: the workers are the parallelism (Debian builds ngspice with
     # OpenMP for BSIM4 and it defaults to 2 threads; two workers would fight over the cores)
     os.environ["OMP_NUM_THREADS"] = "1"
