@@ -87,8 +87,27 @@ def test_bad_settings_are_clear_errors(sim):
         finetune(gen, FinetuneConfig(process="x"), simulator=sim, progress=False)
     with pytest.raises(SizingError, match="batch must be at least 1"):
         finetune(gen, FinetuneConfig(batch=0), simulator=sim, progress=False)
+    with pytest.raises(SizingError, match="unknown reward shaping 'cubic'.*exp"):
+        finetune(gen, FinetuneConfig(shaping="cubic"), simulator=sim, progress=False)
     r = CliRunner().invoke(app, ["finetune-generator", "--steps", "0"])
     assert r.exit_code != 0 and "--steps must be at least 1" in r.output
+    r = CliRunner().invoke(app, ["finetune-generator", "--shaping", "cubic"])
+    assert r.exit_code != 0 and "--shaping must be one of linear, exp" in r.output
+
+
+def test_exp_shaping_separates_live_circuits_the_linear_one_does_not():
+    """Toward a far spec every live circuit scores ~1 linearly; exp(objective) orders them by how close they came."""
+    from circuitforge.rl.sizing.quick import QuickSizing
+    from circuitforge.rl.topology import _resume_key, reward
+
+    near, far, dead = (QuickSizing("missed", objective=o) for o in (-0.1, -1.0, -12.5))
+    lin = [reward(q, n_clauses=5, novel=True, repeats=0) for q in (near, far, dead)]
+    exp = [reward(q, n_clauses=5, novel=True, repeats=0, shaping="exp") for q in (near, far, dead)]
+    assert lin[0] - lin[1] < 0.1 and exp[0] - exp[1] > 0.5
+    assert exp[2] < 1e-5 and lin[2] == 0.0
+    assert reward(QuickSizing("met"), n_clauses=5, novel=True, repeats=0, shaping="exp") == 2.0
+    assert "shaping" not in _resume_key(FinetuneConfig())  # states written before the option resume
+    assert _resume_key(FinetuneConfig(shaping="exp"))["shaping"] == "exp"
 
 
 def test_generate_uses_the_shipped_finetuned_opamp_weights():

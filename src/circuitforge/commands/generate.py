@@ -162,6 +162,9 @@ def finetune_cmd(
                                         "step's batch (0: none).")] = 8,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Minutes after which no new step starts "
                                               "(0: no limit).")] = 45.0,
+    shaping: Annotated[str, typer.Option("--shaping", help="How close the best design came enters the reward: "
+                                         "linear (1 - objective/floor) or exp (exp(objective): steeper, for "
+                                         "a spec the samples are far from).")] = "linear",
     workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Sampling and CMA-ES seed.")] = 1,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from <out>.state, written after every "
@@ -182,7 +185,7 @@ def finetune_cmd(
 
     Example: circuitforge finetune-generator --steps 210 --out runs/generator/finetuned.pt
     """
-    from ..rl.topology import FinetuneConfig, run  # noqa: PLC0415 - torch is slow to import
+    from ..rl.topology import SHAPINGS, FinetuneConfig, run  # noqa: PLC0415 - torch is slow to import
 
     for name, v in (("steps", steps), ("batch", batch), ("budget", budget), ("workers", workers)):
         if v < 1:
@@ -191,9 +194,11 @@ def finetune_cmd(
         raise fail(f"--replay must be >= 0 (got {replay})")
     if time_limit < 0:
         raise fail(f"--time-limit must be >= 0 (got {time_limit})")
+    if shaping not in SHAPINGS:
+        raise fail(f"--shaping must be one of {', '.join(SHAPINGS)} (got {shaping!r})")
     target = training_output(output, Path("runs/generator/finetuned.pt"), SHIPPED_FINETUNED, overwrite_shipped)
     cfg = FinetuneConfig(spec=spec, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
-                         replay=replay, time_limit=time_limit * 60, seed=seed)
+                         replay=replay, time_limit=time_limit * 60, shaping=shaping, seed=seed)
     try:
         run(target, cfg, weights=weights, workers=workers, resume=resume, restart=restart,
             log=lambda s: err.print(escape(s), highlight=False))

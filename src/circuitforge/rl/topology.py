@@ -16,6 +16,12 @@ nothing can be measured), plus, when the spec is met by a novel topology,
 ``1 / (1 + k)`` where ``k`` counts the earlier functional samples with its canonical hash (so
 repeating one working circuit pays less and less: the guard against collapse).
 
+With ``shaping="exp"`` the first term is ``exp(objective)`` instead (1 when every clause is met,
+0.37 one clipped clause-margin short, ~0 for a dead circuit): for a spec the samples are far from,
+the linear term is ~0.95-1.0 for every circuit that simulates, and the batch-normalised advantage
+then only separates dead from alive (measured: 41 steps toward the medium spec from the shipped
+weights, reward flat at 0.85-0.94, 2 of 1,312 samples met it).
+
 Experience replay (REINVENT's memory, Olivecrona et al. 2017): the functional sequences found
 so far are kept, one per canonical hash (``memory`` at most, the best rewards), and each step
 adds ``replay`` of them (seeded choice) to the batch with their reward recomputed at the
@@ -68,7 +74,7 @@ from .sizing.quick import CMRR_MIN, QuickSizing, quick_size
 from .sizing.search import MISSING_MARGIN
 from .sizing.spec import parse_spec
 
-__all__ = ["FinetuneConfig", "FinetuneResult", "STATE_KIND", "finetune", "reward", "run"]
+__all__ = ["FinetuneConfig", "FinetuneResult", "SHAPINGS", "STATE_KIND", "finetune", "reward", "run"]
 
 STATE_KIND = "topology-finetune-state"
 """The ``kind`` of the resumable fine-tuning state."""
@@ -105,6 +111,9 @@ class FinetuneConfig:
     """Sampling temperature (the benchmark samples at 1.0)."""
     time_limit: float = 45 * 60.0
     """Seconds after which no new step starts (0: none)."""
+    shaping: str = "linear"
+    """How the best design's objective enters the reward: ``"linear"`` (``1 - objective / floor``)
+    or ``"exp"`` (``exp(objective)``: module docstring)."""
     seed: int = 1
     """Seed of the samples (step ``k`` samples with seed ``seed * 100003 + k``, apart from the
     benchmark's seed-0 samples) and of CMA-ES."""
@@ -119,7 +128,11 @@ class FinetuneResult:
     stopped_by_time: bool = False
 
 
-def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int) -> float:
+SHAPINGS = ("linear", "exp")
+"""The reward shapings (:attr:`FinetuneConfig.shaping`)."""
+
+
+def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int, shaping: str = "linear") -> float:
     """The reward of one sample (module docstring): ``n_clauses`` terms in its objective (the
     spec's clauses, plus one for the CMRR check), ``repeats`` earlier functional samples had its hash.
 
@@ -128,9 +141,12 @@ def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int) -> floa
     0.0
     >>> reward(QuickSizing("met"), n_clauses=3, novel=True, repeats=0), reward(QuickSizing("met"), n_clauses=3, novel=True, repeats=3)
     (2.0, 1.25)
+    >>> round(reward(QuickSizing("missed", objective=-1.0), n_clauses=4, novel=True, repeats=0, shaping="exp"), 3)
+    0.368
     """
     floor = MISSING_MARGIN * n_clauses
-    score = 1.0 - max(floor, min(0.0, q.objective)) / floor
+    obj = max(floor, min(0.0, q.objective))
+    score = float(np.exp(obj)) if shaping == "exp" else 1.0 - obj / floor
     if q.met and novel:
         score += 1.0 / (1 + repeats)
     return float(score)
@@ -138,8 +154,12 @@ def reward(q: QuickSizing, *, n_clauses: int, novel: bool, repeats: int) -> floa
 
 def _resume_key(config: FinetuneConfig) -> dict[str, Any]:
     """The settings a saved state must match to be resumed: all but ``steps`` and ``time_limit``
-    (so a finished or stopped run can be extended)."""
-    return {k: v for k, v in asdict(config).items() if k not in ("steps", "time_limit")}
+    (so a finished or stopped run can be extended); the default ``shaping`` is left out, so states
+    written before the option existed still resume."""
+    key = {k: v for k, v in asdict(config).items() if k not in ("steps", "time_limit")}
+    if key["shaping"] == "linear":
+        del key["shaping"]
+    return key
 
 
 def _replay(memory: dict[str, tuple[list[str], int, bool]], seen: dict[str, int], config: FinetuneConfig,
@@ -149,7 +169,8 @@ def _replay(memory: dict[str, tuple[list[str], int, bool]], seen: dict[str, int]
     ``(tokens, budget, reward)``."""
     if not config.replay or not memory:
         return []
-    paid = {h: reward(QuickSizing("met"), n_clauses=n_clauses, novel=nv, repeats=seen.get(h, 1) - 1)
+    paid = {h: reward(QuickSizing("met"), n_clauses=n_clauses, novel=nv, repeats=seen.get(h, 1) - 1,
+                      shaping=config.shaping)
             for h, (_, _, nv) in memory.items()}
     keep = sorted(memory, key=lambda h: (-paid[h], h))[:config.memory]
     for h in set(memory) - set(keep):
@@ -204,6 +225,8 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
             raise SizingError(f"{name} must be at least 1 (got {getattr(config, name)})")
     if config.replay < 0 or config.memory < 1:
         raise SizingError(f"replay must be >= 0 and memory >= 1 (got {config.replay}, {config.memory})")
+    if config.shaping not in SHAPINGS:
+        raise SizingError(f"unknown reward shaping {config.shaping!r}; choose from {list(SHAPINGS)}")
     if config.process not in PROCESSES:
         raise SizingError(f"unknown process {config.process!r}; choose from {list(PROCESSES)}")
     spec = parse_spec(config.spec)
@@ -253,8 +276,8 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                     errors.append(f"sample {i}: {type(exc).__name__}: {exc}")
                     q = QuickSizing("simulate", f"error: {exc}", objective=MISSING_MARGIN * len(spec.clauses))
                 rewards.append(reward(q, n_clauses=len(spec.clauses) + int(config.cmrr_min is not None),
-                                      novel=topo.novel,
-                                      repeats=seen.get(topo.hash, 0)))
+                                      novel=topo.novel, repeats=seen.get(topo.hash, 0),
+                                      shaping=config.shaping))
                 dead += int(not q.simulates or q.best.get("ugbw") is None)
                 if q.met:
                     met += 1
