@@ -150,7 +150,7 @@ def finetune_cmd(
                                                    "with --overwrite-shipped).")] = None,
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Generator to start from (default: the "
                                                     "shipped corpus-trained weights).")] = None,
-    steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 210,
+    steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 300,
     batch: Annotated[int, typer.Option("--batch", help="Samples per step.")] = 32,
     budget: Annotated[int, typer.Option("--budget", help="ngspice simulations per reward (CMA-ES).")] = 60,
     spec: Annotated[str, typer.Option("--spec", help="Spec the reward sizes for.")] = "gain>=40dB,ugbw>=10MHz,pm>=45deg",
@@ -161,7 +161,7 @@ def finetune_cmd(
     replay: Annotated[int, typer.Option("--replay", help="Functional sequences found so far replayed in each "
                                         "step's batch (0: none).")] = 8,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Minutes after which no new step starts "
-                                              "(0: no limit).")] = 45.0,
+                                              "(0: no limit).")] = 60.0,
     shaping: Annotated[str, typer.Option("--shaping", help="How close the best design came enters the reward: "
                                          "linear (1 - objective/floor) or exp (exp(objective): steeper, for "
                                          "a spec the samples are far from).")] = "linear",
@@ -183,7 +183,7 @@ def finetune_cmd(
     written after every step to <out>.state (kept); --resume continues an interrupted run, or extends
     a finished one with a larger --steps.
 
-    Example: circuitforge finetune-generator --steps 210 --out runs/generator/finetuned.pt
+    Example: circuitforge finetune-generator --steps 300 --out runs/generator/finetuned.pt
     """
     from ..rl.topology import SHAPINGS, FinetuneConfig, run  # noqa: PLC0415 - torch is slow to import
 

@@ -39,7 +39,7 @@ shipped one (:func:`~circuitforge.generators.topology.save_generator`), loadable
 ``generate(..., model=path)`` and ``circuitforge generate --weights``.
 
 Reproduce the shipped ``weights/topology_opamp_rl.pt``: ``circuitforge finetune-generator --out
-runs/generator/finetuned.pt`` (the defaults below; 2307 s on 2 cores, figures in benchmarks/README.md).
+runs/generator/finetuned.pt`` (the defaults below; 2913 s on 2 cores, figures in benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class FinetuneConfig:
     """Functional sequences from the memory added to each step's batch (0: no replay)."""
     memory: int = 128
     """Distinct functional sequences the memory keeps (the best rewards)."""
-    steps: int = 210
+    steps: int = 300
     """Policy-gradient steps."""
     lr: float = 1e-4
     """Adam learning rate."""
@@ -109,7 +109,7 @@ class FinetuneConfig:
     """Weight of the per-token KL divergence from the starting model."""
     temperature: float = 1.0
     """Sampling temperature (the benchmark samples at 1.0)."""
-    time_limit: float = 45 * 60.0
+    time_limit: float = 60 * 60.0
     """Seconds after which no new step starts (0: none)."""
     shaping: str = "linear"
     """How the best design's objective enters the reward: ``"linear"`` (``1 - objective / floor``)
