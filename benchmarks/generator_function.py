@@ -35,6 +35,12 @@ Every sample and circuit goes through the same protocol:
    check) sizes it for ``gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW`` (a circuit that cannot meet the modest spec
    is counted as failing the medium one without a run).
 
+``--family ldo`` runs the same protocol on LDOs (:class:`~circuitforge.rl.sizing.ldo.LdoSizingProblem`:
+one LDO-testbench simulation per design, VREF = VIN/3, 1 mA load, 100 pF) with the LDO specs
+``LDO_MODEST`` and ``LDO_MEDIUM`` of :mod:`circuitforge.rl.sizing.ldo` (output, dropout, line
+regulation, PSRR at 1 kHz, load-step undershoot) and no CMRR check; the generated LDOs come from the
+corpus-trained weights (no LDO fine-tuning ships).
+
 Every circuit stays in the denominator: one that is invalid, has no interface, no problem or no
 simulating start counts as failing both specs, and every failure is grouped by its reason (for runs
 that did not meet a spec: which clauses the best design still missed). A sample is novel when no
@@ -52,6 +58,7 @@ Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
     .venv/bin/python benchmarks/generator_function.py --process generic180 --generated 100 --limit 60
     .venv/bin/python benchmarks/generator_function.py --limit 40 --generated 0  # corpus subset only
     .venv/bin/python benchmarks/generator_function.py --workers 2 --json       # whole op-amp family + 100
+    .venv/bin/python benchmarks/generator_function.py --family ldo --process generic180 --limit 60 --generated 60
 """
 
 from __future__ import annotations
@@ -74,13 +81,18 @@ from circuitforge.generators.topology.interface import signal_edges
 from circuitforge.graph.hashing import canonical_hash, same_circuit
 from circuitforge.netlists import CircuitforgeError, Netlist
 from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
-from circuitforge.rl.sizing.quick import CMRR_MIN, missed_clauses, quick_size, short_reason
+from circuitforge.rl.sizing.ldo import LDO_MEDIUM, LDO_MODEST
+from circuitforge.rl.sizing.quick import CMRR_MIN, PROBLEMS, missed_clauses, quick_size, short_reason
 from circuitforge.rl.sizing.spec import Spec, parse_spec
 from circuitforge.spice import SharedSimulator
 from circuitforge.spice.models import PROCESSES
 
 MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
 MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
+SPECS = {"opamp": (MODEST, MEDIUM), "ldo": (LDO_MODEST, LDO_MEDIUM)}
+"""The modest and medium spec per family (LDOs: :mod:`circuitforge.rl.sizing.ldo`)."""
+SIGNAL = {"opamp": (("VIN1", "VIN2"), ("VOUT1", "VOUT2")), "ldo": (("VREF1",), ("VOUT1",))}
+"""Signal inputs and outputs per family, for :func:`core_hash`."""
 SOURCES = ("corpus", "generated", "pretrained", "plain", "unconstrained")
 
 
@@ -236,13 +248,13 @@ def core_hash(netlist: Netlist, inputs: tuple[str, ...] = ("VIN1", "VIN2"),
 
 
 def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec,
-          cmrr_min: float | None = CMRR_MIN) -> Row:
+          cmrr_min: float | None = CMRR_MIN, family: str = "opamp") -> Row:
     """Run one circuit through the protocol (module docstring; :func:`quick_size` per spec)."""
     t0 = time.perf_counter()
     row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0,
               valid=item.valid, novel=item.novel, collision=item.collision, hash=item.hash,
               merged=merged_hash(item.netlist) if item.netlist is not None else "",
-              core=core_hash(item.netlist) if item.netlist is not None else "")
+              core=core_hash(item.netlist, *SIGNAL[family]) if item.netlist is not None else "")
     try:
         if not item.valid:
             row.reason = item.error
@@ -251,7 +263,7 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
             row.reason = f"load: {short_reason(item.error)}"
             return row
         q = quick_size(item.netlist, modest, process=process, budget=budget, seed=seed, simulator=sim,
-                       cmrr_min=cmrr_min)
+                       cmrr_min=cmrr_min, family=family)
         row.interface, row.problem, row.simulates = q.has_interface, q.has_problem, q.simulates
         row.params, row.sims_modest, row.best, row.modest = q.params, q.sims, q.best, q.met
         row.cmrr, row.clauses = q.cmrr, q.met or q.reason.startswith("missed: cmrr")
@@ -259,7 +271,7 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
             row.reason = f"modest {q.reason}" if q.stage == "missed" else q.reason
             return row
         q2 = quick_size(item.netlist, medium, process=process, budget=budget, seed=seed, simulator=sim,
-                        problem=q.problem, cmrr_min=cmrr_min)
+                        problem=q.problem, cmrr_min=cmrr_min, family=family)
         row.sims_medium, row.medium = q2.sims, q2.met
         if not q2.met:
             row.reason = (f"medium {q2.reason}" if q2.reason.startswith("missed: cmrr")
@@ -319,7 +331,8 @@ def print_table(figures: dict[str, dict[str, Any]]) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, default=None, help="corpus folder (default: ../shared/...)")
-    ap.add_argument("--family", default="opamp", choices=("opamp",), help="family (op-amps have a testbench)")
+    ap.add_argument("--family", default="opamp", choices=tuple(PROBLEMS),
+                    help="family with a sizing testbench (specs: SPECS; the CMRR check is for op-amps)")
     ap.add_argument("--limit", type=int, default=0, help="a seeded choice of N corpus circuits (0: all)")
     ap.add_argument("--generated", type=int, default=100, help="samples of the model with the grammar (0: none)")
     ap.add_argument("--weights", type=Path, default=None,
@@ -348,7 +361,8 @@ def main() -> int:
     except CircuitforgeError as exc:
         print(f"skipped: {exc}", file=sys.stderr)
         return 0
-    modest, medium = parse_spec(MODEST), parse_spec(MEDIUM)
+    modest, medium = (parse_spec(t) for t in SPECS[args.family])
+    cmrr = (args.cmrr or None) if args.family == "opamp" else None
     t0 = time.perf_counter()
     by_hash: dict[str, list[Netlist]] = {}
     items = list(corpus_items(root, args.family, args.limit, args.seed, by_hash))
@@ -361,7 +375,7 @@ def main() -> int:
     with SharedSimulator(args.workers) as sim:
         for i, item in enumerate(items):
             row = judge(item, process=args.process, budget=args.budget, seed=args.seed, sim=sim,
-                        modest=modest, medium=medium, cmrr_min=args.cmrr or None)
+                        modest=modest, medium=medium, cmrr_min=cmrr, family=args.family)
             rows.append(row)
             if args.rows and not args.json:
                 print(f"[{i + 1}/{len(items)}] {row.source} {row.id:>5} dev={row.devices:<3} "
@@ -382,7 +396,7 @@ def main() -> int:
         print(doc)
         return 0
     print(f"{args.family}: {args.process}, CMA-ES {args.budget} sims, seed {args.seed}, "
-          f"temperature {args.temperature}, {wall:.0f} s")
+          f"temperature {args.temperature}, {wall:.0f} s; modest {modest}, medium {medium}")
     print_table(figures)
     for src, s in figures.items():
         if s.get("collision"):

@@ -15,7 +15,9 @@ The load is a current sink of ``v(lctl)`` ampere (``VLOADCTL`` sets it)
 that rolls off within 50 mV of ground, so that a collapsed output is not
 forced below ground. Unless :class:`LdoConditions` gives ``vdd`` a level, a
 separate error-amplifier supply is tied to VIN (it rides with the sweeps and
-the AC signal, as on a chip with one supply).
+the AC signal, as on a chip with one supply). Bias ports are driven from
+the supply (currents) or by voltage sources; a bias voltage that gates only
+PMOS follows the supply (:attr:`LdoConditions.track_supply`).
 
 The measurements (:func:`measure_ldo`, names in :data:`LDO_MEASUREMENTS`):
 
@@ -58,8 +60,9 @@ from typing import Literal, get_args
 import numpy as np
 
 from ..core.units import format_number
-from ..netlists import Netlist
+from ..netlists import Device, Netlist
 from ..netlists.errors import ResolutionError, ValidationError
+from ..netlists.polarity import device_polarity
 from ..netlists.ports import port_role
 from .analyses import AC, DC, Analysis, Op, Tran
 from .dut import CircuitInput, assemble, prepare_dut
@@ -71,6 +74,7 @@ from .testbench import BiasPort, Testbench
 
 __all__ = [
     "LdoPorts",
+    "pass_devices",
     "LdoConditions",
     "LdoSweep",
     "LDO_SWEEPS",
@@ -85,6 +89,7 @@ __all__ = [
     "quiescent_current",
     "load_step_undershoot",
     "measure_ldo",
+    "ldo_measurement",
 ]
 
 LdoSweep = Literal["vin", "load"]
@@ -126,12 +131,16 @@ class LdoPorts:
         return (self.vin, self.vout, self.vss, *extra, *(b.name for b in self.bias))
 
     @classmethod
-    def find(cls, ports: Sequence[str]) -> LdoPorts:
+    def find(cls, ports: Sequence[str], devices: Sequence[Device] | None = None) -> LdoPorts:
         """The LDO's ports among ``ports`` by their roles (:func:`~circuitforge.netlists.ports.port_role`).
 
         The unregulated input is the one ``input`` port (``VIN1``), else the
         positive supply; the output the one ``output`` port; the reference
-        the one ``reference`` port (optional). Bias ports are left to the
+        the one ``reference`` port (optional). With ``devices`` (the LDO's),
+        several ``output`` ports are resolved by structure: the regulated
+        output is the one a pass transistor connects to the unregulated
+        input through its channel (82 AnalogGenie LDOs also name the pass
+        device's gate ``VOUT2``). Bias ports are left to the
         caller (e.g. :func:`~circuitforge.spice.bias.bias_default`). Raises
         :class:`ValidationError` naming what is missing.
 
@@ -149,11 +158,18 @@ class LdoPorts:
         vdd, vss = by_role.get("vdd", []), [n for n in by_role.get("vss", []) if n != "0"] or by_role.get("vss", [])
         if not outs:
             raise ValidationError(f"no output among {shown}: expected VOUT1 (or OUT)")
-        if len(outs) > 1:
-            raise ValidationError(f"{len(outs)} outputs ({', '.join(outs)}) among {shown}: an LDO has one")
         if len(ins) > 1:
             raise ValidationError(f"{len(ins)} inputs ({', '.join(ins)}) among {shown}: expected one "
                                   "unregulated input VIN1")
+        if len(outs) > 1 and devices is not None and (ins or vdd):
+            supply = (ins or vdd)[0]
+            passed = [o for o in outs if pass_devices(devices, supply, o)]
+            if len(passed) == 1:
+                outs = passed
+        if len(outs) > 1:
+            raise ValidationError(f"{len(outs)} outputs ({', '.join(outs)}) among {shown}: an LDO has one"
+                                  + ("" if devices is None else
+                                     " (and not exactly one of them is a pass transistor's, on the input)"))
         if not ins and not vdd:
             raise ValidationError(f"no unregulated input among {shown}: expected VIN1 or VDD")
         if len(vdd) > 1 or len(vss) != 1:
@@ -164,6 +180,27 @@ class LdoPorts:
         vin = ins[0] if ins else vdd[0]
         return cls(vin=vin, vout=outs[0], vref=refs[0] if refs else None, vss=vss[0],
                    vdd=vdd[0] if vdd and vdd[0] != vin else None)
+
+
+_CHANNEL = {"mosfet": ("d", "s"), "bjt": ("c", "e")}
+
+
+def pass_devices(devices: Sequence[Device], vin: str, vout: str) -> list[Device]:
+    """The transistors whose channel (drain-source, collector-emitter) joins ``vin`` to ``vout``: an
+    LDO's pass devices.
+
+    >>> from circuitforge.netlists import parse
+    >>> n = parse("M6 (VOUT1 VOUT2 VIN1 VDD) pmos4\\nM9 (VOUT2 net25 VSS VSS) nmos4\\n", dialect="spectre")
+    >>> [d.name for d in pass_devices(n.devices, "VIN1", "VOUT1")], pass_devices(n.devices, "VIN1", "VOUT2")
+    (['M6'], [])
+    """
+    want = {vin.lower(), vout.lower()}
+    out = []
+    for d in devices:
+        pins = _CHANNEL.get(d.kind)
+        if pins and all(p in d.roles for p in pins) and {d.net(p).lower() for p in pins} == want:
+            out.append(d)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +238,12 @@ class LdoConditions:
     """Rise time of the load step (s)."""
     t_stop: float = 10e-6
     """End of the transient (s)."""
+    track_supply: bool = True
+    """A voltage bias port that gates only p-type transistors follows the supply it is referred to
+    (VIN, or a separate fixed VDD) in the sweeps and the AC analysis, as the gate of a PMOS current
+    source biased by a mirror from that supply does; the others are referred to ground. Without it
+    every bias voltage is fixed to ground, and the supply's ripple reaches the output through every
+    PMOS current source (the line regulation and PSRR of the testbench, not of the LDO)."""
 
     def resolved(self, proc: Process) -> LdoConditions:
         """A copy with every None default filled in for ``proc``."""
@@ -264,9 +307,18 @@ def ldo_testbench(circuit: CircuitInput, proc: str | Process = "generic180", *, 
     if ports.vref is not None:
         lines.append(f"VREFIN {ports.vref} 0 DC {_n(c.vref)}")
         sources["vref"] = "VREFIN"
+    supply_level = c.vin if supply_net == ports.vin else c.vdd
+    assert supply_level is not None
     for i, b in enumerate(ports.bias):
-        lines.append(f"IBIAS{i} {supply_net} {b.name} DC {_n(b.value)}" if b.kind == "current"
-                     else f"VBIAS{i} {b.name} 0 DC {_n(b.value)}")
+        if b.kind == "current":
+            lines.append(f"IBIAS{i} {supply_net} {b.name} DC {_n(b.value)}")
+        elif conditions.track_supply and _gates_only_p(dut, b.name):
+            # V(port) = value + (V(supply) - its nominal level): the port follows the supply
+            lines += [f"VBIAS{i} {b.name} xbias{i} DC {_n(b.value)}",
+                      f"EBIAS{i} xbias{i} xboff{i} {supply_net} 0 1",
+                      f"VBOFF{i} xboff{i} 0 DC {_n(-supply_level)}"]
+        else:
+            lines.append(f"VBIAS{i} {b.name} 0 DC {_n(b.value)}")
     step = ""
     if sweep == "vin":
         step = f" PULSE({_n(c.load_low)} {_n(c.load)} {_n(c.t_step)} {_n(c.t_rise)} {_n(c.t_rise)} 1 2)"
@@ -289,6 +341,15 @@ def ldo_testbench(circuit: CircuitInput, proc: str | Process = "generic180", *, 
                                      ("cl", c.cl), ("psrr_freq", c.psrr_freq), ("drop", c.drop),
                                      ("t_step", c.t_step))}
     return Testbench(f"ldo_{sweep}", deck, tuple(analyses), nodes, sources, info)
+
+
+def _gates_only_p(dut: Netlist, net: str) -> bool:
+    """Whether the transistors with a gate on ``net`` (at the top level, or on the subcircuit port of
+    that name) are all p-type, and there is at least one."""
+    low = net.lower()
+    pols = [device_polarity(dut, d) for body in (dut.devices, *(s.devices for s in dut.subckts.values()))
+            for d in body if d.kind == "mosfet" and d.net("g").lower() == low]
+    return bool(pols) and all(p == "p" for p in pols)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,11 +517,13 @@ def measure_ldo(circuit: CircuitInput, process_name: str | Process = "generic180
         if not res.ok:
             out[w] = _missing(w, f"{tb.name} simulation failed: {res.error}")
             continue
-        out[w] = _measure_one(w, tb, res)
+        out[w] = ldo_measurement(w, tb, res)
     return out
 
 
-def _measure_one(w: str, tb: Testbench, res: SimResult) -> Measurement:
+def ldo_measurement(w: str, tb: Testbench, res: SimResult) -> Measurement:
+    """Measurement ``w`` (:data:`LDO_MEASUREMENTS`) of the simulation ``res`` of testbench ``tb`` (its
+    sweep must be the one ``w`` needs: ``load`` for load_reg and iq, ``vin`` for the others)."""
     vout, info = tb.nodes["vout"], tb.info
     if w == "vout":
         return Measurement("vout", res["op"].value(vout), "V")

@@ -163,6 +163,21 @@ def _fill_values(devices: Sequence[Device]) -> list[Device]:
     return out
 
 
+def with_values(net: Netlist, body: str | None, proc: Process) -> tuple[Netlist, list[Device]]:
+    """``net`` with the process cards and default MOSFET sizes (:func:`~circuitforge.spice.models.apply_process`)
+    and values for resistors and capacitors without one, and the devices of its body (the subcircuit
+    ``body``, or the top level)."""
+    net = apply_process(net, proc)
+    if body is not None:
+        sub = net.find_subckt(body)
+        key = next(k for k in net.subckts if k.lower() == body.lower())
+        net = dataclasses.replace(net, subckts={**net.subckts, key: dataclasses.replace(
+            sub, devices=_fill_values(sub.devices))})  # type: ignore[type-var]
+        return net, list(net.subckts[key].devices)
+    net = dataclasses.replace(net, devices=_fill_values(net.devices))
+    return net, list(net.devices)
+
+
 def _bias_choice(biased: BiasedCircuit, port: str) -> BiasPort:
     """The start value :func:`bias_default` gave a bias port (or a biased floating gate net)."""
     for c in biased.choices:
@@ -330,16 +345,7 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     else:
         candidates, bias_names = infer_ports(port_names)
     # sizes and values first, so that every parameter has a value to centre its range on
-    net = apply_process(net, proc)
-    if body is not None:
-        sub = net.find_subckt(body)
-        key = next(k for k in net.subckts if k.lower() == body.lower())
-        net = dataclasses.replace(net, subckts={**net.subckts, key: dataclasses.replace(
-            sub, devices=_fill_values(sub.devices))})  # type: ignore[type-var]
-        devices = net.subckts[key].devices
-    else:
-        net = dataclasses.replace(net, devices=_fill_values(net.devices))
-        devices = net.devices
+    net, devices = with_values(net, body, proc)
     bias = tuple(ports.bias) if ports is not None else _bias_ports(net, port_names, bias_names, proc, body)
     first = candidates[0]
     inputs = {first.inp.lower(), first.inn.lower()}
@@ -365,38 +371,12 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
             params.append(SizingParam(f"v_{b.name}", lo, hi, False, "V", ((PORT_TARGET, b.name),),
                                       f"bias voltage of port {b.name}"))
     groups: dict[tuple, list[Device]] = {}
-    for d in devices:
-        if d.kind == "mosfet" and d.model:
-            if not roles:
+    if not roles:
+        for d in devices:
+            if d.kind == "mosfet" and d.model:
                 groups.setdefault(_group_key(d, inputs), []).append(d)
-        elif d.kind in ("resistor", "capacitor"):
-            key = "r" if d.kind == "resistor" else "c"
-            v = d.param(key).number  # type: ignore[union-attr]
-            if v is not None and v > 0:
-                params.append(SizingParam(f"{key}_{d.name}", v / span, v * span, True,
-                                          "Ohm" if key == "r" else "F", ((d.name, key),), f"{d.kind} {d.name}"))
-        elif d.kind == "isource":
-            dc = d.param("dc")
-            if dc is not None and dc.number is not None and dc.number > 0:
-                params.append(SizingParam(f"i_{d.name}", dc.number / span, dc.number * span, True, "A",
-                                          ((d.name, "dc"),), f"current source {d.name}"))
-    seen = set()
-    for key, devs in groups.items():
-        if id(devs[0]) in seen:
-            continue
-        label = "_".join(d.name for d in devs)
-        w0, l0 = key[2], key[3]
-        if w0 is None or l0 is None:
-            continue
-        wlo, whi = max(proc.wmin, w0 / span), min(_WMAX, max(w0 * span, proc.wmin * 2))
-        llo, lhi = max(proc.lmin, l0 / 2), min(_LMAX, max(l0 * 4, proc.lmin * 2))
-        names = tuple(d.name for d in devs)
-        if wlo < whi:
-            params.append(SizingParam(f"w_{label}", wlo, whi, True, "m", tuple((n, "W") for n in names),
-                                      f"width of {', '.join(names)}"))
-        if llo < lhi:
-            params.append(SizingParam(f"l_{label}", llo, lhi, True, "m", tuple((n, "L") for n in names),
-                                      f"length of {', '.join(names)}"))
+    params += passive_params(devices, span)
+    params += group_params(list(groups.values()), proc, span)
     default_u = None
     if roles:
         n_before = len(params)
@@ -414,6 +394,49 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     title = name or body or (net.title or "opamp").split()[0]
     return DerivedSizing(title, net, tuple(params), proc.name, tuple(candidates), body, default_u,
                          _cm_servo(found, mos, candidates[0]), found)
+
+
+def passive_params(devices: Sequence[Device], span: float) -> list[SizingParam]:
+    """Rule 4: a parameter ×/÷ ``span`` around the value of every resistor, capacitor and internal DC
+    current source (with a positive value)."""
+    params = []
+    for d in devices:
+        if d.kind in ("resistor", "capacitor"):
+            key = "r" if d.kind == "resistor" else "c"
+            v = d.param(key).number  # type: ignore[union-attr]
+            if v is not None and v > 0:
+                params.append(SizingParam(f"{key}_{d.name}", v / span, v * span, True,
+                                          "Ohm" if key == "r" else "F", ((d.name, key),), f"{d.kind} {d.name}"))
+        elif d.kind == "isource":
+            dc = d.param("dc")
+            if dc is not None and dc.number is not None and dc.number > 0:
+                params.append(SizingParam(f"i_{d.name}", dc.number / span, dc.number * span, True, "A",
+                                          ((d.name, "dc"),), f"current source {d.name}"))
+    return params
+
+
+def group_params(groups: Sequence[Sequence[Device]], proc: Process, span: float, *,
+                 wmax: float = _WMAX) -> list[SizingParam]:
+    """Rule 3 for sized MOSFETs: per matched group (devices of equal W and L), a width ×/÷ ``span``
+    around its value (at least the process' minimum, at most ``wmax``) and a length ÷2 to ×4 (from
+    the process' minimum to 2 µm)."""
+    params = []
+    for devs in groups:
+        w, l_ = devs[0].param("w"), devs[0].param("l")
+        w0, l0 = (w.number if w is not None else None), (l_.number if l_ is not None else None)
+        if w0 is None or l0 is None:
+            continue
+        label = "_".join(d.name for d in devs)
+        wlo, whi = max(proc.wmin, w0 / span), min(wmax, max(w0 * span, proc.wmin * 2))
+        llo, lhi = max(proc.lmin, l0 / 2), min(_LMAX, max(l0 * 4, proc.lmin * 2))
+        names = tuple(d.name for d in devs)
+        if wlo < whi:
+            params.append(SizingParam(f"w_{label}", wlo, whi, True, "m", tuple((n, "W") for n in names),
+                                      f"width of {', '.join(names)}"))
+        if llo < lhi:
+            params.append(SizingParam(f"l_{label}", llo, lhi, True, "m", tuple((n, "L") for n in names),
+                                      f"length of {', '.join(names)}"))
+    return params
 
 
 def _current_values(net: Netlist, body: str | None, params: Sequence[SizingParam]) -> dict[tuple[str, str], float]:

@@ -27,7 +27,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -114,6 +114,12 @@ class SizingProblem:
     servo: Servo = "differential"
     cm_servo: tuple[str, float] | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    measures: ClassVar[tuple[str, ...]] = MEASURES
+    """What one evaluation measures (the spec quantities it can bound)."""
+    primary: ClassVar[str] = "gain"
+    """The measurement whose presence says that a design simulated and is measurable."""
+    family: ClassVar[str] = "opamp"
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.params]
@@ -278,30 +284,20 @@ class SizingProblem:
             raise ProblemError(f"design has {len(x)} values for {self.dim} parameters {list(self.param_names)}")
 
     # ------------------------------------------------------------------ evaluation
-    def _template(self) -> tuple[str, str, str, float]:
-        """(deck body after the title line, output node, supply branch, vdd), built once."""
-        if "deck" in self._cache:
-            return self._cache["deck"]
-        marks = {(dev, key): Value.parse("{" + _PLACEHOLDER.format(i) + "}")
-                 for i, p in enumerate(self.params) for dev, key in p.sets if dev != _PORT}
-        net, _ = self._with_values(marks)
-        # bias-port parameters: give each a recognisable value, then swap in the placeholder
-        sentinel: dict[str, int] = {}
-        bias = []
-        for b in self.ports.bias:
-            owner = next((i for i, p in enumerate(self.params)
-                          if (_PORT, b.name) in [(d, k) for d, k in p.sets] or
-                          any(d == _PORT and k.lower() == b.name.lower() for d, k in p.sets)), None)
-            bias.append(b)
-            if owner is not None:
-                sentinel[b.name.lower()] = owner
-        ports = dataclasses.replace(self.ports, bias=tuple(bias))
-        f0, f1, pts = self.ac
-        tb = open_loop_ac(net, self.process, cl=self.cl, ports=ports, subckt=self.subckt,
-                          fstart=f0, fstop=f1, points=pts, servo=self.servo, cm_servo=self.cm_servo)
-        lines = to_deck(tb.netlist).splitlines()
-        for i, b in enumerate(ports.bias):
-            owner = sentinel.get(b.name.lower())
+    def _marks(self) -> dict[tuple[str, str], Value]:
+        """``{(device, key): {cfp_i}}``: the ``.param`` placeholder of every device value a parameter sets."""
+        return {(dev, key): Value.parse("{" + _PLACEHOLDER.format(i) + "}")
+                for i, p in enumerate(self.params) for dev, key in p.sets if dev != _PORT}
+
+    def _bias_placeholders(self, lines: list[str], vss: str) -> list[str]:
+        """Deck ``lines`` with the value of each testbench bias source (``IBIAS<i>``/``VBIAS<i>``, the
+        i-th bias port) that a parameter sets replaced by that parameter's placeholder. A current
+        drawn out of its port sinks to ``vss`` (the testbench would return it into the supply, which
+        hides it from the supply current and the power)."""
+        lines = list(lines)
+        for i, b in enumerate(self.ports.bias):
+            owner = next((j for j, p in enumerate(self.params)
+                          if any(d == _PORT and k.lower() == b.name.lower() for d, k in p.sets)), None)
             if owner is None:
                 continue
             stem = ("IBIAS" if b.kind == "current" else "VBIAS") + str(i)
@@ -309,10 +305,19 @@ class SizingProblem:
                 if ln.upper().startswith(stem + " "):
                     toks = ln.split()
                     if b.kind == "current" and b.value < 0:
-                        # a current drawn out of the port sinks to VSS (the testbench would return it
-                        # into VDD, which hides it from the supply current and the power)
-                        toks = [toks[0], toks[2], ports.vss, toks[3]]
+                        toks = [toks[0], toks[2], vss, toks[3]]
                     lines[j] = " ".join(toks[:4]) + " {" + _PLACEHOLDER.format(owner) + "}"
+        return lines
+
+    def _template(self) -> tuple[str, str, str, float]:
+        """(deck body after the title line, output node, supply branch, vdd), built once."""
+        if "deck" in self._cache:
+            return self._cache["deck"]
+        net, _ = self._with_values(self._marks())
+        f0, f1, pts = self.ac
+        tb = open_loop_ac(net, self.process, cl=self.cl, ports=self.ports, subckt=self.subckt,
+                          fstart=f0, fstop=f1, points=pts, servo=self.servo, cm_servo=self.cm_servo)
+        lines = self._bias_placeholders(to_deck(tb.netlist).splitlines(), self.ports.vss)
         body = "\n".join(lines[1:]) + "\n"
         # the measured node: the output, or the differential output of a fully differential op-amp
         got = (body, tb.nodes.get("ac_out", tb.nodes["out"]).lower(), tb.branch("vdd"), tb.info["vdd"])

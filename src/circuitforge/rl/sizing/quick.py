@@ -3,9 +3,10 @@
 The protocol of ``benchmarks/generator_function.py`` and the reward of the generator's
 reinforcement fine-tuning (:mod:`circuitforge.rl.topology`), in one place:
 
-1. interface: the op-amp ports are found (else ``stage="interface"``);
-2. problem: :meth:`SizingProblem.from_netlist` derives parameters, ranges and the start point;
-3. simulates: the start design's deck runs and gives a gain;
+1. interface: the family's ports are found (else ``stage="interface"``);
+2. problem: the family's problem (:data:`PROBLEMS`: :meth:`SizingProblem.from_netlist` for op-amps,
+   :meth:`~.ldo.LdoSizingProblem.from_netlist` for LDOs) derives parameters, ranges and the start point;
+3. simulates: the start design's deck runs and gives its primary figure (a gain, an LDO's output);
 4. met: CMA-ES (``budget`` simulations, ``seed``) sizes it for ``spec``, stopping at the first
    design that meets it.
 
@@ -42,11 +43,18 @@ from ...spice import simulate
 from ...spice.errors import SimulationError
 from ...spice.results import SimResult
 from ...spice.measure import measure_opamp
+from ...netlists.errors import ResolutionError
+from ..errors import SizingError
+from .ldo import LdoSizingProblem
 from .problem import SizingProblem
 from .search import MISSING_MARGIN, objective, run_method
 from .spec import Spec
 
-__all__ = ["CMRR_MIN", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason", "missed_clauses", "design_cmrr"]
+__all__ = ["CMRR_MIN", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason",
+           "missed_clauses", "design_cmrr"]
+
+PROBLEMS: dict[str, type[SizingProblem]] = {"opamp": SizingProblem, "ldo": LdoSizingProblem}
+"""The circuit families with a sizing problem (and a testbench), by family name."""
 
 CMRR_MIN = 20.0
 """dB of CMRR a single-ended op-amp needs to count as differential (the benchmark's and reward's check)."""
@@ -160,15 +168,24 @@ def design_cmrr(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[
 
 def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, seed: int = 0,
                simulator: Any = None, problem: SizingProblem | None = None,
-               cmrr_min: float | None = None) -> QuickSizing:
-    """Size ``netlist`` for ``spec`` with one seeded CMA-ES run (module docstring); ``problem``: one
-    derived before (the medium run of the benchmark reuses the modest run's); ``cmrr_min``: the
-    differential check of a design that meets ``spec``."""
+               cmrr_min: float | None = None, family: str = "opamp") -> QuickSizing:
+    """Size ``netlist`` (a circuit of ``family``, :data:`PROBLEMS`) for ``spec`` with one seeded CMA-ES
+    run (module docstring); ``problem``: one derived before (the medium run of the benchmark reuses the
+    modest run's); ``cmrr_min``: the differential check of an op-amp design that meets ``spec``."""
+    if family not in PROBLEMS:
+        raise ResolutionError(family, tuple(PROBLEMS), "circuit family with a sizing testbench")
+    cls = PROBLEMS[family]
+    unmeasured = [n for n in spec.names if n not in cls.measures]
+    if unmeasured:
+        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {family} sizing does not measure "
+                          f"(it measures {', '.join(cls.measures)})")
+    if cmrr_min is not None and family != "opamp":
+        raise SizingError(f"the CMRR check is for op-amps, not {family}s")
     simulator = _Breaker(simulator, QUICK_TIMEOUT)
     floor = MISSING_MARGIN * (len(spec.clauses) + int(cmrr_min is not None))
     if problem is None:
         try:
-            problem = SizingProblem.from_netlist(netlist, process=process, simulator=simulator)
+            problem = cls.from_netlist(netlist, process=process, simulator=simulator)
         except CircuitforgeError as exc:
             msg = str(exc)
             stage = "interface" if "ports" in msg and ("cannot find" in msg or "interface" in msg) else "problem"
@@ -196,9 +213,10 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
             out.stage, out.reason = "missed", f"missed: cmrr {got} (not differential)"
             out.objective = _cmrr_margin(value, cmrr_min)
         return out
-    if first.get("gain") is None:
+    if first.get(problem.primary) is None:
         m = problem.evaluate([problem.default_x], simulator)[0]
-        out.stage, out.reason = "simulate", f"simulate: {short_reason(m['gain'].reason or 'no gain')}"
+        why = m[problem.primary].reason or f"no {problem.primary}"
+        out.stage, out.reason = "simulate", f"simulate: {short_reason(why)}"
         out.objective = floor
         return out
     out.stage, out.reason = "missed", f"missed: {missed_clauses(spec, best)}"

@@ -241,6 +241,10 @@ def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, 
         raise ResolutionError(method, METHODS, "sizing method")
     if budget < 1:
         raise SizingError(f"budget must be at least 1 simulation, got {budget}")
+    unmeasured = [n for n in spec.names if n not in problem.measures]
+    if unmeasured:
+        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which the {problem.family} sizing "
+                          f"problem {problem.name!r} does not measure (it measures {', '.join(problem.measures)})")
     run = Run(problem, spec, int(budget), simulator, tolerance)
     rng = np.random.default_rng(seed)
     start = problem.start_u

@@ -45,18 +45,24 @@ __all__ = [
     "spec_feature",
 ]
 
-SpecName = Literal["gain", "ugbw", "pm", "bw", "power"]
+SpecName = Literal["gain", "ugbw", "pm", "bw", "power", "vout", "dropout", "line_reg", "psrr", "undershoot"]
 SPEC_NAMES: tuple[str, ...] = get_args(SpecName)
-SPEC_UNITS: dict[str, str] = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "bw": "Hz", "power": "W"}
+"""Op-amp quantities (gain, ugbw, pm, bw, power: :data:`~.problem.MEASURES`), then LDO ones (vout,
+dropout, line_reg, psrr, undershoot: :data:`~.ldo.LDO_MEASURES`, defined in :mod:`circuitforge.spice.ldo`)."""
+SPEC_UNITS: dict[str, str] = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "bw": "Hz", "power": "W",
+                              "vout": "V", "dropout": "V", "line_reg": "V/V", "psrr": "dB", "undershoot": "V"}
 Bound = Literal[">=", "<="]
 AUTOCKT_TOLERANCE = 0.02
 """AutoCkt counts a target reached when every spec is within about 2 % of it."""
 
-# how a quantity is compared: linear with a scale (dB, deg) or in decades (Hz, W)
-_LOG = {"ugbw", "bw", "power"}
-_SCALE = {"gain": 20.0, "pm": 45.0}
+# how a quantity is compared: linear with a scale (dB, deg, V) or in decades (Hz, W, V/V)
+_LOG = {"ugbw", "bw", "power", "line_reg"}
+_SCALE = {"gain": 20.0, "pm": 45.0, "psrr": 20.0, "vout": 0.5, "dropout": 0.2, "undershoot": 0.1}
+# quantities compared by magnitude: line regulation is signed (dVOUT/dVIN), its bound is on |.|
+_ABS = {"line_reg"}
 # centre of each quantity's normalised feature (observation of an environment)
-_CENTRE = {"gain": 40.0, "pm": 60.0, "ugbw": 7.0, "bw": 5.0, "power": -4.0}
+_CENTRE = {"gain": 40.0, "pm": 60.0, "ugbw": 7.0, "bw": 5.0, "power": -4.0,
+           "vout": 1.0, "dropout": 0.2, "line_reg": -2.0, "psrr": 40.0, "undershoot": 0.1}
 _CLAUSE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|=>|=<|>|<)\s*(\S.*?)\s*$")
 
 
@@ -66,6 +72,8 @@ def _fmt_value(name: str, v: float) -> str:
 
 def spec_feature(name: str, value: float) -> float:
     """A measured or target value on a normalised scale (dB/20, deg/45, decades), centred near 0."""
+    if name in _ABS:
+        value = abs(value)
     if name in _LOG:
         return math.log10(max(value, 1e-30)) - _CENTRE[name]
     return (value - _CENTRE[name]) / _SCALE[name]
@@ -92,6 +100,8 @@ class Clause:
         """Signed normalised margin: >= 0 when met; -inf-free (a missing value is -1)."""
         if measured is None or not math.isfinite(measured):
             return -1.0
+        if self.name in _ABS:
+            measured = abs(measured)
         if self.name in _LOG:
             d = math.log10(max(measured, 1e-30)) - math.log10(self.value)
         else:
@@ -101,6 +111,8 @@ class Clause:
     def met(self, measured: float | None, tolerance: float = 0.0) -> bool:
         if measured is None or not math.isfinite(measured):
             return False
+        if self.name in _ABS:
+            measured = abs(measured)
         slack = tolerance * abs(self.value)
         return measured >= self.value - slack if self.bound == ">=" else measured <= self.value + slack
 
@@ -174,16 +186,20 @@ def parse_spec(text: str, *, tolerance: float = 0.0) -> Spec:
     """Read ``"gain>=60dB,ugbw>=10MHz,pm>=60deg,power<=1mW"`` (``>`` reads as ``>=``).
 
     Units: dB for gain, Hz with an SI prefix (k, M or meg, G) for ugbw and bw,
-    deg for pm, W with a prefix (mW, uW/µW, nW) for power; a bare number is in
-    the base unit. Values follow :func:`~circuitforge.core.units.parse_quantity`
+    deg for pm, W with a prefix (mW, uW/µW, nW) for power; for LDOs V for vout,
+    dropout and undershoot (``300mV``), V/V for line_reg (``10mV/V``: bounds its
+    magnitude) and dB for psrr; a bare number is in the base unit. Values follow :func:`~circuitforge.core.units.parse_quantity`
     (prefixes are case-sensitive: ``M`` mega, ``m`` milli). Raises :class:`SpecError` naming the offending clause.
 
     >>> parse_spec("gain>=60dB,ugbw>=10MHz").values()
     {'gain': 60.0, 'ugbw': 10000000.0}
+    >>> s = parse_spec("dropout<=300mV,line_reg<=10mV/V,psrr>=30dB")
+    >>> s.met({"dropout": 0.2, "line_reg": -0.004, "psrr": 35.0}), s.met({"dropout": 0.2, "line_reg": -0.04, "psrr": 35.0})
+    (True, False)
     >>> parse_spec("gain>=60dB,slew>=1")
     Traceback (most recent call last):
     ...
-    circuitforge.rl.errors.SpecError: unknown spec quantity 'slew' in clause 'slew>=1' (expected one of ['gain', 'ugbw', 'pm', 'bw', 'power'])
+    circuitforge.rl.errors.SpecError: unknown spec quantity 'slew' in clause 'slew>=1' (expected one of ['gain', 'ugbw', 'pm', 'bw', 'power', 'vout', 'dropout', 'line_reg', 'psrr', 'undershoot'])
     """
     if not isinstance(text, str) or not text.strip():
         raise SpecError("empty spec; expected e.g. 'gain>=60dB,ugbw>=10MHz,pm>=60deg,power<=1mW'")
