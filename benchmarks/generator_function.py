@@ -122,6 +122,10 @@ class Row:
     """Merged hash of the devices on an input-to-output signal path (:func:`core_hash`)."""
     sims_modest: int = 0
     sims_medium: int = 0
+    verified: bool | None = None
+    """With ``--verify``: the design that met the highest spec passes the closed-loop check."""
+    closed_loop: dict[str, float | None] = field(default_factory=dict)
+    verify_reason: str = ""
     best: dict[str, float | None] = field(default_factory=dict)
     reason: str = ""
     seconds: float = 0.0
@@ -247,8 +251,31 @@ def core_hash(netlist: Netlist, inputs: tuple[str, ...] = ("VIN1", "VIN2"),
     return merged_hash(dataclasses.replace(netlist, devices=keep))
 
 
+VERIFY_OFFSET = 0.02
+"""V: the largest |output - input| of the unity-gain follower at DC that the closed-loop check accepts."""
+
+
+def closed_loop(problem: Any, x: tuple[float, ...], sim: Any) -> tuple[bool, dict[str, float | None], str]:
+    """The independent check of an op-amp design (``--verify``): other testbenches than the open-loop
+    one it was sized in (:func:`~circuitforge.spice.measure.measure_opamp`): as a unity-gain follower
+    its output must sit within :data:`VERIFY_OFFSET` of the input at DC and settle to 1 % after a
+    step; the figures (offset, settling, slew, swing, PSRR) are kept. Returns (passed, figures, why)."""
+    from circuitforge.spice.measure import measure_opamp
+    m = measure_opamp(problem.netlist_for(x), problem.process, which=("offset", "settling", "slew", "swing", "psrr"),
+                      simulate=sim.run, ports=problem.ports_for(x), subckt=problem.subckt, cl=problem.cl,
+                      tran_stop=1e-6)
+    figs = {k: v.value for k, v in m.items()}
+    if figs["offset"] is None:
+        return False, figs, f"follower offset: {short_reason(m['offset'].reason or 'none')}"
+    if abs(figs["offset"]) > VERIFY_OFFSET:
+        return False, figs, f"follower offset {figs['offset'] * 1e3:.0f} mV"
+    if figs["settling"] is None:
+        return False, figs, f"follower step: {short_reason(m['settling'].reason or 'none')}"
+    return True, figs, ""
+
+
 def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec,
-          cmrr_min: float | None = CMRR_MIN, family: str = "opamp") -> Row:
+          cmrr_min: float | None = CMRR_MIN, family: str = "opamp", verify: bool = False) -> Row:
     """Run one circuit through the protocol (module docstring; :func:`quick_size` per spec)."""
     t0 = time.perf_counter()
     row = Row(item.source, item.id, len(item.netlist.devices) if item.netlist is not None else 0,
@@ -273,6 +300,11 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
         q2 = quick_size(item.netlist, medium, process=process, budget=budget, seed=seed, simulator=sim,
                         problem=q.problem, cmrr_min=cmrr_min, family=family)
         row.sims_medium, row.medium = q2.sims, q2.met
+        if verify and family == "opamp":
+            top = q2 if q2.met else q
+            assert top.problem is not None and top.design is not None
+            row.verified, row.closed_loop, why = closed_loop(top.problem, top.design, sim)
+            row.verify_reason = f"closed loop: {why}" if why else ""
         if not q2.met:
             row.reason = (f"medium {q2.reason}" if q2.reason.startswith("missed: cmrr")
                           else f"medium missed: {missed_clauses(medium, q2.best)}")
@@ -290,6 +322,10 @@ def summary(rows: list[Row]) -> dict[str, Any]:
     n = len(rows)
     keys = ("valid", "interface", "problem", "simulates", "clauses", "modest", "medium", "novel", "collision")
     totals = {k: sum(bool(getattr(r, k)) for r in rows) for k in keys}
+    if any(r.verified is not None for r in rows):  # --verify: of those meeting a spec, how many hold
+        totals["modest_verified"] = sum(bool(r.modest and r.verified) for r in rows)
+        totals["medium_verified"] = sum(bool(r.medium and r.verified) for r in rows)
+        totals["verify_failures"] = dict(Counter(r.verify_reason for r in rows if r.verified is False).most_common())
     totals["distinct"] = len({r.hash for r in rows if r.hash})
     totals["distinct_modest"] = len({r.hash for r in rows if r.hash and r.modest})
     totals["distinct_modest_merged"] = len({r.merged for r in rows if r.merged and r.modest})
@@ -352,6 +388,9 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print rows and figures as JSON")
     ap.add_argument("--rows", action="store_true", help="print one line per circuit")
     ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON (rows and figures) here")
+    ap.add_argument("--verify", action="store_true",
+                    help="op-amps: check every design that met a spec in other testbenches (unity-gain "
+                         "follower: DC offset and step settling; slew, swing, PSRR kept)")
     args = ap.parse_args()
     for name in ("limit", "generated", "pretrained", "plain", "unconstrained"):
         if getattr(args, name) < 0:
@@ -375,7 +414,7 @@ def main() -> int:
     with SharedSimulator(args.workers) as sim:
         for i, item in enumerate(items):
             row = judge(item, process=args.process, budget=args.budget, seed=args.seed, sim=sim,
-                        modest=modest, medium=medium, cmrr_min=cmrr, family=args.family)
+                        modest=modest, medium=medium, cmrr_min=cmrr, family=args.family, verify=args.verify)
             rows.append(row)
             if args.rows and not args.json:
                 print(f"[{i + 1}/{len(items)}] {row.source} {row.id:>5} dev={row.devices:<3} "
@@ -404,6 +443,11 @@ def main() -> int:
         print(f"{src}: modest failures by reason:")
         for reason, v in s["modest_failures"].items():
             print(f"  {v['count']:>4}  {reason}  (e.g. {', '.join(v['examples'])})")
+        if "modest_verified" in s:
+            print(f"{src}: closed-loop check (--verify): {s['modest_verified']} of {s['modest']} meeting modest "
+                  f"and {s['medium_verified']} of {s['medium']} meeting medium hold")
+            for reason, c in s["verify_failures"].items():
+                print(f"  {c:>4}  {reason}")
         if s["medium_failures_after_modest"]:
             print(f"{src}: medium failures (modest met):")
             for reason, c in s["medium_failures_after_modest"].items():

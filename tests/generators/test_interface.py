@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from circuitforge.generators.topology import GrammarState, GrammarTables, Vocab, decode, generate, walk
-from circuitforge.generators.topology.interface import INTERFACES, OPAMP, OPAMP_UNPAIRED
+from circuitforge.generators.topology.interface import INTERFACES, LDO, OPAMP, OPAMP_UNPAIRED
 from circuitforge.generators.topology.sample import MIN_BUDGET
 from circuitforge.netlists import Netlist
 from circuitforge.netlists.ports import find_opamp_ports
@@ -290,3 +290,47 @@ def test_electrical_rules_of_the_interface_grammar():
     # the plain grammar keeps its rules: a one-terminal-short net only
     g = walk(VOCAB, "<bos> type:other VSS VDD <sep> nmos n1 VDD VSS VSS res n1 VDD".split())
     assert g.needs == 0 and g.allowed()[VOCAB.id("<eos>")]
+
+
+LDO_VOCAB = Vocab(("VSS", "VDD", "VIN1", "VOUT1", "VREF1", "VB1", "IB1", "VCLK1"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(40, 140))
+def test_random_ldo_walks_have_the_ldo_interface(seed, max_len):
+    """An LDO sample declares VIN1, VOUT1 and VREF1, VREF1 sits on gates only and reaches VOUT1, and the
+    LDO sizing flow finds its ports (rl/sizing/ldo.py's testbench needs them)."""
+    from circuitforge.spice.ldo import LdoPorts
+    rng = np.random.default_rng(seed)
+    g = GrammarState(GrammarTables(LDO_VOCAB), max_len, {"ldo": LDO})
+    toks = ["<bos>", "type:ldo"]
+    for t in toks:
+        g.step(LDO_VOCAB.id(t))
+    while not g.done:
+        ids = np.nonzero(g.allowed())[0]
+        assert len(ids), f"dead end after {toks}"
+        t = int(rng.choice(ids))
+        g.advance(t)
+        toks.append(LDO_VOCAB.tokens[t])
+    n = decode(toks, LDO_VOCAB)
+    assert {"VIN1", "VOUT1", "VREF1"} <= set(n.ports) and "VCLK1" not in n.ports
+    for d in n.devices:
+        for role, net in d.terminals:
+            if net == "VREF1":
+                assert d.kind in ("mosfet", "bjt") and role in ("g", "b"), d
+    adj: dict[str, set[str]] = defaultdict(set)
+    for d in n.devices:
+        t = dict(d.terminals)
+        if d.kind in ("mosfet", "bjt"):
+            gate, dr, s = (t["g"], t["d"], t["s"]) if d.kind == "mosfet" else (t["b"], t["c"], t["e"])
+            adj[gate] |= {dr, s}
+            adj[s].add(dr)
+    seen, todo = {"VREF1"}, ["VREF1"]
+    while todo:
+        for v in adj[todo.pop()]:
+            if v not in seen and (v == "VOUT1" or v not in n.ports and v != "0"):
+                seen.add(v)
+                todo.append(v)
+    assert "VOUT1" in seen, n.devices
+    p = LdoPorts.find(list(n.ports), n.devices)
+    assert (p.vin, p.vout, p.vref) == ("VIN1", "VOUT1", "VREF1")

@@ -93,6 +93,20 @@ def test_bad_settings_are_clear_errors(sim):
     assert r.exit_code != 0 and "--steps must be at least 1" in r.output
     r = CliRunner().invoke(app, ["finetune-generator", "--shaping", "cubic"])
     assert r.exit_code != 0 and "--shaping must be one of linear, exp" in r.output
+    with pytest.raises(SizingError, match="ldo sizing does not measure"):  # an op-amp spec for LDOs
+        finetune(gen, FinetuneConfig(family="ldo"), simulator=sim, progress=False)
+    r = CliRunner().invoke(app, ["finetune-generator", "--family", "bandgap"])
+    assert r.exit_code != 0 and "--family must be one of opamp, ldo" in r.output
+
+
+def test_ldo_finetune_step_rewards_ldo_sizing(sim, tmp_path):
+    """One step for LDOs: samples with the LDO interface, sized by the LDO testbench (no CMRR check)."""
+    from circuitforge.rl.sizing.ldo import LDO_MODEST
+    cfg = FinetuneConfig(family="ldo", spec=LDO_MODEST, batch=3, steps=1, budget=4, time_limit=0)
+    res = finetune(load_generator(DEFAULT_WEIGHTS), cfg, simulator=sim, state_path=tmp_path / "l.state",
+                   progress=False)
+    assert len(res.history) == 1 and res.history[0]["n"] == 3 and not res.history[0]["errors"]
+    assert 0.0 <= res.history[0]["reward"] <= 2.0
 
 
 def test_exp_shaping_separates_live_circuits_the_linear_one_does_not():

@@ -153,7 +153,11 @@ def finetune_cmd(
     steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 300,
     batch: Annotated[int, typer.Option("--batch", help="Samples per step.")] = 32,
     budget: Annotated[int, typer.Option("--budget", help="ngspice simulations per reward (CMA-ES).")] = 60,
-    spec: Annotated[str, typer.Option("--spec", help="Spec the reward sizes for.")] = "gain>=40dB,ugbw>=10MHz,pm>=45deg",
+    family: Annotated[str, typer.Option("--family", help="Family sampled and rewarded: opamp or ldo (each has "
+                                        "an interface grammar and a sizing testbench).")] = "opamp",
+    spec: Annotated[Optional[str], typer.Option("--spec", help="Spec the reward sizes for (default: the family's "
+                                                "modest spec, gain>=40dB,ugbw>=10MHz,pm>=45deg for op-amps, "
+                                                "circuitforge.rl.sizing.ldo.LDO_MODEST for LDOs).")] = None,
     process: Annotated[str, typer.Option("--process", help="Process cards: generic45, generic180, level1.")]
     = "generic180",
     lr: Annotated[float, typer.Option("--lr", help="Adam learning rate.")] = 1e-4,
@@ -172,9 +176,9 @@ def finetune_cmd(
     restart: RestartOpt = False,
     overwrite_shipped: OverwriteShippedOpt = False,
 ) -> None:
-    """Fine-tune the op-amp generator with an ngspice reward (reproduces the shipped op-amp weights).
+    """Fine-tune the op-amp (or LDO) generator with an ngspice reward (reproduces the shipped op-amp weights).
 
-    Policy gradient over the grammar-masked sampler: every step samples --batch op-amps, sizes
+    Policy gradient over the grammar-masked sampler: every step samples --batch circuits, sizes
     each with one seeded CMA-ES run of --budget ngspice simulations for --spec, and raises the
     probability of those that did better than the batch (reward: how close the best design came,
     plus a bonus for meeting the spec with a novel topology that shrinks each time that topology
@@ -196,8 +200,15 @@ def finetune_cmd(
         raise fail(f"--time-limit must be >= 0 (got {time_limit})")
     if shaping not in SHAPINGS:
         raise fail(f"--shaping must be one of {', '.join(SHAPINGS)} (got {shaping!r})")
+    from ..rl.sizing.ldo import LDO_MODEST  # noqa: PLC0415
+
+    modest = {"opamp": FinetuneConfig.spec, "ldo": LDO_MODEST}
+    if family not in modest:
+        raise fail(f"--family must be one of {', '.join(modest)} (got {family!r})")
+    if spec is None:
+        spec = modest[family]
     target = training_output(output, Path("runs/generator/finetuned.pt"), SHIPPED_FINETUNED, overwrite_shipped)
-    cfg = FinetuneConfig(spec=spec, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
+    cfg = FinetuneConfig(family=family, spec=spec, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
                          replay=replay, time_limit=time_limit * 60, shaping=shaping, seed=seed)
     try:
         run(target, cfg, weights=weights, workers=workers, resume=resume, restart=restart,

@@ -70,7 +70,7 @@ from ..generators.topology.train import batch_tensors
 from ..spice import SharedSimulator
 from ..spice.models import PROCESSES
 from .errors import SizingError
-from .sizing.quick import CMRR_MIN, QuickSizing, quick_size
+from .sizing.quick import CMRR_MIN, PROBLEMS, QuickSizing, quick_size
 from .sizing.search import MISSING_MARGIN
 from .sizing.spec import parse_spec
 
@@ -85,7 +85,8 @@ class FinetuneConfig:
     """Settings of a fine-tuning run (fixed before looking at the benchmark)."""
 
     family: str = "opamp"
-    """The family sampled and rewarded (it needs a testbench: op-amps)."""
+    """The family sampled and rewarded (it needs an interface and a sizing testbench: op-amps, LDOs;
+    the CMRR check is for op-amps only)."""
     spec: str = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
     """The spec the reward sizes for (the benchmark's modest spec)."""
     process: str = "generic180"
@@ -217,9 +218,9 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
     """Fine-tune ``gen`` in place (module docstring); the rewards come from ``simulator`` (a
     :class:`~circuitforge.spice.SharedSimulator`: its workers run each sizing run's batches)."""
     family = resolve_type(config.family, gen.vocab.families)
-    if family not in INTERFACES:
+    if family not in INTERFACES or family not in PROBLEMS:
         raise SizingError(f"family {family!r} has no interface and testbench to reward; choose from "
-                          f"{sorted(INTERFACES)}")
+                          f"{sorted(set(INTERFACES) & set(PROBLEMS))}")
     for name in ("budget", "batch", "steps"):
         if getattr(config, name) < 1:
             raise SizingError(f"{name} must be at least 1 (got {getattr(config, name)})")
@@ -230,6 +231,11 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
     if config.process not in PROCESSES:
         raise SizingError(f"unknown process {config.process!r}; choose from {list(PROCESSES)}")
     spec = parse_spec(config.spec)
+    unmeasured = [n for n in spec.names if n not in PROBLEMS[family].measures]
+    if unmeasured:
+        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {family} sizing does not measure "
+                          f"(it measures {', '.join(PROBLEMS[family].measures)})")
+    cmrr_min = config.cmrr_min if family == "opamp" else None  # the differential check is an op-amp's
     model = gen.model
     ref = copy.deepcopy(model).eval()
     for p in ref.parameters():
@@ -271,21 +277,21 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                 topo = to_topology(s, gen, family, f"finetune/{step}/{i}")
                 try:
                     q = quick_size(topo.netlist, spec, process=config.process, budget=config.budget,
-                                   seed=config.seed, simulator=simulator, cmrr_min=config.cmrr_min)
+                                   seed=config.seed, simulator=simulator, cmrr_min=cmrr_min, family=family)
                 except Exception as exc:  # noqa: BLE001 - one bad sample must not end a run: scored as dead, reported
                     errors.append(f"sample {i}: {type(exc).__name__}: {exc}")
                     q = QuickSizing("simulate", f"error: {exc}", objective=MISSING_MARGIN * len(spec.clauses))
-                rewards.append(reward(q, n_clauses=len(spec.clauses) + int(config.cmrr_min is not None),
+                rewards.append(reward(q, n_clauses=len(spec.clauses) + int(cmrr_min is not None),
                                       novel=topo.novel, repeats=seen.get(topo.hash, 0),
                                       shaping=config.shaping))
-                dead += int(not q.simulates or q.best.get("ugbw") is None)
+                dead += int(not q.simulates or q.best.get("ugbw" if family == "opamp" else "dropout") is None)
                 if q.met:
                     met += 1
                     hashes.append(topo.hash)
                     seen[topo.hash] = seen.get(topo.hash, 0) + 1
                     memory.setdefault(topo.hash, (list(s), budgets[i], topo.novel))
             replayed = _replay(memory, seen, config, seed,
-                               n_clauses=len(spec.clauses) + int(config.cmrr_min is not None))
+                               n_clauses=len(spec.clauses) + int(cmrr_min is not None))
             seqs, budgets = seqs + [m[0] for m in replayed], budgets + [m[1] for m in replayed]
             rewards += [m[2] for m in replayed]
             r = torch.tensor(rewards)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ...netlists.ports import port_role
 
-__all__ = ["Interface", "OPAMP", "OPAMP_UNPAIRED", "INTERFACES", "signal_edges", "signal_reaches"]
+__all__ = ["Interface", "LDO", "OPAMP", "OPAMP_UNPAIRED", "INTERFACES", "signal_edges", "signal_reaches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,13 @@ fine-tuned generator without it learned inputs that add instead of subtract."""
 OPAMP_UNPAIRED = dataclasses.replace(OPAMP, pair=False)
 """:data:`OPAMP` without the input-pair rule (the interface grammar before it; for comparisons)."""
 
-INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP}
+LDO = Interface("ldo", ("VIN1", "VOUT1", "VREF1"), ("VREF1",), ("VOUT1",),
+               frozenset({"bias_voltage", "bias_current"}))
+"""LDO: an unregulated input ``VIN1``, a regulated output ``VOUT1`` and a reference ``VREF1`` on
+transistor gates (the error amplifier's) that reaches ``VOUT1``; ``VB*``/``IB*`` bias ports. The
+LDO sizing testbench (:mod:`circuitforge.rl.sizing.ldo`) needs those three ports."""
+
+INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP, "ldo": LDO}
 """The default interfaces by family (families not named here sample with the plain grammar)."""
 
 

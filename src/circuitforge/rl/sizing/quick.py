@@ -136,6 +136,8 @@ class QuickSizing:
     cmrr: float | None = None
     """dB, at the design that met the spec (with ``cmrr_min``; None: not checked or not measurable)."""
     problem: SizingProblem | None = field(default=None, repr=False)
+    design: tuple[float, ...] | None = field(default=None, repr=False)
+    """Physical values of the design that met the spec (else the best one; None: nothing simulated)."""
 
     @property
     def met(self) -> bool:
@@ -200,6 +202,9 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
     best = dict(run.values[run.best()]) if run.values else {}
     out = QuickSizing("met", params=problem.dim, sims=len(run.values), best=best,
                       objective=objective(spec, best) if best else floor, problem=problem)
+    if run.values:
+        out.design = tuple(float(v) for v in problem.to_x(run.us[run.success if run.success is not None
+                                                                else run.best()]))
     if run.success is not None:
         out.objective = 0.0
         if cmrr_min is None:
