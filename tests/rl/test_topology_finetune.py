@@ -207,3 +207,26 @@ def test_quick_size_stops_at_the_first_simulation_past_its_time_limit():
     q = quick_size(net, parse_spec("gain>=40dB"), process="generic180", budget=30, simulator=Slow())
     assert q.stage == "simulate" and "timeout" in q.reason and not q.met
     assert Slow.calls == 1 and Slow.limits == [QUICK_TIMEOUT]
+
+
+def test_offset_check_measures_the_follower_the_open_loop_bench_cannot_see(sim):
+    """The follower check runs on the design that met the spec: a generous bound passes it, a
+    microvolt one refuses it with the offset recorded and scored like a clause."""
+    from circuitforge.examples import example_path
+    from circuitforge.netlists import read
+
+    net = read(example_path("opamp_miller45.cir"))
+    spec = parse_spec("gain>=20dB")
+    loose = quick_size(net, spec, process="generic45", budget=20, seed=0, simulator=sim, offset_max=0.5)
+    assert loose.met and loose.offset is not None and abs(loose.offset) < 0.5
+    tight = quick_size(net, spec, process="generic45", budget=20, seed=0, simulator=sim, offset_max=1e-7)
+    assert not tight.met and tight.reason == "missed: offset above 0.0001 mV (as a follower)"
+    assert tight.offset == pytest.approx(loose.offset) and -12.5 <= tight.objective < 0
+    with pytest.raises(SizingError, match="offset checks are for op-amps"):
+        quick_size(net, parse_spec("vout>=0.5V"), process="generic180", family="ldo", offset_max=0.02)
+    assert "offset_max" not in _resume_key_of(FinetuneConfig())
+
+
+def _resume_key_of(cfg):
+    from circuitforge.rl.topology import _resume_key
+    return _resume_key(cfg)

@@ -169,6 +169,9 @@ def finetune_cmd(
     shaping: Annotated[str, typer.Option("--shaping", help="How close the best design came enters the reward: "
                                          "linear (1 - objective/floor) or exp (exp(objective): steeper, for "
                                          "a spec the samples are far from).")] = "linear",
+    offset_max: Annotated[Optional[str], typer.Option("--offset-max", help="Op-amps: a design that meets the "
+                                                      "spec must also have at most this systematic offset as a "
+                                                      "unity-gain follower, e.g. 20mV (default: no check).")] = None,
     workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Sampling and CMA-ES seed.")] = 1,
     resume: Annotated[bool, typer.Option("--resume", help="Continue from <out>.state, written after every "
@@ -207,8 +210,19 @@ def finetune_cmd(
         raise fail(f"--family must be one of {', '.join(modest)} (got {family!r})")
     if spec is None:
         spec = modest[family]
+    offset = None
+    if offset_max is not None:
+        from ..core.units import UnitError, parse_quantity  # noqa: PLC0415
+
+        try:
+            offset = parse_quantity(offset_max, "V", what="--offset-max")
+        except UnitError as exc:
+            raise fail(str(exc)) from None
+        if not offset > 0 or family != "opamp":
+            raise fail(f"--offset-max must be a positive voltage and is for op-amps (got {offset_max!r}, "
+                       f"--family {family})")
     target = training_output(output, Path("runs/generator/finetuned.pt"), SHIPPED_FINETUNED, overwrite_shipped)
-    cfg = FinetuneConfig(family=family, spec=spec, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
+    cfg = FinetuneConfig(family=family, spec=spec, offset_max=offset, process=process, budget=budget, batch=batch, steps=steps, lr=lr, kl=kl,
                          replay=replay, time_limit=time_limit * 60, shaping=shaping, seed=seed)
     try:
         run(target, cfg, weights=weights, workers=workers, resume=resume, restart=restart,

@@ -94,6 +94,10 @@ class FinetuneConfig:
     cmrr_min: float | None = CMRR_MIN
     """dB of CMRR a single-ended design that meets ``spec`` needs to count as meeting it (None: no
     check; without it the first run learned circuits whose inputs add instead of subtract)."""
+    offset_max: float | None = None
+    """V: with it, a design that meets ``spec`` (and the CMRR check) must also hold its output within
+    this of its input as a unity-gain follower (:func:`~.sizing.quick.design_offset`); the open-loop
+    testbench cannot see a systematic offset (measured: the medium-spec run's circuits, median 29 mV)."""
     budget: int = 60
     """ngspice simulations per reward (the benchmark's budget: the reward is its modest verdict)."""
     batch: int = 32
@@ -160,6 +164,8 @@ def _resume_key(config: FinetuneConfig) -> dict[str, Any]:
     key = {k: v for k, v in asdict(config).items() if k not in ("steps", "time_limit")}
     if key["shaping"] == "linear":
         del key["shaping"]
+    if key["offset_max"] is None:
+        del key["offset_max"]
     return key
 
 
@@ -236,6 +242,8 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
         raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {family} sizing does not measure "
                           f"(it measures {', '.join(PROBLEMS[family].measures)})")
     cmrr_min = config.cmrr_min if family == "opamp" else None  # the differential check is an op-amp's
+    offset_max = config.offset_max if family == "opamp" else None
+    extra = int(cmrr_min is not None) + int(offset_max is not None)  # checks scored like clauses
     model = gen.model
     ref = copy.deepcopy(model).eval()
     for p in ref.parameters():
@@ -277,11 +285,12 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                 topo = to_topology(s, gen, family, f"finetune/{step}/{i}")
                 try:
                     q = quick_size(topo.netlist, spec, process=config.process, budget=config.budget,
-                                   seed=config.seed, simulator=simulator, cmrr_min=cmrr_min, family=family)
+                                   seed=config.seed, simulator=simulator, cmrr_min=cmrr_min, family=family,
+                                   offset_max=offset_max)
                 except Exception as exc:  # noqa: BLE001 - one bad sample must not end a run: scored as dead, reported
                     errors.append(f"sample {i}: {type(exc).__name__}: {exc}")
                     q = QuickSizing("simulate", f"error: {exc}", objective=MISSING_MARGIN * len(spec.clauses))
-                rewards.append(reward(q, n_clauses=len(spec.clauses) + int(cmrr_min is not None),
+                rewards.append(reward(q, n_clauses=len(spec.clauses) + extra,
                                       novel=topo.novel, repeats=seen.get(topo.hash, 0),
                                       shaping=config.shaping))
                 dead += int(not q.simulates or q.best.get("ugbw" if family == "opamp" else "dropout") is None)
@@ -291,7 +300,7 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                     seen[topo.hash] = seen.get(topo.hash, 0) + 1
                     memory.setdefault(topo.hash, (list(s), budgets[i], topo.novel))
             replayed = _replay(memory, seen, config, seed,
-                               n_clauses=len(spec.clauses) + int(cmrr_min is not None))
+                               n_clauses=len(spec.clauses) + extra)
             seqs, budgets = seqs + [m[0] for m in replayed], budgets + [m[1] for m in replayed]
             rewards += [m[2] for m in replayed]
             r = torch.tensor(rewards)

@@ -165,7 +165,8 @@ class GrammarState:
 
     ``max_len`` (default :data:`~.tokens.MAX_LEN`) counts ``<bos>`` and ``<eos>``.
     ``interfaces`` (family → :class:`~.interface.Interface`, e.g. :data:`~.interface.INTERFACES`):
-    the interface rules for the families named there, the plain grammar for the others.
+    the interface rules for the families named there (and whose ports the vocabulary has), the
+    plain grammar for the others.
     """
 
     __slots__ = ("t", "max_len", "length", "phase", "last_port", "declared", "count", "n_internal",
@@ -175,8 +176,10 @@ class GrammarState:
     def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN,
                  interfaces: Mapping[str, Interface] | None = None):
         self.t = vocab if isinstance(vocab, GrammarTables) else GrammarTables(vocab)
+        # a family whose interface ports the vocabulary lacks samples with the plain grammar
         self.interfaces = {self.t.vocab.id(f"type:{f}"): self.t.interface_ids(i)
-                           for f, i in (interfaces or {}).items() if f"type:{f}" in self.t.vocab.index}
+                           for f, i in (interfaces or {}).items() if f"type:{f}" in self.t.vocab.index
+                           and all(p in self.t.vocab.index for p in i.required)}
         if max_len < 12:
             raise TopologyError(f"max_len {max_len} is too short for any circuit (at least 12)")
         self.max_len = max_len

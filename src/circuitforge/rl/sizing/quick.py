@@ -51,7 +51,7 @@ from .search import MISSING_MARGIN, objective, run_method
 from .spec import Spec
 
 __all__ = ["CMRR_MIN", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason",
-           "missed_clauses", "design_cmrr"]
+           "missed_clauses", "design_cmrr", "design_offset"]
 
 PROBLEMS: dict[str, type[SizingProblem]] = {"opamp": SizingProblem, "ldo": LdoSizingProblem}
 """The circuit families with a sizing problem (and a testbench), by family name."""
@@ -135,6 +135,8 @@ class QuickSizing:
     objective: float = 0.0
     cmrr: float | None = None
     """dB, at the design that met the spec (with ``cmrr_min``; None: not checked or not measurable)."""
+    offset: float | None = None
+    """V, the follower offset of the design that met the spec (with ``offset_max``; None: not checked)."""
     problem: SizingProblem | None = field(default=None, repr=False)
     design: tuple[float, ...] | None = field(default=None, repr=False)
     """Physical values of the design that met the spec (else the best one; None: nothing simulated)."""
@@ -168,12 +170,28 @@ def design_cmrr(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[
     return m.value, m.reason or ""
 
 
+def design_offset(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[float | None, str]:
+    """(V, reason when None): the DC output-minus-input of design ``x`` of a single-ended op-amp as a
+    unity-gain follower (:func:`~circuitforge.spice.measure.measure_opamp` ``offset``): the systematic
+    offset, which the open-loop sizing testbench (its DC servo settles the output wherever the
+    inputs balance) cannot see; (None, "fully differential") for the others."""
+    ports = problem.ports_for(x)
+    if ports.outn is not None:
+        return None, "fully differential: not checked"
+    run = simulator.run if simulator is not None else simulate
+    m = measure_opamp(problem.netlist_for(x), problem.process, which=("offset",), simulate=run, ports=ports,
+                      subckt=problem.subckt, cl=problem.cl)["offset"]
+    return m.value, m.reason or ""
+
+
 def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, seed: int = 0,
                simulator: Any = None, problem: SizingProblem | None = None,
-               cmrr_min: float | None = None, family: str = "opamp") -> QuickSizing:
+               cmrr_min: float | None = None, family: str = "opamp",
+               offset_max: float | None = None) -> QuickSizing:
     """Size ``netlist`` (a circuit of ``family``, :data:`PROBLEMS`) for ``spec`` with one seeded CMA-ES
     run (module docstring); ``problem``: one derived before (the medium run of the benchmark reuses the
-    modest run's); ``cmrr_min``: the differential check of an op-amp design that meets ``spec``."""
+    modest run's); ``cmrr_min``: the differential check of an op-amp design that meets ``spec``;
+    ``offset_max`` (V): then also the follower check (:func:`design_offset`: |offset| at most that)."""
     if family not in PROBLEMS:
         raise ResolutionError(family, tuple(PROBLEMS), "circuit family with a sizing testbench")
     cls = PROBLEMS[family]
@@ -181,10 +199,10 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
     if unmeasured:
         raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {family} sizing does not measure "
                           f"(it measures {', '.join(cls.measures)})")
-    if cmrr_min is not None and family != "opamp":
-        raise SizingError(f"the CMRR check is for op-amps, not {family}s")
+    if (cmrr_min is not None or offset_max is not None) and family != "opamp":
+        raise SizingError(f"the CMRR and offset checks are for op-amps, not {family}s")
     simulator = _Breaker(simulator, QUICK_TIMEOUT)
-    floor = MISSING_MARGIN * (len(spec.clauses) + int(cmrr_min is not None))
+    floor = MISSING_MARGIN * (len(spec.clauses) + int(cmrr_min is not None) + int(offset_max is not None))
     if problem is None:
         try:
             problem = cls.from_netlist(netlist, process=process, simulator=simulator)
@@ -207,16 +225,26 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
                                                                 else run.best()]))
     if run.success is not None:
         out.objective = 0.0
-        if cmrr_min is None:
-            return out
-        value, why = design_cmrr(problem, problem.to_x(run.us[run.success]), simulator)
-        out.cmrr = value
-        if value is None and why.startswith("fully differential"):
-            return out
-        if value is None or value < cmrr_min:
-            got = "not measured" if value is None else f"below {cmrr_min:g} dB"  # the value is in .cmrr
-            out.stage, out.reason = "missed", f"missed: cmrr {got} (not differential)"
-            out.objective = _cmrr_margin(value, cmrr_min)
+        x = problem.to_x(run.us[run.success])
+        if cmrr_min is not None:
+            value, why = design_cmrr(problem, x, simulator)
+            out.cmrr = value
+            if value is None and why.startswith("fully differential"):
+                return out
+            if value is None or value < cmrr_min:
+                got = "not measured" if value is None else f"below {cmrr_min:g} dB"  # the value is in .cmrr
+                out.stage, out.reason = "missed", f"missed: cmrr {got} (not differential)"
+                out.objective = _cmrr_margin(value, cmrr_min)
+                return out
+        if offset_max is not None:
+            off, why = design_offset(problem, x, simulator)
+            out.offset = off
+            if off is None and why.startswith("fully differential"):
+                return out
+            if off is None or abs(off) > offset_max:
+                got = "not measured" if off is None else f"above {offset_max * 1e3:g} mV"  # the value is in .offset
+                out.stage, out.reason = "missed", f"missed: offset {got} (as a follower)"
+                out.objective = _offset_margin(off, offset_max)
         return out
     if first.get(problem.primary) is None:
         m = problem.evaluate([problem.default_x], simulator)[0]
@@ -231,6 +259,14 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
         if not why.startswith("fully differential"):
             out.objective += _cmrr_margin(value, cmrr_min)
     return out
+
+
+def _offset_margin(value: float | None, offset_max: float) -> float:
+    """The follower offset's normalised margin like a clause's: 0 within ``offset_max``, at worst
+    ``MISSING_MARGIN`` (also when it cannot be measured)."""
+    if value is None:
+        return MISSING_MARGIN
+    return max(MISSING_MARGIN, min(0.0, (offset_max - abs(value)) / offset_max))
 
 
 def _cmrr_margin(value: float | None, cmrr_min: float) -> float:
