@@ -14,6 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..core.units import UnitError, parse_quantity
 from ..netlists.errors import CircuitforgeError
 from .console import PACKAGE_DIR, OverwriteShippedOpt, RestartOpt, err, fail, out, training_output
 
@@ -191,6 +192,9 @@ def finetune_cmd(
     a finished one with a larger --steps.
 
     Example: circuitforge finetune-generator --steps 300 --out runs/generator/finetuned.pt
+    (the first of the three runs behind the shipped op-amp weights: circuitforge.rl.topology's docstring
+    lists them; the next two start from the one before with --weights, the medium spec and --shaping exp,
+    the last with --offset-max 20mV).
     """
     from ..rl.topology import SHAPINGS, FinetuneConfig, run  # noqa: PLC0415 - torch is slow to import
 
@@ -212,8 +216,6 @@ def finetune_cmd(
         spec = modest[family]
     offset = None
     if offset_max is not None:
-        from ..core.units import UnitError, parse_quantity  # noqa: PLC0415
-
         try:
             offset = parse_quantity(offset_max, "V", what="--offset-max")
         except UnitError as exc:

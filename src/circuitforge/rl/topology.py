@@ -20,7 +20,8 @@ With ``shaping="exp"`` the first term is ``exp(objective)`` instead (1 when ever
 0.37 one clipped clause-margin short, ~0 for a dead circuit): for a spec the samples are far from,
 the linear term is ~0.95-1.0 for every circuit that simulates, and the batch-normalised advantage
 then only separates dead from alive (measured: 41 steps toward the medium spec from the 210-step
-weights, reward flat at 0.85-0.94, 2 of 1,312 samples met it).
+weights, reward flat at 0.85-0.94, 2 of 1,312 samples met it). With ``exp`` from the 300-step
+weights the first sample met it at step 68 and 23-29 of 32 per step did from step 250 on.
 
 Experience replay (REINVENT's memory, Olivecrona et al. 2017): the functional sequences found
 so far are kept, one per canonical hash (``memory`` at most, the best rewards), and each step
@@ -38,8 +39,19 @@ state (weights, optimiser, RNG, history, the functional-hash counts) is written 
 shipped one (:func:`~circuitforge.generators.topology.save_generator`), loadable with
 ``generate(..., model=path)`` and ``circuitforge generate --weights``.
 
-Reproduce the shipped ``weights/topology_opamp_rl.pt``: ``circuitforge finetune-generator --out
-runs/generator/finetuned.pt`` (the defaults below; 2913 s on 2 cores, figures in benchmarks/README.md).
+Reproduce the shipped ``weights/topology_opamp_rl.pt`` in three runs, each starting from the one
+before (6,718 s on 2 cores in all with the 1,275-s corpus pre-training; figures in benchmarks/README.md):
+
+1. ``circuitforge finetune-generator --out runs/generator/finetuned.pt`` (the defaults below: the
+   modest spec, 300 steps, 2913 s);
+2. ``circuitforge finetune-generator --weights runs/generator/finetuned.pt --spec
+   "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW" --shaping exp --seed 2 --out
+   runs/generator/medium.pt`` (the medium spec, 300 steps, 1842 s: no sample met it for 67 steps,
+   then 28 of 32 per step at the end);
+3. ``circuitforge finetune-generator --weights runs/generator/medium.pt --spec <the same>
+   --shaping exp --offset-max 20mV --seed 3 --steps 150 --out runs/generator/offset.pt`` (the
+   follower-offset check, 150 steps, 688 s: after step 2 the generated circuits met the medium spec
+   but as followers sat a median 29 mV off their input).
 """
 
 from __future__ import annotations
