@@ -230,3 +230,12 @@ def test_offset_check_measures_the_follower_the_open_loop_bench_cannot_see(sim):
 def _resume_key_of(cfg):
     from circuitforge.rl.topology import _resume_key
     return _resume_key(cfg)
+
+
+def test_cli_default_spec_is_the_familys_modest_one(tmp_path):
+    out = tmp_path / "ft.pt"
+    r = CliRunner().invoke(app, ["finetune-generator", "--steps", "1", "--batch", "2", "--budget", "2",
+                                 "--workers", "1", "--time-limit", "0", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rec = load_generator(out).record["finetune"]["config"]
+    assert rec["spec"] == FinetuneConfig().spec and rec["family"] == "opamp" and rec["offset_max"] is None

@@ -209,7 +209,7 @@ def finetune_cmd(
         raise fail(f"--shaping must be one of {', '.join(SHAPINGS)} (got {shaping!r})")
     from ..rl.sizing.ldo import LDO_MODEST  # noqa: PLC0415
 
-    modest = {"opamp": FinetuneConfig.spec, "ldo": LDO_MODEST}
+    modest = {"opamp": FinetuneConfig().spec, "ldo": LDO_MODEST}
     if family not in modest:
         raise fail(f"--family must be one of {', '.join(modest)} (got {family!r})")
     if spec is None:
