@@ -50,18 +50,18 @@ def _paths(n: Netlist) -> dict[str, bool]:
     return out
 
 
-def _walk(seed: int, max_len: int, interfaces=INTERFACES) -> list[str]:
+def _walk(seed: int, max_len: int, interfaces=INTERFACES, vocab: Vocab = VOCAB, family: str = "opamp") -> list[str]:
     rng = np.random.default_rng(seed)
-    g = GrammarState(TABLES, max_len, interfaces)
-    toks = ["<bos>", "type:opamp"]
+    g = GrammarState(TABLES if vocab is VOCAB else GrammarTables(vocab), max_len, interfaces)
+    toks = ["<bos>", f"type:{family}"]
     for t in toks:
-        g.step(VOCAB.id(t))
+        g.step(vocab.id(t))
     while not g.done:
         ids = np.nonzero(g.allowed())[0]
         assert len(ids), f"dead end after {toks}"
         t = int(rng.choice(ids))
         g.advance(t)
-        toks.append(VOCAB.tokens[t])
+        toks.append(vocab.tokens[t])
     assert len(toks) <= max_len
     return toks
 
@@ -301,17 +301,7 @@ def test_random_ldo_walks_have_the_ldo_interface(seed, max_len):
     """An LDO sample declares VIN1, VOUT1 and VREF1, VREF1 sits on gates only and reaches VOUT1, and the
     LDO sizing flow finds its ports (rl/sizing/ldo.py's testbench needs them)."""
     from circuitforge.spice.ldo import LdoPorts
-    rng = np.random.default_rng(seed)
-    g = GrammarState(GrammarTables(LDO_VOCAB), max_len, {"ldo": LDO})
-    toks = ["<bos>", "type:ldo"]
-    for t in toks:
-        g.step(LDO_VOCAB.id(t))
-    while not g.done:
-        ids = np.nonzero(g.allowed())[0]
-        assert len(ids), f"dead end after {toks}"
-        t = int(rng.choice(ids))
-        g.advance(t)
-        toks.append(LDO_VOCAB.tokens[t])
+    toks = _walk(seed, max_len, {"ldo": LDO}, LDO_VOCAB, "ldo")
     n = decode(toks, LDO_VOCAB)
     assert {"VIN1", "VOUT1", "VREF1"} <= set(n.ports) and "VCLK1" not in n.ports
     for d in n.devices:

@@ -83,7 +83,7 @@ from ..spice import SharedSimulator
 from ..spice.models import PROCESSES
 from .errors import SizingError
 from .sizing.quick import CMRR_MIN, PROBLEMS, QuickSizing, quick_size
-from .sizing.search import MISSING_MARGIN
+from .sizing.search import MISSING_MARGIN, require_measured
 from .sizing.spec import parse_spec
 
 __all__ = ["FinetuneConfig", "FinetuneResult", "SHAPINGS", "STATE_KIND", "finetune", "reward", "run"]
@@ -249,10 +249,7 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
     if config.process not in PROCESSES:
         raise SizingError(f"unknown process {config.process!r}; choose from {list(PROCESSES)}")
     spec = parse_spec(config.spec)
-    unmeasured = [n for n in spec.names if n not in PROBLEMS[family].measures]
-    if unmeasured:
-        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {family} sizing does not measure "
-                          f"(it measures {', '.join(PROBLEMS[family].measures)})")
+    require_measured(spec, PROBLEMS[family].measures, f"{family} sizing")
     cmrr_min = config.cmrr_min if family == "opamp" else None  # the differential check is an op-amp's
     offset_max = config.offset_max if family == "opamp" else None
     extra = int(cmrr_min is not None) + int(offset_max is not None)  # checks scored like clauses

@@ -361,15 +361,7 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     candidates = [dataclasses.replace(c, bias=bias) for c in candidates]
 
     params: list[SizingParam] = []
-    for b in bias:
-        if b.kind == "current":
-            i0 = abs(b.value)
-            params.append(SizingParam(f"i_{b.name}", i0 / span, i0 * span, True, "A", ((PORT_TARGET, b.name),),
-                                      f"bias current into port {b.name}"))
-        else:
-            lo, hi = max(0.0, b.value - 0.25), min(proc.vdd, b.value + 0.25)
-            params.append(SizingParam(f"v_{b.name}", lo, hi, False, "V", ((PORT_TARGET, b.name),),
-                                      f"bias voltage of port {b.name}"))
+    params += bias_params(bias, proc, span)
     groups: dict[tuple, list[Device]] = {}
     if not roles:
         for d in devices:
@@ -394,6 +386,21 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
     title = name or body or (net.title or "opamp").split()[0]
     return DerivedSizing(title, net, tuple(params), proc.name, tuple(candidates), body, default_u,
                          _cm_servo(found, mos, candidates[0]), found)
+
+
+def bias_params(bias: Sequence[BiasPort], proc: Process, span: float) -> list[SizingParam]:
+    """Rule 2: a parameter per bias port, currents ×/÷ ``span`` (log), voltages ±0.25 V within the rails."""
+    params = []
+    for b in bias:
+        if b.kind == "current":
+            i0 = abs(b.value)
+            params.append(SizingParam(f"i_{b.name}", i0 / span, i0 * span, True, "A", ((PORT_TARGET, b.name),),
+                                      f"bias current into port {b.name}"))
+        else:
+            lo, hi = max(0.0, b.value - 0.25), min(proc.vdd, b.value + 0.25)
+            params.append(SizingParam(f"v_{b.name}", lo, hi, False, "V", ((PORT_TARGET, b.name),),
+                                      f"bias voltage of port {b.name}"))
+    return params
 
 
 def passive_params(devices: Sequence[Device], span: float) -> list[SizingParam]:

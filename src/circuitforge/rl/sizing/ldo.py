@@ -56,7 +56,9 @@ from ...spice.models import process as get_process
 from ...spice.results import SimResult
 from ...spice.simulator import Simulator
 from ..errors import ProblemError
-from .derive import _bias_ports, _body_name, _group_key, group_params, passive_params, specific_current, with_values
+from .derive import (
+    _bias_ports, _body_name, _group_key, bias_params, group_params, passive_params, specific_current, with_values,
+)
 from .param import PORT_TARGET, SizingParam
 from .problem import Measured, SizingProblem
 
@@ -189,7 +191,7 @@ def derive_ldo_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: LdoPo
     net, devices = with_values(net, body, proc)
     if not ports.bias:
         bias_names = [n for n in port_names if port_role(n) in ("bias_voltage", "bias_current")]
-        # biasing sees the unregulated input as the supply (the testbench ties a separate VDD to it)
+        # biasing sees the unregulated input as the supply (both sit at the process supply nominally)
         supply = ports.vdd or next((n for n in port_names if port_role(n) == "vdd"), "VDD")
         tie = {ports.vin: supply} if ports.vin != supply else {}
         tied = net if not tie else dataclasses.replace(
@@ -199,16 +201,7 @@ def derive_ldo_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: LdoPo
         names = list(dict.fromkeys(tie.get(n, n) for n in [*port_names, supply]))
         bias = _bias_ports(tied, names, bias_names, proc, body)
         ports = dataclasses.replace(ports, bias=bias)
-    params: list[SizingParam] = []
-    for b in ports.bias:
-        if b.kind == "current":
-            i0 = abs(b.value)
-            params.append(SizingParam(f"i_{b.name}", i0 / span, i0 * span, True, "A", ((PORT_TARGET, b.name),),
-                                      f"bias current into port {b.name}"))
-        else:
-            lo, hi = max(0.0, b.value - 0.25), min(proc.vdd, b.value + 0.25)
-            params.append(SizingParam(f"v_{b.name}", lo, hi, False, "V", ((PORT_TARGET, b.name),),
-                                      f"bias voltage of port {b.name}"))
+    params = bias_params(ports.bias, proc, span)
     mos = [d for d in devices if d.kind == "mosfet" and d.model]
     passes = pass_devices(mos, ports.vin, ports.vout)
     pass_names = {d.name for d in passes}

@@ -47,7 +47,7 @@ from ...netlists.errors import ResolutionError
 from ..errors import SizingError
 from .ldo import LdoSizingProblem
 from .problem import SizingProblem
-from .search import MISSING_MARGIN, objective, run_method
+from .search import MISSING_MARGIN, objective, require_measured, run_method
 from .spec import Spec
 
 __all__ = ["CMRR_MIN", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason",
@@ -158,16 +158,22 @@ class QuickSizing:
         return self.stage in ("missed", "met")
 
 
-def design_cmrr(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[float | None, str]:
-    """(CMRR in dB at low frequency, reason when None) of design ``x`` (physical values) of a
-    single-ended op-amp; (None, "fully differential") for the others."""
+def _single_ended(problem: SizingProblem, x: Any, which: str, simulator: Any) -> tuple[float | None, str]:
+    """(value, reason when None) of :func:`~circuitforge.spice.measure.measure_opamp`'s ``which`` at design
+    ``x`` of a single-ended op-amp; (None, "fully differential: not checked") for the others."""
     ports = problem.ports_for(x)
     if ports.outn is not None:
         return None, "fully differential: not checked"
     run = simulator.run if simulator is not None else simulate
-    m = measure_opamp(problem.netlist_for(x), problem.process, which=("cmrr",), simulate=run, ports=ports,
-                      subckt=problem.subckt, cl=problem.cl)["cmrr"]
+    m = measure_opamp(problem.netlist_for(x), problem.process, which=(which,), simulate=run, ports=ports,
+                      subckt=problem.subckt, cl=problem.cl)[which]
     return m.value, m.reason or ""
+
+
+def design_cmrr(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[float | None, str]:
+    """(CMRR in dB at low frequency, reason when None) of design ``x`` (physical values) of a
+    single-ended op-amp; (None, "fully differential") for the others."""
+    return _single_ended(problem, x, "cmrr", simulator)
 
 
 def design_offset(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[float | None, str]:
@@ -175,13 +181,7 @@ def design_offset(problem: SizingProblem, x: Any, simulator: Any = None) -> tupl
     unity-gain follower (:func:`~circuitforge.spice.measure.measure_opamp` ``offset``): the systematic
     offset, which the open-loop sizing testbench (its DC servo settles the output wherever the
     inputs balance) cannot see; (None, "fully differential") for the others."""
-    ports = problem.ports_for(x)
-    if ports.outn is not None:
-        return None, "fully differential: not checked"
-    run = simulator.run if simulator is not None else simulate
-    m = measure_opamp(problem.netlist_for(x), problem.process, which=("offset",), simulate=run, ports=ports,
-                      subckt=problem.subckt, cl=problem.cl)["offset"]
-    return m.value, m.reason or ""
+    return _single_ended(problem, x, "offset", simulator)
 
 
 def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, seed: int = 0,
@@ -195,10 +195,7 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
     if family not in PROBLEMS:
         raise ResolutionError(family, tuple(PROBLEMS), "circuit family with a sizing testbench")
     cls = PROBLEMS[family]
-    unmeasured = [n for n in spec.names if n not in cls.measures]
-    if unmeasured:
-        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {family} sizing does not measure "
-                          f"(it measures {', '.join(cls.measures)})")
+    require_measured(spec, cls.measures, f"{family} sizing")
     if (cmrr_min is not None or offset_max is not None) and family != "opamp":
         raise SizingError(f"the CMRR and offset checks are for op-amps, not {family}s")
     simulator = _Breaker(simulator, QUICK_TIMEOUT)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -233,6 +233,15 @@ _RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, 
                                             "ppo": _policy}
 
 
+def require_measured(spec: Spec, measures: Sequence[str], what: str) -> None:
+    """Raise :class:`SizingError` when ``spec`` bounds a quantity ``what`` (a sizing problem, a family's
+    sizing) does not measure: it would count as missing in every design, a silently failed run."""
+    unmeasured = [n for n in spec.names if n not in measures]
+    if unmeasured:
+        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which {what} does not measure "
+                          f"(it measures {', '.join(measures)})")
+
+
 def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, seed: int,
                simulator: Simulator | MeasurementPredictor | None, tolerance: float = 0.0,
                task: SizingTask | None = None, policy: Any = None, batch: int = 2) -> Run:
@@ -241,10 +250,7 @@ def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, 
         raise ResolutionError(method, METHODS, "sizing method")
     if budget < 1:
         raise SizingError(f"budget must be at least 1 simulation, got {budget}")
-    unmeasured = [n for n in spec.names if n not in problem.measures]
-    if unmeasured:
-        raise SizingError(f"spec {spec} bounds {', '.join(unmeasured)}, which the {problem.family} sizing "
-                          f"problem {problem.name!r} does not measure (it measures {', '.join(problem.measures)})")
+    require_measured(spec, problem.measures, f"the {problem.family} sizing problem {problem.name!r}")
     run = Run(problem, spec, int(budget), simulator, tolerance)
     rng = np.random.default_rng(seed)
     start = problem.start_u
