@@ -324,3 +324,19 @@ def test_random_ldo_walks_have_the_ldo_interface(seed, max_len):
     assert "VOUT1" in seen, n.devices
     p = LdoPorts.find(list(n.ports), n.devices)
     assert (p.vin, p.vout, p.vref) == ("VIN1", "VOUT1", "VREF1")
+    # the pass-device rule, checked by the LDO testbench's own finder: the first device joins VIN1
+    # to VOUT1 through its channel, its gate on an internal net
+    from circuitforge.spice.ldo import pass_devices
+    assert pass_devices(n.devices[:1], "VIN1", "VOUT1"), n.devices[0]
+    assert dict(n.devices[0].terminals)["g"] not in n.ports
+
+
+def test_the_ldo_grammar_without_the_pass_rule_need_not_place_one():
+    """LDO_NO_PASS is the interface before the rule: its first device is not forced onto VIN1-VOUT1."""
+    from circuitforge.generators.topology.interface import LDO_NO_PASS
+    g = walk(LDO_VOCAB, "<bos> type:ldo VSS VDD VIN1 VOUT1 VREF1 <sep>".split(), interfaces={"ldo": LDO_NO_PASS})
+    assert "res" in LDO_VOCAB.strs(np.nonzero(g.allowed())[0])
+    g = walk(LDO_VOCAB, "<bos> type:ldo VSS VDD VIN1 VOUT1 VREF1 <sep>".split(), interfaces={"ldo": LDO})
+    assert LDO_VOCAB.strs(np.nonzero(g.allowed())[0]) == ["nmos", "pmos"]
+    g = walk(LDO_VOCAB, "<bos> type:ldo VSS VDD VIN1 VOUT1 VREF1 <sep> pmos".split(), interfaces={"ldo": LDO})
+    assert LDO_VOCAB.strs(np.nonzero(g.allowed())[0]) == ["VOUT1"]

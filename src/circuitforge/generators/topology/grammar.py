@@ -40,6 +40,10 @@ topology (checked independently by :mod:`.checks`):
   still be finished (:meth:`GrammarState._pair_cost`: the pair's default tokens, then the cost
   after it). Measured on 522 corpus op-amps: 442 have exactly this pair, 404 of 439 such tails
   exactly one current source (samples before the rules: 5 of 300 had the pair);
+- with an interface that asks for a pass device (:attr:`~.interface.Interface.pass_device`,
+  LDOs): the first device is a MOSFET whose channel joins the supply-side port to the output,
+  its gate on a new internal net (:meth:`GrammarState._pass_options`). All 238 readable corpus
+  LDOs have exactly one; without the rule 1 of 60 samples of the LDO interface grammar did;
 - no sequence is cut off by :data:`~.tokens.MAX_LEN`: a token is allowed only when the
   sequence can still be finished after it within the limit. :meth:`GrammarState.cost` is the
   exact length of one legal way to finish (close pending nets in pairs with resistors, then
@@ -143,7 +147,7 @@ class GrammarTables:
 class _IfaceIds:
     """An :class:`Interface` as token ids of one vocabulary."""
 
-    __slots__ = ("required", "inputs", "outputs", "allowed", "pair")
+    __slots__ = ("required", "inputs", "outputs", "allowed", "pair", "pass_device")
 
     def __init__(self, t: GrammarTables, iface: Interface):
         missing = [p for p in iface.required if p not in t.vocab.index]
@@ -158,6 +162,11 @@ class _IfaceIds:
                                 f"{len(iface.inputs)} inputs")
         self.pair = tuple(t.vocab.id(p) for p in iface.inputs) if iface.pair else ()
         """The inputs in pair order (input ``k`` on the ``k``-th pair device), or () without the rule."""
+        if iface.pass_device and not set(iface.pass_device) <= set(iface.required):
+            raise TopologyError(f"the {iface.family} interface's pass device joins {iface.pass_device}, "
+                                f"not all of them required ports")
+        self.pass_device = tuple(t.vocab.id(p) for p in iface.pass_device) if iface.pass_device else ()
+        """``(supply side, output)`` of the pass-device rule, or () without the rule."""
 
 
 class GrammarState:
@@ -171,7 +180,7 @@ class GrammarState:
 
     __slots__ = ("t", "max_len", "length", "phase", "last_port", "declared", "count", "n_internal",
                  "kind", "slot", "dev", "needs", "neutral_nonrail", "interfaces", "iface", "adj", "missing", "pulls",
-                 "dc", "dcn", "out_dc", "pair_left", "pair_kind", "tail", "anchor")
+                 "dc", "dcn", "out_dc", "pair_left", "pair_kind", "tail", "anchor", "pass_left")
 
     def __init__(self, vocab: Vocab | GrammarTables, max_len: int = MAX_LEN,
                  interfaces: Mapping[str, Interface] | None = None):
@@ -205,6 +214,7 @@ class GrammarState:
         self.pair_kind = ""       # the pair's transistor kind
         self.tail = -1            # the pair's common source net
         self.anchor: dict[int, int] = {}  # input -> the drain net of its pair device
+        self.pass_left = 0        # pass devices still to place (interfaces with the pass-device rule)
 
     @property
     def done(self) -> bool:
@@ -387,7 +397,8 @@ class GrammarState:
         needs = extra + sum(1 for p in [*declared, *todo] if p not in self.iface.inputs)
         if self.iface.pair:  # the pair (2 x 5 tokens), its drains' and tail's DC needs, a fix per input
             return extra + len(todo) + 1 + _PAIR + typed_boundary_cost(needs, 3) + 2 * _FIX
-        return extra + len(todo) + 1 + boundary_cost(needs) + _FIX * max(len(self.iface.inputs), 2)
+        lead = _FIX + 2 if self.iface.pass_device else 0  # the pass device and its gate net's need
+        return extra + len(todo) + 1 + lead + boundary_cost(needs) + _FIX * max(len(self.iface.inputs), 2)
 
     def _missing_with(self, kind: str = "", dev: Sequence[int] = ()) -> frozenset[int]:
         """Inputs without a path to an output, with the finished device ``kind dev`` added."""
@@ -423,6 +434,28 @@ class GrammarState:
         rail = t.vdd if self.kind == "pmos" else t.vss  # BJT substrates on VSS
         return [rail, self.dev[2]]
 
+    # ---- the pass device -----------------------------------------------------------------
+    def _pass_options(self) -> list[int]:
+        """The tokens the pass-device rule allows next (:attr:`Interface.pass_device`), the default
+        first: an n-type device ``VIN VOUT``-channel with its bulk on the output (156 of the 238
+        corpus LDOs) or a p-type ``VOUT VIN`` one with its bulk on ``VDD`` (the other 82), the
+        gate on a new internal net (the error amplifier's output)."""
+        t = self.t
+        supply, out = self.iface.pass_device
+        if self.phase == _DEVICE:
+            return [t.vocab.id("nmos"), t.vocab.id("pmos")]
+        if self.slot == 0:
+            return [supply if self.kind == "nmos" else out]
+        if self.slot == 1:
+            return [t.internal[self.n_internal]] if self.n_internal < MAX_INTERNAL else []
+        if self.slot == 2:
+            return [out if self.kind == "nmos" else supply]
+        return [out, t.vss] if self.kind == "nmos" else [t.vdd, supply]
+
+    def _lead_options(self) -> list[int]:
+        """The tokens the leading-device rules (input pair, then pass device) allow next."""
+        return self._pair_options() if self.pair_left else self._pass_options()
+
     def _clone(self) -> GrammarState:
         c = object.__new__(GrammarState)
         for name in self.__slots__:
@@ -433,11 +466,11 @@ class GrammarState:
         return c
 
     def _pair_cost(self) -> int:
-        """Tokens to finish with the input pair still in progress: its default tokens
-        (:meth:`_pair_options`), then :meth:`cost` of the state after it."""
+        """Tokens to finish with the input pair or the pass device still in progress: their
+        default tokens (:meth:`_lead_options`), then :meth:`cost` of the state after them."""
         c, n = self._clone(), 0
-        while c.pair_left:
-            options = c._pair_options()
+        while c.pair_left or c.pass_left:
+            options = c._lead_options()
             if not options:
                 return _INF
             c.advance(options[0])
@@ -452,7 +485,7 @@ class GrammarState:
             return _INF if self.phase < _TYPE else 2 + 1 + boundary_cost(2)
         if self.phase == _PORTS:
             return self._ports_cost(self.declared)
-        if self.pair_left:
+        if self.pair_left or self.pass_left:
             return self._pair_cost()
         if self.phase == _DEVICE:
             return self._bound(self.needs, dcn=self.dcn)
@@ -539,8 +572,8 @@ class GrammarState:
                     for p in t.port_ids:
                         if p > self.last_port:
                             m[p] = True
-        elif self.pair_left:
-            for tok in self._pair_options():
+        elif self.pair_left or self.pass_left:
+            for tok in self._lead_options():
                 c = self._clone()
                 c.advance(tok)
                 m[tok] = c.cost() <= room
@@ -587,6 +620,7 @@ class GrammarState:
                 self.missing = self._missing_with()
                 self.pulls = frozenset({"up", "down"}) if self.iface is not None else frozenset()
                 self.pair_left = 2 if self.iface is not None and self.iface.pair else 0
+                self.pass_left = 1 if self.iface is not None and self.iface.pass_device else 0
             else:
                 self.declared.append(tok)
                 self.last_port = tok
@@ -618,7 +652,10 @@ class GrammarState:
                         self.adj.setdefault(a, set()).add(b)
                     if self.missing:
                         self.missing = self._missing_with()
-                    self.pair_left = max(0, self.pair_left - 1)
+                    if self.pair_left:
+                        self.pair_left -= 1
+                    elif self.pass_left:
+                        self.pass_left -= 1
         else:
             raise TopologyError("the sequence is already finished")
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ...netlists.ports import port_role
 
-__all__ = ["Interface", "LDO", "OPAMP", "OPAMP_UNPAIRED", "INTERFACES", "signal_edges", "signal_reaches"]
+__all__ = ["Interface", "LDO", "LDO_NO_PASS", "OPAMP", "OPAMP_UNPAIRED", "INTERFACES", "signal_edges", "signal_reaches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,10 @@ class Interface:
     on one new internal net (the tail), their drains on two different nets (each a new internal
     net or an output), their bulks on their polarity's rail or the tail; no other device touches
     an input."""
+    pass_device: tuple[str, str] | None = None
+    """``(supply side, output)``: the first device (after the pair, if any) is a pass transistor
+    whose channel joins the two (an n-type one drain on the supply side, a p-type one drain on the
+    output), its gate on a new internal net (:meth:`~.grammar.GrammarState._pass_options`)."""
 
     def allows(self, port: str) -> bool:
         """May a sample of this family declare ``port``?"""
@@ -71,10 +75,16 @@ OPAMP_UNPAIRED = dataclasses.replace(OPAMP, pair=False)
 """:data:`OPAMP` without the input-pair rule (the interface grammar before it; for comparisons)."""
 
 LDO = Interface("ldo", ("VIN1", "VOUT1", "VREF1"), ("VREF1",), ("VOUT1",),
-               frozenset({"bias_voltage", "bias_current"}))
+               frozenset({"bias_voltage", "bias_current"}), pass_device=("VIN1", "VOUT1"))
 """LDO: an unregulated input ``VIN1``, a regulated output ``VOUT1`` and a reference ``VREF1`` on
-transistor gates (the error amplifier's) that reaches ``VOUT1``; ``VB*``/``IB*`` bias ports. The
-LDO sizing testbench (:mod:`circuitforge.rl.sizing.ldo`) needs those three ports."""
+transistor gates (the error amplifier's) that reaches ``VOUT1``; ``VB*``/``IB*`` bias ports; a
+pass transistor from ``VIN1`` to ``VOUT1`` first (every one of the 238 readable corpus LDOs has
+one: 156 n-type with the bulk on ``VOUT1``, 82 p-type with the bulk on ``VDD``; 1 of 60 samples
+without the rule). The LDO sizing testbench (:mod:`circuitforge.rl.sizing.ldo`) needs those
+three ports and the pass device."""
+
+LDO_NO_PASS = dataclasses.replace(LDO, pass_device=None)
+""":data:`LDO` without the pass-device rule (for comparisons)."""
 
 INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP, "ldo": LDO}
 """The default interfaces by family (families not named here sample with the plain grammar)."""
