@@ -39,7 +39,8 @@ Every sample and circuit goes through the same protocol:
 one LDO-testbench simulation per design, VREF = VIN/3, 1 mA load, 100 pF) with the LDO specs
 ``LDO_MODEST`` and ``LDO_MEDIUM`` of :mod:`circuitforge.rl.sizing.ldo` (output, dropout, line
 regulation, PSRR at 1 kHz, load-step undershoot) and no CMRR check; the generated LDOs come from the
-corpus-trained weights (no LDO fine-tuning ships).
+corpus-trained weights (no LDO fine-tuning ships) under the LDO interface grammar with its
+pass-device rule; ``--no-corpus`` skips the corpus reference (the corpus is still read for novelty).
 
 Every circuit stays in the denominator: one that is invalid, has no interface, no problem or no
 simulating start counts as failing both specs, and every failure is grouped by its reason (for runs
@@ -59,6 +60,7 @@ Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
     .venv/bin/python benchmarks/generator_function.py --limit 40 --generated 0  # corpus subset only
     .venv/bin/python benchmarks/generator_function.py --workers 2 --json       # whole op-amp family + 100
     .venv/bin/python benchmarks/generator_function.py --family ldo --process generic180 --limit 60 --generated 60
+    .venv/bin/python benchmarks/generator_function.py --family ldo --process generic180 --no-corpus --generated 60
 """
 
 from __future__ import annotations
