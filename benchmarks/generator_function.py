@@ -41,6 +41,13 @@ one LDO-testbench simulation per design, VREF = VIN/3, 1 mA load, 100 pF) with t
 regulation, PSRR at 1 kHz, load-step undershoot) and no CMRR check; the generated LDOs come from the
 corpus-trained weights (no LDO fine-tuning ships) under the LDO interface grammar with its
 pass-device rule; ``--no-corpus`` skips the corpus reference (the corpus is still read for novelty).
+``--family comparator`` runs it on comparators
+(:class:`~circuitforge.rl.sizing.comparator.ComparatorSizingProblem`: one ``decide`` transient per
+design, ±10 mV through 1 kΩ, 20 fF per output, a 10 ns clock when there is one) with
+``COMPARATOR_MODEST`` (``decision>=1,delay<=5ns``) and ``COMPARATOR_MEDIUM``
+(``decision>=1,delay<=1ns,power<=100uW``); ``--verify`` then measures the input offset of every design
+that met a spec on the second (ramp) deck. The specs per family are
+:data:`~circuitforge.rl.sizing.quick.FAMILY_SPECS`.
 
 Every circuit stays in the denominator: one that is invalid, has no interface, no problem or no
 simulating start counts as failing both specs, and every failure is grouped by its reason (for runs
@@ -61,6 +68,7 @@ Reproduce (after `make install`, with ../shared/datasets/analoggenie present):
     .venv/bin/python benchmarks/generator_function.py --workers 2 --json       # whole op-amp family + 100
     .venv/bin/python benchmarks/generator_function.py --family ldo --process generic180 --limit 60 --generated 60
     .venv/bin/python benchmarks/generator_function.py --family ldo --process generic180 --no-corpus --generated 60
+    .venv/bin/python benchmarks/generator_function.py --family comparator --process generic180 --generated 100 --verify
 """
 
 from __future__ import annotations
@@ -83,17 +91,16 @@ from circuitforge.generators.topology.interface import signal_edges
 from circuitforge.graph.hashing import canonical_hash, same_circuit
 from circuitforge.netlists import CircuitforgeError, Netlist
 from circuitforge.netlists.analoggenie import CorpusError, corpus_path, iter_corpus
-from circuitforge.rl.sizing.ldo import LDO_MEDIUM, LDO_MODEST
-from circuitforge.rl.sizing.quick import CMRR_MIN, PROBLEMS, missed_clauses, quick_size, short_reason
+from circuitforge.rl.sizing.comparator import design_offset as comparator_offset
+from circuitforge.rl.sizing.quick import CMRR_MIN, FAMILY_SPECS, PROBLEMS, missed_clauses, quick_size, short_reason
 from circuitforge.rl.sizing.spec import Spec, parse_spec
 from circuitforge.spice import SharedSimulator
 from circuitforge.spice.models import PROCESSES
 
-MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
-MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
-SPECS = {"opamp": (MODEST, MEDIUM), "ldo": (LDO_MODEST, LDO_MEDIUM)}
-"""The modest and medium spec per family (LDOs: :mod:`circuitforge.rl.sizing.ldo`)."""
-SIGNAL = {"opamp": (("VIN1", "VIN2"), ("VOUT1", "VOUT2")), "ldo": (("VREF1",), ("VOUT1",))}
+SPECS = FAMILY_SPECS
+"""The modest and medium spec per family (:data:`circuitforge.rl.sizing.quick.FAMILY_SPECS`)."""
+SIGNAL = {"opamp": (("VIN1", "VIN2"), ("VOUT1", "VOUT2")), "ldo": (("VREF1",), ("VOUT1",)),
+          "comparator": (("VIN1", "VIN2"), ("VOUT1", "VOUT2"))}
 """Signal inputs and outputs per family, for :func:`core_hash`."""
 SOURCES = ("corpus", "generated", "pretrained", "plain", "unconstrained")
 
@@ -276,6 +283,24 @@ def closed_loop(problem: Any, x: tuple[float, ...], sim: Any) -> tuple[bool, dic
     return True, figs, ""
 
 
+COMPARATOR_VERIFY_OFFSET = 0.01
+"""V: the largest input offset (the ramp deck) the comparator check accepts: the overdrive of the
+decisions the sizing asked for."""
+
+
+def comparator_check(problem: Any, x: tuple[float, ...], sim: Any) -> tuple[bool, dict[str, float | None], str]:
+    """The independent check of a comparator design (``--verify``): its input offset from the second
+    deck (:func:`circuitforge.rl.sizing.comparator.design_offset`: a DC sweep, or 40 clocked decisions
+    on a ±20 mV ramp), which the sizing deck (four decisions at ±10 mV) never ran, must be measurable
+    (one clean flip) and within :data:`COMPARATOR_VERIFY_OFFSET`. Returns (passed, figures, why)."""
+    off, why = comparator_offset(problem, x, sim)
+    if off is None:
+        return False, {"offset": None}, f"offset: {short_reason(why or 'none')}"
+    if abs(off) > COMPARATOR_VERIFY_OFFSET:
+        return False, {"offset": off}, f"offset {off * 1e3:.1f} mV"
+    return True, {"offset": off}, ""
+
+
 def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest: Spec, medium: Spec,
           cmrr_min: float | None = CMRR_MIN, family: str = "opamp", verify: bool = False) -> Row:
     """Run one circuit through the protocol (module docstring; :func:`quick_size` per spec)."""
@@ -302,10 +327,11 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
         q2 = quick_size(item.netlist, medium, process=process, budget=budget, seed=seed, simulator=sim,
                         problem=q.problem, cmrr_min=cmrr_min, family=family)
         row.sims_medium, row.medium = q2.sims, q2.met
-        if verify and family == "opamp":
+        if verify and family in ("opamp", "comparator"):
             top = q2 if q2.met else q
             assert top.problem is not None and top.design is not None
-            row.verified, row.closed_loop, why = closed_loop(top.problem, top.design, sim)
+            check = closed_loop if family == "opamp" else comparator_check
+            row.verified, row.closed_loop, why = check(top.problem, top.design, sim)
             row.verify_reason = f"closed loop: {why}" if why else ""
         if not q2.met:
             row.reason = (f"medium {q2.reason}" if q2.reason.startswith("missed: cmrr")
@@ -328,6 +354,8 @@ def summary(rows: list[Row]) -> dict[str, Any]:
         totals["modest_verified"] = sum(bool(r.modest and r.verified) for r in rows)
         totals["medium_verified"] = sum(bool(r.medium and r.verified) for r in rows)
         totals["verify_failures"] = dict(Counter(r.verify_reason for r in rows if r.verified is False).most_common())
+        offs = sorted(abs(v) for r in rows if (v := r.closed_loop.get("offset")) is not None)
+        totals["median_check_offset"] = offs[len(offs) // 2] if offs else None
     totals["distinct"] = len({r.hash for r in rows if r.hash})
     totals["distinct_modest"] = len({r.hash for r in rows if r.hash and r.modest})
     totals["distinct_modest_merged"] = len({r.merged for r in rows if r.merged and r.modest})
@@ -392,8 +420,9 @@ def main() -> int:
     ap.add_argument("--rows", action="store_true", help="print one line per circuit")
     ap.add_argument("--json-out", type=Path, default=None, help="also write the JSON (rows and figures) here")
     ap.add_argument("--verify", action="store_true",
-                    help="op-amps: check every design that met a spec in other testbenches (unity-gain "
-                         "follower: DC offset and step settling; slew, swing, PSRR kept)")
+                    help="check every design that met a spec in other testbenches: op-amps as unity-gain "
+                         "followers (DC offset and step settling; slew, swing, PSRR kept), comparators by "
+                         "their input offset (ramp deck, within 10 mV)")
     args = ap.parse_args()
     for name in ("limit", "generated", "pretrained", "plain", "unconstrained"):
         if getattr(args, name) < 0:
@@ -449,8 +478,10 @@ def main() -> int:
         for reason, v in s["modest_failures"].items():
             print(f"  {v['count']:>4}  {reason}  (e.g. {', '.join(v['examples'])})")
         if "modest_verified" in s:
-            print(f"{src}: closed-loop check (--verify): {s['modest_verified']} of {s['modest']} meeting modest "
-                  f"and {s['medium_verified']} of {s['medium']} meeting medium hold")
+            off = s["median_check_offset"]
+            print(f"{src}: independent check (--verify): {s['modest_verified']} of {s['modest']} meeting modest "
+                  f"and {s['medium_verified']} of {s['medium']} meeting medium hold; median |offset| "
+                  f"{'—' if off is None else f'{off * 1e3:.2f} mV'}")
             for reason, c in s["verify_failures"].items():
                 print(f"  {c:>4}  {reason}")
         if s["medium_failures_after_modest"]:

@@ -79,7 +79,7 @@ LOCAL_EXCEPTIONS: dict[str, str] = {
     "circuitforge.commands.generate -> circuitforge.generators.topology.batch": _LAZY_HEAVY,
     "circuitforge.commands.generate -> circuitforge.generators.topology.train": _LAZY_HEAVY,
     "circuitforge.commands.generate -> circuitforge.rl.topology": _LAZY_HEAVY,
-    "circuitforge.commands.generate -> circuitforge.rl.sizing.ldo": _LAZY_HEAVY,
+    "circuitforge.commands.generate -> circuitforge.rl.sizing.quick": _LAZY_HEAVY,
     "circuitforge.commands.rf -> circuitforge.rf.dataset": _LAZY_HEAVY,
     "circuitforge.commands.rf -> circuitforge.rf.geometry": _LAZY_HEAVY,
     "circuitforge.commands.rf -> circuitforge.rf.measure": _LAZY_HEAVY,

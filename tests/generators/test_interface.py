@@ -91,9 +91,9 @@ def _pair_problems(n: Netlist) -> list[str]:
     return out
 
 
-def _check_interface(n: Netlist, pair: bool = True) -> None:
+def _check_interface(n: Netlist, pair: bool = True, iface=OPAMP) -> None:
     assert {"VIN1", "VIN2", "VOUT1"} <= set(n.ports)
-    assert all(OPAMP.allows(p) for p in n.ports), n.ports
+    assert all(iface.allows(p) for p in n.ports), n.ports
     for d in n.devices:
         for role, net in d.terminals:
             if net in ("VIN1", "VIN2"):
@@ -329,6 +329,21 @@ def test_random_ldo_walks_have_the_ldo_interface(seed, max_len):
     from circuitforge.spice.ldo import pass_devices
     assert pass_devices(n.devices[:1], "VIN1", "VOUT1"), n.devices[0]
     assert dict(n.devices[0].terminals)["g"] not in n.ports
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), max_len=st.integers(40, 140))
+def test_random_comparator_walks_have_the_comparator_interface(seed, max_len):
+    """A comparator sample has the op-amp-like single-output interface (input pair, paths, pulls), may
+    declare clocks (VOUT2 is not allowed), and the comparator sizing flow finds its ports."""
+    from circuitforge.generators.topology.interface import COMPARATOR
+    from circuitforge.spice.comparator import ComparatorPorts
+    n = decode(_walk(seed, max_len, {"comparator": COMPARATOR}, VOCAB, "comparator"), VOCAB)
+    _check_interface(n, iface=COMPARATOR)
+    assert "VOUT2" not in n.ports
+    p = ComparatorPorts.find(list(n.ports))
+    assert (p.inp, p.inn, p.out, p.outn) == ("VIN1", "VIN2", "VOUT1", None)
+    assert p.clocked == ("VCLK1" in n.ports)
 
 
 def test_the_ldo_grammar_without_the_pass_rule_need_not_place_one():

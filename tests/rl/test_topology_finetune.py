@@ -109,6 +109,17 @@ def test_ldo_finetune_step_rewards_ldo_sizing(sim, tmp_path):
     assert 0.0 <= res.history[0]["reward"] <= 2.0
 
 
+def test_comparator_finetune_step_rewards_comparator_sizing(sim, tmp_path):
+    """One step for comparators: samples with the comparator interface, sized by the decide deck."""
+    from circuitforge.rl.sizing.quick import FAMILY_SPECS
+    cfg = FinetuneConfig(family="comparator", spec=FAMILY_SPECS["comparator"][0], batch=2, steps=1, budget=3,
+                         time_limit=0)
+    res = finetune(load_generator(DEFAULT_WEIGHTS), cfg, simulator=sim, state_path=tmp_path / "c.state",
+                   progress=False)
+    assert len(res.history) == 1 and res.history[0]["n"] == 2 and not res.history[0]["errors"]
+    assert 0.0 <= res.history[0]["reward"] <= 2.0
+
+
 def test_exp_shaping_separates_live_circuits_the_linear_one_does_not():
     """Toward a far spec every live circuit scores ~1 linearly; exp(objective) orders them by how close they came."""
     from circuitforge.rl.sizing.quick import QuickSizing

@@ -154,11 +154,12 @@ def finetune_cmd(
     steps: Annotated[int, typer.Option("--steps", help="Policy-gradient steps.")] = 300,
     batch: Annotated[int, typer.Option("--batch", help="Samples per step.")] = 32,
     budget: Annotated[int, typer.Option("--budget", help="ngspice simulations per reward (CMA-ES).")] = 60,
-    family: Annotated[str, typer.Option("--family", help="Family sampled and rewarded: opamp or ldo (each has "
-                                        "an interface grammar and a sizing testbench).")] = "opamp",
+    family: Annotated[str, typer.Option("--family", help="Family sampled and rewarded: opamp, ldo or comparator "
+                                        "(each has an interface grammar and a sizing testbench).")] = "opamp",
     spec: Annotated[Optional[str], typer.Option("--spec", help="Spec the reward sizes for (default: the family's "
-                                                "modest spec, gain>=40dB,ugbw>=10MHz,pm>=45deg for op-amps, "
-                                                "circuitforge.rl.sizing.ldo.LDO_MODEST for LDOs).")] = None,
+                                                "modest spec, circuitforge.rl.sizing.quick.FAMILY_SPECS: "
+                                                "gain>=40dB,ugbw>=10MHz,pm>=45deg for op-amps, "
+                                                "decision>=1,delay<=5ns for comparators).")] = None,
     process: Annotated[str, typer.Option("--process", help="Process cards: generic45, generic180, level1.")]
     = "generic180",
     lr: Annotated[float, typer.Option("--lr", help="Adam learning rate.")] = 1e-4,
@@ -180,7 +181,7 @@ def finetune_cmd(
     restart: RestartOpt = False,
     overwrite_shipped: OverwriteShippedOpt = False,
 ) -> None:
-    """Fine-tune the op-amp (or LDO) generator with an ngspice reward (reproduces the shipped op-amp weights).
+    """Fine-tune the op-amp (or LDO, or comparator) generator with an ngspice reward (reproduces the shipped op-amp weights).
 
     Policy gradient over the grammar-masked sampler: every step samples --batch circuits, sizes
     each with one seeded CMA-ES run of --budget ngspice simulations for --spec, and raises the
@@ -207,13 +208,12 @@ def finetune_cmd(
         raise fail(f"--time-limit must be >= 0 (got {time_limit})")
     if shaping not in SHAPINGS:
         raise fail(f"--shaping must be one of {', '.join(SHAPINGS)} (got {shaping!r})")
-    from ..rl.sizing.ldo import LDO_MODEST  # noqa: PLC0415
+    from ..rl.sizing.quick import FAMILY_SPECS  # noqa: PLC0415
 
-    modest = {"opamp": FinetuneConfig().spec, "ldo": LDO_MODEST}
-    if family not in modest:
-        raise fail(f"--family must be one of {', '.join(modest)} (got {family!r})")
+    if family not in FAMILY_SPECS:
+        raise fail(f"--family must be one of {', '.join(FAMILY_SPECS)} (got {family!r})")
     if spec is None:
-        spec = modest[family]
+        spec = FAMILY_SPECS[family][0]
     offset = None
     if offset_max is not None:
         try:

@@ -82,7 +82,7 @@ from ..generators.topology.train import batch_tensors
 from ..spice import SharedSimulator
 from ..spice.models import PROCESSES
 from .errors import SizingError
-from .sizing.quick import CMRR_MIN, PROBLEMS, QuickSizing, quick_size
+from .sizing.quick import CMRR_MIN, OPAMP_MODEST, PROBLEMS, QuickSizing, quick_size
 from .sizing.search import MISSING_MARGIN, require_measured
 from .sizing.spec import parse_spec
 
@@ -92,14 +92,19 @@ STATE_KIND = "topology-finetune-state"
 """The ``kind`` of the resumable fine-tuning state."""
 
 
+_ALIVE = {"opamp": "ugbw", "ldo": "dropout", "comparator": "delay"}
+"""Per family, the figure a sample's best design must have for it not to count as dead in the log
+(a unity-gain crossing, a dropout, a timed decision)."""
+
+
 @dataclass(frozen=True, slots=True)
 class FinetuneConfig:
     """Settings of a fine-tuning run (fixed before looking at the benchmark)."""
 
     family: str = "opamp"
-    """The family sampled and rewarded (it needs an interface and a sizing testbench: op-amps, LDOs;
-    the CMRR check is for op-amps only)."""
-    spec: str = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
+    """The family sampled and rewarded (it needs an interface and a sizing testbench: op-amps, LDOs,
+    comparators; the CMRR check is for op-amps only)."""
+    spec: str = OPAMP_MODEST
     """The spec the reward sizes for (the benchmark's modest spec)."""
     process: str = "generic180"
     """Process cards of the sizing runs."""
@@ -302,7 +307,7 @@ def finetune(gen: Generator, config: FinetuneConfig = FinetuneConfig(), *, simul
                 rewards.append(reward(q, n_clauses=len(spec.clauses) + extra,
                                       novel=topo.novel, repeats=seen.get(topo.hash, 0),
                                       shaping=config.shaping))
-                dead += int(not q.simulates or q.best.get("ugbw" if family == "opamp" else "dropout") is None)
+                dead += int(not q.simulates or q.best.get(_ALIVE.get(family, "ugbw")) is None)
                 if q.met:
                     met += 1
                     hashes.append(topo.hash)

@@ -85,7 +85,7 @@ from ..netlists.netlist import GROUND_NAMES
 from ..netlists.polarity import device_polarity
 from ..netlists.ports import PortRole, port_role
 from ..netlists.values import Value
-from .cells import CELL_NAMES, builtin_cells, cells_needed
+from .cells import add_cells
 from .models import Process, apply_process
 from .models import process as get_process
 
@@ -678,36 +678,6 @@ def _break_inductor_loops(devices: list[Device], taken: set[str], nets: set[str]
     return out
 
 
-def _add_cells(netlist: Netlist) -> tuple[Netlist, list[str]]:
-    """``netlist`` with built-in cells for instances of undefined digital macros."""
-    missing: dict[str, str] = {}
-
-    def scan(devices: Iterable[Device], scope: object) -> None:
-        for d in devices:
-            if d.kind == "subckt" and d.model and netlist.find_subckt(d.model, scope) is None:  # type: ignore[arg-type]
-                if d.model.upper() not in CELL_NAMES:
-                    raise ValidationError(
-                        f"instance {d.name} of undefined subcircuit {d.model!r}; define it or use a "
-                        f"built-in cell ({', '.join(CELL_NAMES)})", d.loc)
-                missing.setdefault(d.model.upper(), d.model)
-
-    scan(netlist.devices, None)
-    for sub in netlist.subckts.values():
-        scan(sub.devices, sub)
-    if not missing:
-        return netlist, []
-    cells = builtin_cells()
-    subckts = dict(netlist.subckts)
-    added = []
-    for upper in cells_needed(set(missing)):
-        spelled = missing.get(upper, upper)
-        if netlist.find_subckt(spelled) is not None:
-            continue
-        subckts[spelled] = dataclasses.replace(cells[upper], name=spelled)
-        added.append(spelled)
-    return _copy(netlist, subckts=subckts), added
-
-
 def floating_gate_nets(netlist: Netlist, ports: Sequence[str] = ()) -> list[str]:
     """Top-level nets that reach only MOSFET gates (nothing drives them) and are not among ``ports``.
 
@@ -755,7 +725,7 @@ def bias_default(netlist: Netlist, process: str | Process = "generic45", *,
         ports = list(netlist.ports)
     if not ports:
         ports = [n for n in netlist.nets() if port_role(n) != "other"]
-    work, cells = _add_cells(netlist)
+    work, cells = add_cells(netlist)
     filled: dict[str, list[str]] = {}
     subckts = {k: dataclasses.replace(s, devices=_with_values(s.devices, filled, f"{k}.")) for k, s in
                work.subckts.items()}

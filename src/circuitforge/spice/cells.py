@@ -32,10 +32,13 @@ mutable state).
 
 from __future__ import annotations
 
-from ..netlists import Subckt, parse
-from ..netlists.errors import ResolutionError
+import dataclasses
+from collections.abc import Iterable
 
-__all__ = ["CELL_NAMES", "builtin_cells", "cell", "cells_needed"]
+from ..netlists import Device, Netlist, Subckt, parse
+from ..netlists.errors import ResolutionError, ValidationError
+
+__all__ = ["CELL_NAMES", "add_cells", "builtin_cells", "cell", "cells_needed"]
 
 # Definitions as in the corpus' N_full.cir files (INVERTER, TRANSMISSION_GATE,
 # NAND, NOR, XOR, PFD are copied from there); BUFFER, AND, OR are additions.
@@ -146,3 +149,41 @@ def cells_needed(names: list[str] | tuple[str, ...] | set[str]) -> list[str]:
         out.add(n)
         todo.extend(_USES.get(n, ()))
     return sorted(out)
+
+
+def add_cells(netlist: Netlist) -> tuple[Netlist, list[str]]:
+    """``netlist`` with built-in cells for instances of undefined digital macros, and the names added.
+
+    An instance of an undefined subcircuit that is no built-in cell raises :class:`ValidationError`
+    naming it (ngspice would only say that no circuit is loaded).
+
+    >>> net, added = add_cells(parse("* t\\nXI0 a b VDD VSS INVERTER\\n"))
+    >>> added, net.subckts["INVERTER"].ports
+    (['INVERTER'], ('A', 'Q', 'VDD', 'VSS'))
+    """
+    missing: dict[str, str] = {}
+
+    def scan(devices: Iterable[Device], scope: object) -> None:
+        for d in devices:
+            if d.kind == "subckt" and d.model and netlist.find_subckt(d.model, scope) is None:  # type: ignore[arg-type]
+                if d.model.upper() not in CELL_NAMES:
+                    raise ValidationError(
+                        f"instance {d.name} of undefined subcircuit {d.model!r}; define it or use a "
+                        f"built-in cell ({', '.join(CELL_NAMES)})", d.loc)
+                missing.setdefault(d.model.upper(), d.model)
+
+    scan(netlist.devices, None)
+    for sub in netlist.subckts.values():
+        scan(sub.devices, sub)
+    if not missing:
+        return netlist, []
+    cells = builtin_cells()
+    subckts = dict(netlist.subckts)
+    added = []
+    for upper in cells_needed(set(missing)):
+        spelled = missing.get(upper, upper)
+        if netlist.find_subckt(spelled) is not None:
+            continue
+        subckts[spelled] = dataclasses.replace(cells[upper], name=spelled)
+        added.append(spelled)
+    return dataclasses.replace(netlist, subckts=subckts), added

@@ -35,13 +35,19 @@ The measurements (:func:`measure_comparator`, names in :data:`COMPARATOR_MEASURE
     input at which the decision flips (clocked: midway between the two
     ramp steps around the flip, a resolution of ``2·range/ramp_cycles``).
 ``decision``
-    1.0 when every decision of the ``decide`` deck is right (``+ovd`` and
-    ``-ovd``, twice each, with the source resistance in place), else 0.0
-    with the wrong ones as the reason.
+    the fraction of the ``decide`` deck's four decisions (``+ovd`` and
+    ``-ovd``, twice each, with the source resistance in place) that are
+    right: 1.0 when every one is, else 0.75 ... 0.0 with the wrong ones as
+    the reason (a fraction, not a flag, so that a sizing search has a
+    slope to climb: ``decision>=1`` asks for all four).
 ``kickback``
     clocked only: the largest ``|v(input node) - v(its ideal source)|`` (V)
     over the evaluation phases (the inputs are quiet there, so all of it is
     sent back by the comparator); ``info`` also gives the differential part.
+``power``
+    the supply's mean power over the ``decide`` deck (W): ``VDD`` times the
+    time average of the ``VSUPPLY`` current, bias-port currents included
+    (they are drawn from it); the clock drivers' power is not counted.
 
 >>> import numpy as np
 >>> t = np.linspace(0, 10e-9, 1001)
@@ -84,14 +90,16 @@ __all__ = [
     "trip_offset",
     "ramp_offset",
     "kickback",
+    "mean_power",
     "measure_comparator",
+    "comparator_measurement",
 ]
 
 ComparatorDeck = Literal["decide", "offset"]
 COMPARATOR_DECKS: tuple[str, ...] = get_args(ComparatorDeck)
-ComparatorMeasureName = Literal["delay", "offset", "decision", "kickback"]
+ComparatorMeasureName = Literal["delay", "offset", "decision", "kickback", "power"]
 COMPARATOR_MEASUREMENTS: tuple[str, ...] = get_args(ComparatorMeasureName)
-COMPARATOR_UNITS: dict[str, str] = {"delay": "s", "offset": "V", "decision": "", "kickback": "V"}
+COMPARATOR_UNITS: dict[str, str] = {"delay": "s", "offset": "V", "decision": "", "kickback": "V", "power": "W"}
 
 _SimulateFn = Callable[[Netlist | str, Sequence[Analysis]], SimResult]
 _SIG = "cmp_sig"  # node of the output signal (see the module docstring)
@@ -326,13 +334,15 @@ def decisions(t: np.ndarray, s: np.ndarray, samples: Sequence[float]) -> list[in
 
 
 def _decision(got: Sequence[int], want: Sequence[int], ovd: float) -> Measurement:
+    """The fraction of right decisions (the wrong ones named in ``reason``)."""
     wrong = [f"#{i} ({'+' if w > 0 else '-'}{ovd * 1e3:g} mV: decided {'+' if g > 0 else '-' if g < 0 else '0'})"
              for i, (g, w) in enumerate(zip(got, want)) if g != w]
     if not wrong:
         return Measurement("decision", 1.0, "")
     inverted = all(g == -w for g, w in zip(got, want))
     hint = "; every decision inverted: are inp and inn swapped?" if inverted else ""
-    return Measurement("decision", 0.0, "", f"wrong decisions {', '.join(wrong)}{hint}")
+    right = 1.0 - len(wrong) / max(len(want), 1)
+    return Measurement("decision", right, "", f"wrong decisions {', '.join(wrong)}{hint}")
 
 
 def trip_offset(vd: np.ndarray, s: np.ndarray) -> Measurement:
@@ -404,11 +414,30 @@ def kickback(t: np.ndarray, v_in: Sequence[np.ndarray], v_src: Sequence[np.ndarr
     return Measurement("kickback", peak, "V", info=(("diff", diff),))
 
 
+def mean_power(t: np.ndarray, i_supply: np.ndarray, vdd: float) -> Measurement:
+    """Mean supply power (W) over a transient: ``|VDD · time average of i_supply|`` (trapezoidal,
+    so that the simulator's uneven time steps weigh by their length).
+
+    >>> t = np.array([0.0, 1.0, 2.0, 4.0])
+    >>> round(mean_power(t, np.array([-1e-3, -1e-3, -3e-3, -3e-3]), 1.8).value, 6)
+    0.0045
+    """
+    chk = real_series(t, i_supply)
+    if isinstance(chk, str):
+        return _missing("power", chk)
+    tt, ii = chk
+    span = float(tt[-1] - tt[0])
+    if span <= 0:
+        return _missing("power", "the transient has no duration")
+    avg = float(np.sum((ii[1:] + ii[:-1]) * np.diff(tt)) / 2 / span)
+    return Measurement("power", abs(avg * vdd), "W")
+
+
 # ---------------------------------------------------------------------------------------------
 # the whole comparator
 # ---------------------------------------------------------------------------------------------
 
-_DECK_OF = {"delay": "decide", "decision": "decide", "kickback": "decide", "offset": "offset"}
+_DECK_OF = {"delay": "decide", "decision": "decide", "kickback": "decide", "power": "decide", "offset": "offset"}
 
 
 def measure_comparator(circuit: CircuitInput, process_name: str | Process = "generic180", *,
@@ -438,7 +467,7 @@ def measure_comparator(circuit: CircuitInput, process_name: str | Process = "gen
         if not res.ok:
             out[w] = _missing(w, f"{tb.name} simulation failed: {res.error}")
             continue
-        out[w] = _measure_one(w, tb, res)
+        out[w] = comparator_measurement(w, tb, res)
     return out
 
 
@@ -446,7 +475,11 @@ def _signal(tb: Testbench, wave: np.ndarray) -> np.ndarray:
     return np.real(np.asarray(wave)).reshape(-1) - tb.info.get("mid", 0.0)
 
 
-def _measure_one(w: str, tb: Testbench, res: SimResult) -> Measurement:
+def comparator_measurement(w: str, tb: Testbench, res: SimResult) -> Measurement:
+    """Measurement ``w`` (:data:`COMPARATOR_MEASUREMENTS`) of the simulation ``res`` of testbench ``tb``
+    (the ``offset`` deck for ``offset``, the ``decide`` deck for the others)."""
+    if w not in COMPARATOR_MEASUREMENTS:
+        raise ResolutionError(w, COMPARATOR_MEASUREMENTS, "comparator measurement")
     info = tb.info
     clocked = info["clocked"] > 0
     if w == "offset":
@@ -458,6 +491,8 @@ def _measure_one(w: str, tb: Testbench, res: SimResult) -> Measurement:
         got = decisions(tr.sweep, _signal(tb, tr[tb.nodes["sig"]]), [info[f"sample{k}"] for k in range(n)])
         return ramp_offset([info[f"vd{k}"] for k in range(n)], got)
     tr = res["tran"]
+    if w == "power":
+        return mean_power(tr.sweep, tr[tb.branch("vdd")], info["vdd"])
     n = int(info["edges"])
     sig = _signal(tb, tr[tb.nodes["sig"]])
     if w == "delay":

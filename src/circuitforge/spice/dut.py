@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..netlists import Device, Netlist, Subckt, parse, read
 from ..netlists.errors import ResolutionError, ValidationError
+from .cells import add_cells
 from .models import Process, apply_process
 
 __all__ = ["CircuitInput", "load_circuit", "prepare_dut", "assemble"]
@@ -73,11 +74,12 @@ def prepare_dut(circuit: CircuitInput, proc: str | Process, names: Sequence[str]
     (matched case-insensitively); a subcircuit port not among them raises
     :class:`ValidationError`. A top-level netlist must have a net for every
     name; its voltage sources on those nets are dropped, other sources (bias
-    currents, for instance) are kept. Analyses and ``.control`` blocks are dropped.
+    currents, for instance) are kept. Analyses and ``.control`` blocks are dropped. Instances of
+    the corpus' undefined digital macros get their built-in cells (:func:`~.cells.add_cells`).
     ``hint`` (how to name the ports, say) ends the errors about ports.
     """
     tail = f" ({hint})" if hint else ""
-    net = apply_process(load_circuit(circuit), proc)
+    net = apply_process(add_cells(load_circuit(circuit))[0], proc)
     sub = _top_subckt(net, subckt, what)
     wanted = {n.lower(): n for n in names}
     if sub is not None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ...netlists.ports import port_role
 
-__all__ = ["Interface", "LDO", "LDO_NO_PASS", "OPAMP", "OPAMP_UNPAIRED", "INTERFACES", "signal_edges", "signal_reaches"]
+__all__ = ["Interface", "COMPARATOR", "LDO", "LDO_NO_PASS", "OPAMP", "OPAMP_UNPAIRED", "INTERFACES", "signal_edges", "signal_reaches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,15 @@ three ports and the pass device."""
 LDO_NO_PASS = dataclasses.replace(LDO, pass_device=None)
 """:data:`LDO` without the pass-device rule (for comparisons)."""
 
-INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP, "ldo": LDO}
+COMPARATOR = Interface("comparator", ("VIN1", "VIN2", "VOUT1"), ("VIN1", "VIN2"), ("VOUT1",),
+                       frozenset({"bias_voltage", "bias_current", "clock"}), pair=True)
+"""Comparator: ``VIN1``, ``VIN2`` on the gates of one source-coupled pair, both reaching ``VOUT1``
+(single-ended: the grammar's output rules allow one output with one pull each way); ``VB*``/``IB*``
+bias ports and ``VCLK*`` clocks. 28 of the 49 corpus comparators have the two inputs (21 of them
+differential outputs, latches the single-output rule cannot write); the comparator sizing testbench
+(:mod:`circuitforge.rl.sizing.comparator`) drives a clock port when there is one."""
+
+INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP, "ldo": LDO, "comparator": COMPARATOR}
 """The default interfaces by family (families not named here sample with the plain grammar)."""
 
 

@@ -458,3 +458,19 @@ def _current_values(net: Netlist, body: str | None, params: Sequence[SizingParam
             if v is not None and v.number is not None:
                 out[(dev, key)] = v.number
     return out
+
+
+def start_u(params: Sequence[SizingParam], devices: Sequence[Device], bias: Sequence[BiasPort],
+            start: Mapping[str, float] | None = None) -> tuple[float, ...]:
+    """The start point in the unit cube: ``start[name]`` where given, else the value of the first device
+    parameter (or bias port) a parameter writes, clipped to its range, else the middle of the range."""
+    start = start or {}
+    values = {(d.name.lower(), k.lower()): v.number for d in devices for k, v in d.params.items()
+              if v.number is not None}
+    bias_of = {b.name.lower(): abs(b.value) for b in bias}
+    u = []
+    for q in params:
+        dev, key = q.sets[0]
+        x = start.get(q.name, bias_of.get(key.lower()) if dev == PORT_TARGET else values.get((dev.lower(), key.lower())))
+        u.append(float(q.to_u(q.to_x(0.5) if x is None else min(max(float(x), q.low), q.high))))
+    return tuple(u)

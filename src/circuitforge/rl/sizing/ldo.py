@@ -1,6 +1,6 @@
 """LDO sizing problems: an LDO netlist, its sizing parameters, and one deck per design.
 
-:class:`LdoSizingProblem` is a :class:`~.problem.SizingProblem` whose evaluation deck is the LDO
+:class:`LdoSizingProblem` is a :class:`~.problem.TestbenchSizingProblem` whose evaluation deck is the LDO
 testbench of :func:`~circuitforge.spice.ldo.ldo_testbench` (``sweep="vin"``: operating point, a DC
 sweep of VIN, AC on VIN and a load step, one simulation per design) and whose measurements are
 :data:`LDO_MEASURES` (:mod:`circuitforge.spice.ldo` defines them): the output, the dropout, the
@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -46,21 +46,21 @@ from ...netlists import Device, Netlist
 from ...netlists.errors import ValidationError
 from ...netlists.polarity import device_polarity
 from ...netlists.ports import port_role
-from ...spice.deck import to_deck
 from ...spice.dut import load_circuit
-from ...spice.errors import SimulationError
 from ...spice.ldo import LDO_UNITS, LdoConditions, LdoPorts, ldo_measurement, ldo_testbench, pass_devices
 from ...spice.measure import Measurement
 from ...spice.models import Process
 from ...spice.models import process as get_process
 from ...spice.results import SimResult
 from ...spice.simulator import Simulator
+from ...spice.testbench import Testbench
 from ..errors import ProblemError
 from .derive import (
-    _bias_ports, _body_name, _group_key, bias_params, group_params, passive_params, specific_current, with_values,
+    _bias_ports, _body_name, _group_key, bias_params, group_params, passive_params, specific_current, start_u,
+    with_values,
 )
-from .param import PORT_TARGET, SizingParam
-from .problem import Measured, SizingProblem
+from .param import SizingParam
+from .problem import TestbenchSizingProblem
 
 __all__ = ["LDO_MEASURES", "LDO_MODEST", "LDO_MEDIUM", "LdoSizingProblem", "derive_ldo_sizing"]
 
@@ -78,12 +78,8 @@ _PASS_IC = 8.0
 _PASS_WMAX = 5e-3
 
 
-def _failed(reason: str) -> Measured:
-    return {k: Measurement(k, None, LDO_UNITS[k], reason) for k in LDO_MEASURES}
-
-
 @dataclass(frozen=True, eq=False)
-class LdoSizingProblem(SizingProblem):
+class LdoSizingProblem(TestbenchSizingProblem):
     """An LDO and its sizing parameters; evaluates designs with one LDO-testbench simulation each.
 
     Fields as :class:`~.problem.SizingProblem`'s, with ``ports`` an
@@ -98,42 +94,17 @@ class LdoSizingProblem(SizingProblem):
     primary: ClassVar[str] = "vout"
     family: ClassVar[str] = "ldo"
 
-    def _testbench(self):  # the LDO testbench with placeholders, built once
-        if "tb" not in self._cache:
-            net, _ = self._with_values(self._marks())
-            self._cache["tb"] = ldo_testbench(net, self.process, sweep="vin", ports=self.ports,
-                                              conditions=self.conditions, subckt=self.subckt)
-        return self._cache["tb"]
+    units: ClassVar[Mapping[str, str]] = LDO_UNITS
+    out_role: ClassVar[str] = "vout"
+    supply_role: ClassVar[str] = "vin"
+    supply_info: ClassVar[str] = "vin"
 
-    def _template(self) -> tuple[str, str, str, float]:
-        """(deck body after the title line, output node, input branch, VIN), built once."""
-        if "deck" in self._cache:
-            return self._cache["deck"]
-        tb = self._testbench()
-        lines = self._bias_placeholders(to_deck(tb.netlist).splitlines(), self.ports.vss)
-        got = ("\n".join(lines[1:]) + "\n", tb.nodes["vout"].lower(), tb.branch("vin"), tb.info["vin"])
-        self._cache["deck"] = got
-        return got
+    def _build_testbench(self, net: Netlist) -> Testbench:
+        return ldo_testbench(net, self.process, sweep="vin", ports=self.ports, conditions=self.conditions,
+                             subckt=self.subckt)
 
-    @property
-    def analyses(self) -> list:
-        return list(self._testbench().analyses)
-
-    def measure(self, result: SimResult) -> Measured:
-        """Measurements (:data:`LDO_MEASURES`) of one simulation of :meth:`deck`."""
-        if not result.ok:
-            return _failed(f"simulation failed: {result.error}")
-        tb = self._testbench()
-        out: Measured = {}
-        for w in LDO_MEASURES:
-            try:
-                out[w] = ldo_measurement(w, tb, result)
-            except SimulationError as exc:
-                out[w] = Measurement(w, None, LDO_UNITS[w], f"measurement failed: {exc}")
-        return out
-
-    def _predict(self, rows: list[list[float]], backend) -> list[Measured]:
-        raise ProblemError(f"the learned backend predicts op-amp figures, not the LDO figures of {self.name!r}")
+    def _measurement(self, what: str, tb: Testbench, result: SimResult) -> Measurement:
+        return ldo_measurement(what, tb, result)
 
     @classmethod
     def from_netlist(cls, netlist: Netlist | str, *, ports: LdoPorts | None = None,  # type: ignore[override]
@@ -143,9 +114,6 @@ class LdoSizingProblem(SizingProblem):
         """Sizing parameters and ranges derived from an LDO's own devices (module docstring)."""
         return derive_ldo_sizing(netlist, ports=ports, process=process, subckt=subckt, name=name, span=span,
                                  conditions=conditions)
-
-    def __repr__(self) -> str:
-        return f"LdoSizingProblem({self.name!r}, params={self.dim}, measures={list(LDO_MEASURES)})"
 
 
 def _pair_inputs(devices: Sequence[Device], vref: str | None) -> set[str]:
@@ -232,15 +200,7 @@ def derive_ldo_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: LdoPo
     params += group_params(list(groups.values()), proc, span)
     if not params:
         raise ProblemError(f"no sizable devices in {net.title!r} (MOSFETs, R, C, current sources, bias ports)")
-    x0 = []
-    values = {(d.name.lower(), k.lower()): v.number for d in devices for k, v in d.params.items()
-              if v.number is not None}
-    bias_of = {b.name.lower(): abs(b.value) for b in ports.bias}
-    for q in params:
-        dev, key = q.sets[0]
-        x = start.get(q.name, bias_of.get(key.lower()) if dev == PORT_TARGET else values.get((dev.lower(), key.lower())))
-        x0.append(q.to_x(0.5) if x is None else min(max(float(x), q.low), q.high))
-    default_u = tuple(float(q.to_u(x)) for q, x in zip(params, x0))
+    default_u = start_u(params, devices, ports.bias, start)
     title = name or body or (net.title or "ldo").split()[0]
     return LdoSizingProblem(title, net, tuple(params), proc.name, ports, body, default_u=default_u,
                             conditions=conditions)

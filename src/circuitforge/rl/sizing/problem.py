@@ -58,6 +58,7 @@ __all__ = [
     "Measured",
     "SizingParam",
     "SizingProblem",
+    "TestbenchSizingProblem",
     "folded_cascode_problem",
     "measured_values",
     "miller_problem",
@@ -407,6 +408,75 @@ class SizingProblem:
 
     def __repr__(self) -> str:
         return f"SizingProblem({self.name!r}, params={self.dim}, measures={list(MEASURES)})"
+
+
+@dataclass(frozen=True, eq=False)
+class TestbenchSizingProblem(SizingProblem):
+    """A :class:`SizingProblem` of another family whose one deck per design is that family's testbench
+    (LDOs, comparators): a subclass builds the testbench (:meth:`_build_testbench`, from the netlist
+    with the parameters' placeholders) and measures one of :attr:`measures` from its simulation
+    (:meth:`_measurement`); deck, analyses, measurements and failures follow from those here.
+    ``out_role``/``supply_role``/``supply_info`` name the testbench's measured node, supply source and
+    supply voltage (for :meth:`_template`'s tuple)."""
+
+    __test__ = False  # not a pytest test class
+
+    units: ClassVar[Mapping[str, str]] = {}
+    """The unit of each of :attr:`measures`."""
+    out_role: ClassVar[str] = "out"
+    supply_role: ClassVar[str] = "vdd"
+    supply_info: ClassVar[str] = "vdd"
+
+    def _build_testbench(self, net: Netlist) -> Any:
+        raise NotImplementedError
+
+    def _measurement(self, what: str, tb: Any, result: SimResult) -> Measurement:
+        raise NotImplementedError
+
+    def _testbench(self) -> Any:  # the testbench with placeholders, built once
+        if "tb" not in self._cache:
+            net, _ = self._with_values(self._marks())
+            self._cache["tb"] = self._build_testbench(net)
+        return self._cache["tb"]
+
+    def _template(self) -> tuple[str, str, str, float]:
+        """(deck body after the title line, measured node, supply branch, supply voltage), built once."""
+        if "deck" in self._cache:
+            return self._cache["deck"]
+        tb = self._testbench()
+        lines = self._bias_placeholders(to_deck(tb.netlist).splitlines(), self.ports.vss)
+        got = ("\n".join(lines[1:]) + "\n", tb.nodes[self.out_role].lower(), tb.branch(self.supply_role),
+               tb.info[self.supply_info])
+        self._cache["deck"] = got
+        return got
+
+    @property
+    def analyses(self) -> list:
+        return list(self._testbench().analyses)
+
+    def _failed(self, reason: str) -> Measured:
+        return {k: Measurement(k, None, self.units[k], reason) for k in self.measures}
+
+    def measure(self, result: SimResult) -> Measured:
+        """Measurements (:attr:`measures`) of one simulation of :meth:`deck`; a failed simulation or
+        measurement gives ``value=None`` with the reason."""
+        if not result.ok:
+            return self._failed(f"simulation failed: {result.error}")
+        tb = self._testbench()
+        out: Measured = {}
+        for w in self.measures:
+            try:
+                out[w] = self._measurement(w, tb, result)
+            except SimulationError as exc:
+                out[w] = Measurement(w, None, self.units[w], f"measurement failed: {exc}")
+        return out
+
+    def _predict(self, rows: list[list[float]], backend: MeasurementPredictor) -> list[Measured]:
+        raise ProblemError(f"the learned backend predicts op-amp figures, not the {self.family} figures of "
+                           f"{self.name!r}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, params={self.dim}, measures={list(self.measures)})"
 
 
 def _pick_polarity(probs: list[SizingProblem], simulator: Simulator | None) -> SizingProblem:

@@ -5,8 +5,11 @@ reinforcement fine-tuning (:mod:`circuitforge.rl.topology`), in one place:
 
 1. interface: the family's ports are found (else ``stage="interface"``);
 2. problem: the family's problem (:data:`PROBLEMS`: :meth:`SizingProblem.from_netlist` for op-amps,
-   :meth:`~.ldo.LdoSizingProblem.from_netlist` for LDOs) derives parameters, ranges and the start point;
-3. simulates: the start design's deck runs and gives its primary figure (a gain, an LDO's output);
+   :meth:`~.ldo.LdoSizingProblem.from_netlist` for LDOs,
+   :meth:`~.comparator.ComparatorSizingProblem.from_netlist` for comparators) derives parameters,
+   ranges and the start point;
+3. simulates: the start design's deck runs and gives its primary figure (a gain, an LDO's output, a
+   comparator's decisions);
 4. met: CMA-ES (``budget`` simulations, ``seed``) sizes it for ``spec``, stopping at the first
    design that meets it.
 
@@ -45,16 +48,28 @@ from ...spice.results import SimResult
 from ...spice.measure import measure_opamp
 from ...netlists.errors import ResolutionError
 from ..errors import SizingError
-from .ldo import LdoSizingProblem
+from .comparator import COMPARATOR_MEDIUM, COMPARATOR_MODEST, ComparatorSizingProblem
+from .ldo import LDO_MEDIUM, LDO_MODEST, LdoSizingProblem
 from .problem import SizingProblem
 from .search import MISSING_MARGIN, objective, require_measured, run_method
 from .spec import Spec
 
-__all__ = ["CMRR_MIN", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason",
+__all__ = ["CMRR_MIN", "FAMILY_SPECS", "OPAMP_MODEST", "OPAMP_MEDIUM", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason",
            "missed_clauses", "design_cmrr", "design_offset"]
 
-PROBLEMS: dict[str, type[SizingProblem]] = {"opamp": SizingProblem, "ldo": LdoSizingProblem}
+PROBLEMS: dict[str, type[SizingProblem]] = {"opamp": SizingProblem, "ldo": LdoSizingProblem,
+                                             "comparator": ComparatorSizingProblem}
 """The circuit families with a sizing problem (and a testbench), by family name."""
+
+OPAMP_MODEST = "gain>=40dB,ugbw>=10MHz,pm>=45deg"
+"""The modest op-amp spec (1 pF load, open loop): what real op-amps reach when biased and sized."""
+OPAMP_MEDIUM = "gain>=50dB,ugbw>=30MHz,pm>=60deg,power<=500uW"
+"""The medium op-amp spec."""
+
+FAMILY_SPECS: dict[str, tuple[str, str]] = {"opamp": (OPAMP_MODEST, OPAMP_MEDIUM), "ldo": (LDO_MODEST, LDO_MEDIUM),
+                                            "comparator": (COMPARATOR_MODEST, COMPARATOR_MEDIUM)}
+"""(modest, medium) spec per family of :data:`PROBLEMS`: the benchmark's two levels and the default
+reward of the generator's fine-tuning."""
 
 CMRR_MIN = 20.0
 """dB of CMRR a single-ended op-amp needs to count as differential (the benchmark's and reward's check)."""

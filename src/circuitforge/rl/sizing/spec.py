@@ -45,24 +45,30 @@ __all__ = [
     "spec_feature",
 ]
 
-SpecName = Literal["gain", "ugbw", "pm", "bw", "power", "vout", "dropout", "line_reg", "psrr", "undershoot"]
+SpecName = Literal["gain", "ugbw", "pm", "bw", "power", "vout", "dropout", "line_reg", "psrr", "undershoot",
+                   "decision", "delay", "kickback"]
 SPEC_NAMES: tuple[str, ...] = get_args(SpecName)
 """Op-amp quantities (gain, ugbw, pm, bw, power: :data:`~.problem.MEASURES`), then LDO ones (vout,
-dropout, line_reg, psrr, undershoot: :data:`~.ldo.LDO_MEASURES`, defined in :mod:`circuitforge.spice.ldo`)."""
+dropout, line_reg, psrr, undershoot: :data:`~.ldo.LDO_MEASURES`, defined in :mod:`circuitforge.spice.ldo`),
+then comparator ones (decision, delay, kickback and power: :data:`~.comparator.COMPARATOR_MEASURES`,
+defined in :mod:`circuitforge.spice.comparator`)."""
 SPEC_UNITS: dict[str, str] = {"gain": "dB", "ugbw": "Hz", "pm": "deg", "bw": "Hz", "power": "W",
-                              "vout": "V", "dropout": "V", "line_reg": "V/V", "psrr": "dB", "undershoot": "V"}
+                              "vout": "V", "dropout": "V", "line_reg": "V/V", "psrr": "dB", "undershoot": "V",
+                              "decision": "", "delay": "s", "kickback": "V"}
 Bound = Literal[">=", "<="]
 AUTOCKT_TOLERANCE = 0.02
 """AutoCkt counts a target reached when every spec is within about 2 % of it."""
 
 # how a quantity is compared: linear with a scale (dB, deg, V) or in decades (Hz, W, V/V)
-_LOG = {"ugbw", "bw", "power", "line_reg"}
-_SCALE = {"gain": 20.0, "pm": 45.0, "psrr": 20.0, "vout": 0.5, "dropout": 0.2, "undershoot": 0.1}
+_LOG = {"ugbw", "bw", "power", "line_reg", "delay", "kickback"}
+_SCALE = {"gain": 20.0, "pm": 45.0, "psrr": 20.0, "vout": 0.5, "dropout": 0.2, "undershoot": 0.1,
+          "decision": 0.5}
 # quantities compared by magnitude: line regulation is signed (dVOUT/dVIN), its bound is on |.|
 _ABS = {"line_reg"}
 # centre of each quantity's normalised feature (observation of an environment)
 _CENTRE = {"gain": 40.0, "pm": 60.0, "ugbw": 7.0, "bw": 5.0, "power": -4.0,
-           "vout": 1.0, "dropout": 0.2, "line_reg": -2.0, "psrr": 40.0, "undershoot": 0.1}
+           "vout": 1.0, "dropout": 0.2, "line_reg": -2.0, "psrr": 40.0, "undershoot": 0.1,
+           "decision": 0.5, "delay": -8.0, "kickback": -2.0}
 _CLAUSE = re.compile(r"^\s*([A-Za-z_]+)\s*(>=|<=|=>|=<|>|<)\s*(\S.*?)\s*$")
 
 
@@ -188,7 +194,8 @@ def parse_spec(text: str, *, tolerance: float = 0.0) -> Spec:
     Units: dB for gain, Hz with an SI prefix (k, M or meg, G) for ugbw and bw,
     deg for pm, W with a prefix (mW, uW/µW, nW) for power; for LDOs V for vout,
     dropout and undershoot (``300mV``), V/V for line_reg (``10mV/V``: bounds its
-    magnitude) and dB for psrr; a bare number is in the base unit. Values follow :func:`~circuitforge.core.units.parse_quantity`
+    magnitude) and dB for psrr; for comparators s for delay (``2ns``), V for kickback, and a bare
+    fraction for decision (``decision>=1``: every decision right); a bare number is in the base unit. Values follow :func:`~circuitforge.core.units.parse_quantity`
     (prefixes are case-sensitive: ``M`` mega, ``m`` milli). Raises :class:`SpecError` naming the offending clause.
 
     >>> parse_spec("gain>=60dB,ugbw>=10MHz").values()
@@ -199,7 +206,7 @@ def parse_spec(text: str, *, tolerance: float = 0.0) -> Spec:
     >>> parse_spec("gain>=60dB,slew>=1")
     Traceback (most recent call last):
     ...
-    circuitforge.rl.errors.SpecError: unknown spec quantity 'slew' in clause 'slew>=1' (expected one of ['gain', 'ugbw', 'pm', 'bw', 'power', 'vout', 'dropout', 'line_reg', 'psrr', 'undershoot'])
+    circuitforge.rl.errors.SpecError: unknown spec quantity 'slew' in clause 'slew>=1' (expected one of ['gain', 'ugbw', 'pm', 'bw', 'power', 'vout', 'dropout', 'line_reg', 'psrr', 'undershoot', 'decision', 'delay', 'kickback'])
     """
     if not isinstance(text, str) or not text.strip():
         raise SpecError("empty spec; expected e.g. 'gain>=60dB,ugbw>=10MHz,pm>=60deg,power<=1mW'")
