@@ -332,7 +332,7 @@ def judge(item: Item, *, process: str, budget: int, seed: int, sim: Any, modest:
             assert top.problem is not None and top.design is not None
             check = closed_loop if family == "opamp" else comparator_check
             row.verified, row.closed_loop, why = check(top.problem, top.design, sim)
-            row.verify_reason = f"closed loop: {why}" if why else ""
+            row.verify_reason = f"{'closed loop' if family == 'opamp' else 'check'}: {why}" if why else ""
         if not q2.met:
             row.reason = (f"medium {q2.reason}" if q2.reason.startswith("missed: cmrr")
                           else f"medium missed: {missed_clauses(medium, q2.best)}")

@@ -11,11 +11,14 @@ The inputs are driven from ideal sources around ``vcm`` through a source
 resistance ``rs`` each, so that the disturbance the comparator sends back to
 its inputs (kickback) shows. :func:`comparator_testbench` builds two decks:
 
-- ``kind="decide"``: a transient in which the differential input alternates
-  ``+ovd``, ``-ovd``, ``+ovd``, ``-ovd``: for a clocked comparator one level
-  per clock cycle (the input changes an eighth of a cycle into the reset
-  phase; clock low = reset, high = evaluate), for a continuous one a level
-  every half ``step_period``;
+- ``kind="decide"``: a transient of four decisions at ``±ovd``: for a clocked
+  comparator one per clock cycle, ``+ovd``, ``+ovd``, ``-ovd``, ``-ovd`` (the
+  input changes an eighth of a cycle into the reset phase; clock low = reset,
+  high = evaluate), so that a circuit that toggles every cycle or decides one
+  cycle late gets two of the four wrong (with ``+ -  + -`` a toggle passed, and
+  a one-cycle-late one passed with its inputs swapped); for a continuous one
+  the input alternates ``+ovd``, ``-ovd``, ``+ovd``, ``-ovd``, a level every
+  half ``step_period``;
 - ``kind="offset"``: a DC sweep of the differential input over ``±range``
   (continuous), or a transient ramp over ``±range`` across ``ramp_cycles``
   clock cycles, one decision per cycle (clocked).
@@ -203,6 +206,9 @@ def comparator_testbench(circuit: CircuitInput, proc: str | Process = "generic18
     >>> tb = comparator_testbench(c, "level1")
     >>> tb.name, [a.kind for a in tb.analyses], tb.info["edges"], tb.info["sign1"]
     ('comparator_decide', ['tran'], 4.0, -1.0)
+    >>> clocked = comparator_testbench(c, "level1", ports=ComparatorPorts(clk="clk"))
+    >>> [clocked.info[f"sign{k}"] for k in range(4)]
+    [1.0, 1.0, -1.0, -1.0]
     """
     if kind not in COMPARATOR_DECKS:
         raise ResolutionError(str(kind), COMPARATOR_DECKS, "comparator testbench")
@@ -233,8 +239,8 @@ def comparator_testbench(circuit: CircuitInput, proc: str | Process = "generic18
                          f"{_n(t)})")
             sources["clkb"] = "VCLKB"
         cycles = 4 if kind == "decide" else c.ramp_cycles
-        if kind == "decide":
-            diff = f"PULSE({_n(c.ovd)} {_n(-c.ovd)} {_n(t + t / 8)} {_n(r)} {_n(r)} {_n(t - r)} {_n(2 * t)})"
+        if kind == "decide":  # + + - -: two cycles per level
+            diff = f"PULSE({_n(c.ovd)} {_n(-c.ovd)} {_n(2 * t + t / 8)} {_n(r)} {_n(r)} {_n(2 * t - r)} {_n(4 * t)})"
         else:
             diff = f"PWL(0 {_n(-c.range)} {_n(cycles * t)} {_n(c.range)})"
         lines.append(f"VDIFF vdiff 0 DC 0 {diff}")
@@ -242,7 +248,7 @@ def comparator_testbench(circuit: CircuitInput, proc: str | Process = "generic18
             edge = k * t + t / 2 + r / 2
             info[f"edge{k}"] = edge
             info[f"sample{k}"] = (k + 1) * t - r - t / 50
-            info[f"sign{k}"] = (1.0 if k % 2 == 0 else -1.0) if kind == "decide" else 0.0
+            info[f"sign{k}"] = (1.0 if k < 2 else -1.0) if kind == "decide" else 0.0
             info[f"vd{k}"] = -c.range + 2 * c.range * edge / (cycles * t) if kind == "offset" else 0.0
         info["edges"] = float(cycles)
         info["period"] = t
@@ -420,7 +426,7 @@ def mean_power(t: np.ndarray, i_supply: np.ndarray, vdd: float) -> Measurement:
 
     >>> t = np.array([0.0, 1.0, 2.0, 4.0])
     >>> round(mean_power(t, np.array([-1e-3, -1e-3, -3e-3, -3e-3]), 1.8).value, 6)
-    0.0045
+    0.00405
     """
     chk = real_series(t, i_supply)
     if isinstance(chk, str):
