@@ -90,9 +90,10 @@ COMPARATOR = Interface("comparator", ("VIN1", "VIN2", "VOUT1"), ("VIN1", "VIN2")
                        frozenset({"bias_voltage", "bias_current", "clock"}), pair=True)
 """Comparator: ``VIN1``, ``VIN2`` on the gates of one source-coupled pair, both reaching ``VOUT1``
 (single-ended: the grammar's output rules allow one output with one pull each way); ``VB*``/``IB*``
-bias ports and ``VCLK*`` clocks. 28 of the 49 corpus comparators have the two inputs (21 of them
-differential outputs, latches the single-output rule cannot write); the comparator sizing testbench
-(:mod:`circuitforge.rl.sizing.comparator`) drives a clock port when there is one."""
+bias ports and ``VCLK*`` clocks. 27 of the 49 corpus comparators have two inputs and one or two
+outputs (24 of them differential outputs, 23 clocked: latches, which the single-output rule cannot
+write); the comparator sizing testbench (:mod:`circuitforge.rl.sizing.comparator`) drives a clock
+port when there is one."""
 
 INTERFACES: Mapping[str, Interface] = {"opamp": OPAMP, "ldo": LDO, "comparator": COMPARATOR}
 """The default interfaces by family (families not named here sample with the plain grammar)."""
