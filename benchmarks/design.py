@@ -15,6 +15,11 @@ one), how many candidates were tried, the wall time; then the shares over all sp
 
     .venv/bin/python benchmarks/design.py                       # 20 specs, -n 4, budget 100 (~1 h on 2 cores)
     .venv/bin/python benchmarks/design.py --specs 4 --n 2 --budget 60   # quick look
+    .venv/bin/python benchmarks/design.py --specs 20 --n 3 --budget 100 --process generic180
+
+``--process generic180`` runs the same on the process the shipped generator was fine-tuned on: the
+references' problems are then derived from the example netlists (``reference_problem``), and the
+specs are drawn from those problems' design spaces.
 """
 
 from __future__ import annotations
@@ -26,8 +31,9 @@ import sys
 import time
 
 from circuitforge.design import design
-from circuitforge.rl import folded_cascode_problem, miller_problem
+from circuitforge.design.pipeline import reference_problem
 from circuitforge.rl.sizing.targets import feasible_targets
+from circuitforge.spice.models import PROCESSES
 
 
 def main() -> int:
@@ -38,39 +44,46 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--method", default="auto")
+    ap.add_argument("--process", default="generic45", choices=PROCESSES,
+                    help="model cards: the specs come from the references' problems on it (generic45: the "
+                         "hand-made ones; another: derived from the examples like a generated topology's)")
     ap.add_argument("--json", dest="json_out", default=None, help="write the per-spec rows here")
     args = ap.parse_args()
 
     half = args.specs // 2
     specs: list[str] = []
-    for problem, count, seed in ((miller_problem(), half, args.seed), (folded_cascode_problem(), args.specs - half,
-                                                                       args.seed + 1)):
+    for problem, count, seed in ((reference_problem("miller", args.process), half, args.seed),
+                                 (reference_problem("folded_cascode", args.process), args.specs - half, args.seed + 1)):
         start = {k: m.value for k, m in problem.evaluate([problem.default_x])[0].items()}
         targets, _ = feasible_targets(problem, count, seed=seed, exclude_met_by=start)
         specs += [str(t) for t in targets]
     rows = []
-    print(f"{'#':>2}  {'spec':<52} {'any':>4} {'gen':>4} {'novel':>5} {'cands':>5} {'wall s':>7}")
+    print(f"process {args.process}")
+    print(f"{'#':>2}  {'spec':<52} {'any':>4} {'gen':>4} {'best':>4} {'novel':>5} {'cands':>5} {'wall s':>7}")
     for i, spec in enumerate(specs):
         t0 = time.perf_counter()
         run = design(spec, "opamp", n=args.n, budget=args.budget, seed=args.seed + i, method=args.method,
-                     workers=args.workers)
+                     workers=args.workers, process=args.process)
         wall = time.perf_counter() - t0
-        met = run.met
+        met, best = run.met, run.best()
         row = {"spec": spec, "any": bool(met), "generated": any(c.origin == "generated" for c in met),
+               "best_generated": best is not None and best.met and best.origin == "generated",
                "generated_novel": any(c.origin == "generated" and c.novel for c in met),
                "candidates": len(run.candidates), "failed": sum(1 for c in run.candidates if not c.ok),
                "generated_sized": sum(1 for c in run.candidates if c.origin == "generated" and c.ok),
                "wall_s": round(wall, 1), "met_by": [c.name for c in met]}
         rows.append(row)
         print(f"{i:>2}  {spec:<52} {'yes' if row['any'] else 'no':>4} {'yes' if row['generated'] else 'no':>4} "
+              f"{'gen' if row['best_generated'] else 'ref':>4} "
               f"{'yes' if row['generated_novel'] else 'no':>5} {row['candidates']:>5} {wall:>7.0f}", flush=True)
     n = len(rows)
     share = lambda key: sum(r[key] for r in rows) / n  # noqa: E731
     print()
     print(f"specs: {n} (n={args.n} generated + 2 references per spec, budget {args.budget} sims/candidate, "
-          f"method {args.method}, seed {args.seed})")
+          f"method {args.method}, seed {args.seed}, process {args.process})")
     print(f"met by at least one returned circuit:  {share('any'):.0%}")
     print(f"met by a generated topology:           {share('generated'):.0%}")
+    print(f"best circuit (ranked first) generated: {share('best_generated'):.0%}")
     print(f"met by a generated novel topology:     {share('generated_novel'):.0%}")
     gen_total = sum(args.n for _ in rows)
     print(f"generated candidates sized+verified:   {sum(r['generated_sized'] for r in rows)}/{gen_total}")

@@ -222,3 +222,8 @@ def test_simulate_bias_an_unsized_topology(tmp_path: Path):
     r = runner.invoke(app, ["simulate", str(amp), "--from", "spectre", "--bias", "--json"])
     assert r.exit_code == 0, r.output
     assert "vout1" in json.loads(r.stdout)["op"]
+
+
+def test_design_unknown_process_lists_the_choices():
+    r = runner.invoke(app, ["design", "--process", "generic90", "-n", "0"])
+    assert r.exit_code == 2 and "unknown --process 'generic90'" in r.output and "generic180" in r.output

@@ -86,6 +86,20 @@ def test_references_only_run_writes_report(tmp_path):
         assert needle in html
 
 
+def test_references_on_another_process_are_derived_problems():
+    """On generic180 the references are sized through the problem derived from the example (their drawn
+    sizes as the start, generic180 ranges), not the generic45 hand-made problems; a typo is a clear error."""
+    from circuitforge.design.pipeline import reference_problem
+    p45, p180 = reference_problem("miller"), reference_problem("miller", "generic180")
+    assert p45.name == "miller45" and p45.process == "generic45" and p45.dim == 8
+    assert p180.process == "generic180" and p180.subckt == "opamp_miller45" and p180.dim > 8
+    assert all(q.low >= 180e-9 for q in p180.params if q.name.startswith("l_"))   # generic180 lengths
+    m = p180.evaluate([p180.default_x])[0]
+    assert m["gain"].value > 40                                                   # it amplifies as drawn
+    with pytest.raises(ResolutionError, match="miller"):
+        reference_problem("mille")
+
+
 def test_topology_drawing_handles_every_port_role():
     fig = draw_topology(_ota(), title="ota")
     texts = {t.get_text() for t in fig.axes[0].texts}

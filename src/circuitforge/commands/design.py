@@ -45,6 +45,9 @@ def design_cmd(
                                                "of the generator.")] = 1.0,
     references: Annotated[bool, typer.Option("--references/--no-references", help="Also size the "
                                              "shipped example op-amps as references.")] = True,
+    process: Annotated[str, typer.Option("--process", help="Model cards and supply: generic45 (1 V, the "
+                                         "examples' process), generic180 (1.8 V, the process the shipped "
+                                         "generator was fine-tuned on) or level1.")] = "generic45",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
     fail_unmet: Annotated[bool, typer.Option("--fail-unmet", help="Exit with code 1 when no circuit "
                                              "meets the spec.")] = False,
@@ -60,8 +63,12 @@ def design_cmd(
     from ..design import design as run_design  # noqa: PLC0415 - torch is slow to import
     from ..design.report import summary_dict, write_outputs  # noqa: PLC0415
 
+    from ..spice.models import PROCESSES  # noqa: PLC0415
+
     if method not in METHODS:
         raise fail(f"unknown --method {method!r} (choices: {', '.join(METHODS)})")
+    if process not in PROCESSES:
+        raise fail(f"unknown --process {process!r} (choices: {', '.join(PROCESSES)})")
     console = err if as_json else out
 
     def on_event(stage: str, cand: object, message: str) -> None:
@@ -86,7 +93,7 @@ def design_cmd(
         with console.status("designing...", spinner="dots") if not as_json else nullcontext():
             run = run_design(spec, circuit_type, n=n, budget=budget, seed=seed, method=method, workers=workers,
                              temperature=temperature, references=None if references else (),
-                             backend=backend, on_event=on_event)
+                             backend=backend, process=process, on_event=on_event)
         paths = write_outputs(run, out_dir)
     except CircuitforgeError as exc:
         raise fail(str(exc)) from None

@@ -7,7 +7,8 @@ Stages, each reported per candidate (a candidate that fails a stage keeps its re
    duplicate (canonical hash) of a reference or an earlier draw, and amplifies at the default bias
    (:func:`~.screen.screen_topology`: three simulations, which also find the inverting input). Drawing
    stops at ``n`` kept or ``max_draws`` (default 40·n); the rest are counted by reason. The shipped
-   example op-amps join as references.
+   example op-amps join as references (:func:`reference_problem`: their hand-made problems on
+   generic45, the problem derived from the example like a generated one's on another process).
 2. **problem** — each kept topology becomes a :class:`~circuitforge.rl.SizingProblem` (parameters and
    ranges derived from its devices).
 3. **size** — the shipped PPO policy where it fits the problem, otherwise CMA-ES on ngspice, with
@@ -41,13 +42,13 @@ from ..examples import example_path
 from ..graph.hashing import canonical_hash
 from ..netlists import CircuitforgeError, Netlist, Subckt
 from ..netlists.errors import ResolutionError
-from ..rl import SizingError, folded_cascode_problem, miller_problem, parse_spec, size
+from ..rl import SizingError, SizingProblem, folded_cascode_problem, miller_problem, parse_spec, size
 from ..spice.testbench import OpampPorts
 from .dispatch import Dispatcher, JobFailure, make_dispatcher
 from .screen import opamp_port_names, screen_topology
 from .verify import Verification, figure_of_merit, verify_opamp
 
-__all__ = ["Candidate", "DesignRun", "design", "Origin", "Stage", "REFERENCES", "size_and_verify"]
+__all__ = ["Candidate", "DesignRun", "design", "Origin", "Stage", "REFERENCES", "reference_problem", "size_and_verify"]
 
 Origin = Literal["generated", "reference"]
 Stage = Literal["generate", "problem", "size", "verify", "done"]
@@ -113,13 +114,31 @@ class DesignRun:
 # ------------------------------------------------------------------------------------------------
 # stage 1: candidates
 # ------------------------------------------------------------------------------------------------
-def _reference(name: str) -> tuple[Candidate, object]:
-    problem = miller_problem() if name == "miller" else folded_cascode_problem()
+_REFERENCE_FILES = {"miller": ("opamp_miller45.cir", "opamp_miller45"),
+                    "folded_cascode": ("opamp_foldedcascode45.cir", "opamp_foldedcascode45")}
+
+
+def reference_problem(name: str, process: str = "generic45") -> SizingProblem:
+    """The sizing problem of reference ``name`` (:data:`REFERENCES`): on generic45, the process the
+    examples are drawn for, their hand-made problems (:func:`~circuitforge.rl.miller_problem`,
+    :func:`~circuitforge.rl.folded_cascode_problem`); on another process the problem derived from the
+    example netlist like any generated topology's (:meth:`SizingProblem.from_netlist`: its drawn sizes
+    are the start, ranges and lengths from that process)."""
+    if name not in _REFERENCE_FILES:
+        raise ResolutionError(name, tuple(_REFERENCE_FILES), "reference op-amp")
+    if process == "generic45":
+        return miller_problem() if name == "miller" else folded_cascode_problem()
+    file, sub = _REFERENCE_FILES[name]
+    return SizingProblem.from_netlist(str(example_path(file)), process=process, subckt=sub, name=sub)
+
+
+def _reference(name: str, process: str = "generic45") -> tuple[Candidate, object]:
+    problem = reference_problem(name, process)
     sub = problem.netlist.find_subckt(problem.subckt) if problem.subckt else None
     body = Netlist(problem.name, list(sub.devices), ports=list(sub.ports)) if sub else problem.netlist
-    file = {"miller": "opamp_miller45.cir", "folded_cascode": "opamp_foldedcascode45.cir"}[name]
     cand = Candidate(f"ref_{name}", "reference", body, canonical_hash(body), None,
-                     {"example": str(example_path(file).name), "problem": problem.name})
+                     {"example": str(example_path(_REFERENCE_FILES[name][0]).name), "problem": problem.name,
+                      "process": process})
     return cand, problem
 
 
@@ -292,7 +311,7 @@ def design(spec: str, circuit_type: str = "opamp", *, n: int = 8, budget: int = 
     kwargs = dict(budget=budget, method=method, seed=seed, process=process)
     with make_dispatcher(backend, workers, address=address) as jobs:
         for ref in REFERENCES if references is None else references:
-            cand, problem = _reference(ref)
+            cand, problem = _reference(ref, process)
             seen.add(cand.hash)
             todo.append((cand, problem))
             emit("generate", cand, "reference")
