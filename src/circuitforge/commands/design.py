@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from ..core.cluster import BACKEND_HELP
 from ..netlists import CircuitforgeError
+from ..spice.models import PROCESSES
 from .console import err, fail, out
 
 __all__ = ["register", "DEFAULT_SPEC"]
@@ -62,8 +63,6 @@ def design_cmd(
     """
     from ..design import design as run_design  # noqa: PLC0415 - torch is slow to import
     from ..design.report import summary_dict, write_outputs  # noqa: PLC0415
-
-    from ..spice.models import PROCESSES  # noqa: PLC0415
 
     if method not in METHODS:
         raise fail(f"unknown --method {method!r} (choices: {', '.join(METHODS)})")
