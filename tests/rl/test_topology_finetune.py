@@ -146,6 +146,18 @@ def test_generate_uses_the_shipped_finetuned_opamp_weights():
     assert [s.tokens for s in a] == [s.tokens for s in b] != [s.tokens for s in c]
 
 
+def test_generate_uses_the_shipped_finetuned_comparator_weights():
+    if not FINETUNED["comparator"].is_file():
+        pytest.skip(f"no fine-tuned comparator checkpoint at {FINETUNED['comparator']}")
+    ft = load_generator(FINETUNED["comparator"])
+    assert ft.record["finetune"]["config"]["family"] == "comparator"
+    a = generate("comparator", 3, seed=2)
+    b = generate("comparator", 3, seed=2, model=FINETUNED["comparator"])
+    c = generate("comparator", 3, seed=2, model=FINETUNED["opamp"])
+    assert [s.tokens for s in a] == [s.tokens for s in b] != [s.tokens for s in c]
+    assert all({"VIN1", "VIN2", "VOUT1"} <= set(s.netlist.ports) for s in a)
+
+
 def test_quick_size_reports_where_a_circuit_stopped(sim):
     spec = parse_spec("gain>=40dB")
     broken = generate("opamp", 1, seed=0, model=DEFAULT_WEIGHTS)[0].netlist

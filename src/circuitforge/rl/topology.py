@@ -52,6 +52,16 @@ before (6,718 s on 2 cores in all with the 1,275-s corpus pre-training; figures 
    --shaping exp --offset-max 20mV --seed 3 --steps 150 --out runs/generator/offset.pt`` (the
    follower-offset check, 150 steps, 688 s: after step 2 the generated circuits met the medium spec
    but as followers sat a median 29 mV off their input).
+
+Reproduce the shipped ``weights/topology_comparator_rl.pt`` from the op-amp one in one run (the
+comparator reward: one ``decide`` transient per design, :mod:`.sizing.comparator`):
+``circuitforge finetune-generator --family comparator --weights
+src/circuitforge/generators/topology/weights/topology_opamp_rl.pt --shaping exp --batch 16
+--time-limit 35 --seed 4 --out runs/generator/comparator_rl.pt`` (the comparator modest spec
+``decision>=1,delay<=5ns``; 35 minutes on 2 cores, figures in benchmarks/README.md). The op-amp
+weights are the start because their circuits already work as continuous comparators (19 of 40
+samples met the modest spec, the corpus-trained weights 1 of 60); a run toward the medium spec
+(``power<=100uW`` too) from them met it in 1 of 224 samples over 14 steps and was stopped.
 """
 
 from __future__ import annotations

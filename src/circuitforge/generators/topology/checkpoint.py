@@ -26,9 +26,11 @@ __all__ = ["DEFAULT_WEIGHTS", "DEFAULT_HASHES", "FINETUNED", "FORMAT", "Generato
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "topology.pt"
 """The shipped checkpoint (reproduced by ``circuitforge train-generator``)."""
 DEFAULT_HASHES = DEFAULT_WEIGHTS.with_name("corpus_hashes.json")
-FINETUNED: dict[str, Path] = {"opamp": DEFAULT_WEIGHTS.with_name("topology_opamp_rl.pt")}
+FINETUNED: dict[str, Path] = {"opamp": DEFAULT_WEIGHTS.with_name("topology_opamp_rl.pt"),
+                              "comparator": DEFAULT_WEIGHTS.with_name("topology_comparator_rl.pt")}
 """Per family, the shipped checkpoint fine-tuned with an ngspice reward (:mod:`circuitforge.rl.topology`,
-``circuitforge finetune-generator``) that :func:`~.sample.generate` samples that family from by default."""
+``circuitforge finetune-generator``) that :func:`~.sample.generate` samples that family from by default
+(the comparator one was fine-tuned from the op-amp one with the comparator reward)."""
 FORMAT = "circuitforge.topology/1"
 
 
