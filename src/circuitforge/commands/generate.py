@@ -46,10 +46,10 @@ def generate_cmd(
     process: Annotated[str, typer.Option("--process", help="Process for bias_default: generic45, generic180, "
                                          "level1.")] = "generic45",
     weights: Annotated[Optional[Path], typer.Option("--weights", help="Generator checkpoint (default: the "
-                                                    "shipped weights; for op-amps the ones fine-tuned with an "
-                                                    "ngspice reward, see finetune-generator).")] = None,
+                                                    "shipped weights; for op-amps and comparators the ones "
+                                                    "fine-tuned with an ngspice reward, see finetune-generator).")] = None,
     pretrained: Annotated[bool, typer.Option("--pretrained", help="Sample the corpus-trained weights even where "
-                                             "a fine-tuned checkpoint ships (op-amps).")] = False,
+                                             "a fine-tuned checkpoint ships (op-amps, comparators).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout.")] = False,
 ) -> None:
     """Sample new circuit topologies of one family from the learned, grammar-guided generator.
@@ -58,10 +58,11 @@ def generate_cmd(
     internal net, VDD/VSS present, every port used). Op-amps also have their interface and a few
     electrical rules by construction (VIN1, VIN2 on transistor gates, each with a signal path to
     VOUT1; VOUT1 on exactly two DC terminals, one pulling up and one down; no transistor with drain
-    = source; no internal node with a single DC path; only VB/IB bias ports besides), every
-    sample's length is drawn from the corpus circuits of its family, and op-amps are sampled from
-    weights fine-tuned with an ngspice reward (finetune-generator; --pretrained for the
-    corpus-trained ones). Each is written as an ngspice netlist sized
+    = source; no internal node with a single DC path; only VB/IB bias ports besides); comparators
+    the same interface with clock ports allowed; LDOs VIN1, VOUT1, VREF1 and a pass device first.
+    Every sample's length is drawn from the corpus circuits of its family, and op-amps and
+    comparators are sampled from weights fine-tuned with an ngspice reward (finetune-generator;
+    --pretrained for the corpus-trained ones). Each is written as an ngspice netlist sized
     and biased by bias_default (supplies, inputs, bias sources, loads; see `circuitforge simulate
     --bias`) to OUT/<type>_<i>.cir, and OUT/summary.json lists per sample its canonical hash,
     novelty against the AnalogGenie corpus, the structural check and the bias choices.

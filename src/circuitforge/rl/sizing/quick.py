@@ -54,8 +54,8 @@ from .problem import SizingProblem
 from .search import MISSING_MARGIN, objective, require_measured, run_method
 from .spec import Spec
 
-__all__ = ["CMRR_MIN", "FAMILY_SPECS", "OPAMP_MODEST", "OPAMP_MEDIUM", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing", "quick_size", "short_reason",
-           "missed_clauses", "design_cmrr", "design_offset"]
+__all__ = ["CMRR_MIN", "FAMILY_SPECS", "OPAMP_MODEST", "OPAMP_MEDIUM", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing",
+           "quick_size", "short_reason", "missed_clauses", "design_cmrr", "design_offset"]
 
 PROBLEMS: dict[str, type[SizingProblem]] = {"opamp": SizingProblem, "ldo": LdoSizingProblem,
                                              "comparator": ComparatorSizingProblem}
