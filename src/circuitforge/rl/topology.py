@@ -59,8 +59,8 @@ comparator reward: one ``decide`` transient per design, :mod:`.sizing.comparator
 src/circuitforge/generators/topology/weights/topology_opamp_rl.pt --shaping exp --batch 16
 --time-limit 35 --seed 4 --out runs/generator/comparator_rl.pt`` (the comparator modest spec
 ``decision>=1,delay<=5ns``; 35 minutes on 2 cores, figures in benchmarks/README.md). The op-amp
-weights are the start because their circuits already work as continuous comparators (19 of 40
-samples met the modest spec, the corpus-trained weights 1 of 60); a run toward the medium spec
+weights are the start because their circuits already work as comparators (34 of 60 samples met the
+modest spec, the corpus-trained weights 4 of 60, none of which passed the offset check); a run toward the medium spec
 (``power<=100uW`` too) from them met it in 1 of 224 samples over 14 steps and was stopped.
 """
 
