@@ -134,32 +134,33 @@ def _pick_order(probs: list[ComparatorSizingProblem], simulator: Simulator | Non
     return best
 
 
-def _cross_key(d: Device) -> tuple:
-    w, l_ = d.param("w"), d.param("l")
-    return (device_polarity(None, d), d.net("b").lower() if "b" in d.roles else "",
-            w.number if w is not None else None, l_.number if l_ is not None else None)
+def _cross_coupled(a: Device, b: Device) -> bool:
+    """Each one's gate on the other's drain, same polarity, bulk and size (a latch's pair)."""
+    def key(d: Device) -> tuple:
+        w, l_ = d.param("w"), d.param("l")
+        return (device_polarity(None, d), d.net("b").lower() if "b" in d.roles else "",
+                w.number if w is not None else None, l_.number if l_ is not None else None)
+    return (a.net("g").lower() == b.net("d").lower() and b.net("g").lower() == a.net("d").lower()
+            and key(a) == key(b))
 
 
 def _matched_groups(mos: list[Device], inputs: set[str]) -> list[list[Device]]:
     """Matched MOSFET groups (:func:`~.derive._group_key`: the input pair by its shared source, mirrors
-    and switches by their gate net), and a latch's cross-coupled pairs (each one's gate on the other's
-    drain, same polarity, bulk and size) as one group: a latch sized asymmetrically has an offset."""
+    and switches by their gate net), and a latch's cross-coupled pairs as one group (the first one's
+    place kept): a latch sized asymmetrically has an offset."""
     groups: dict[tuple, list[Device]] = {}
     for d in mos:
         groups.setdefault(_group_key(d, inputs), []).append(d)
-    out = list(groups.values())
-    single = {g[0].name: g for g in out if len(g) == 1}
-    for name, (a,) in list(single.items()):
-        if name not in single:
+    singles = [g for g in groups.values() if len(g) == 1]
+    merged: set[int] = set()  # ids of the single groups already paired
+    for i, g in enumerate(singles):
+        if id(g) in merged:
             continue
-        for other, (b,) in list(single.items()):
-            if other != name and a.net("g").lower() == b.net("d").lower() and \
-                    b.net("g").lower() == a.net("d").lower() and _cross_key(a) == _cross_key(b):
-                single[name].append(b)
-                out.remove(single.pop(other))
-                del single[name]
-                break
-    return out
+        h = next((h for h in singles[i + 1:] if id(h) not in merged and _cross_coupled(g[0], h[0])), None)
+        if h is not None:
+            g.append(h[0])
+            merged |= {id(g), id(h)}
+    return [g for g in groups.values() if len(g) > 1 or id(g) not in merged]
 
 
 def derive_comparator_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: ComparatorPorts | None = None,

@@ -195,8 +195,9 @@ def parse_spec(text: str, *, tolerance: float = 0.0) -> Spec:
     deg for pm, W with a prefix (mW, uW/µW, nW) for power; for LDOs V for vout,
     dropout and undershoot (``300mV``), V/V for line_reg (``10mV/V``: bounds its
     magnitude) and dB for psrr; for comparators s for delay (``2ns``), V for kickback, and a bare
-    fraction for decision (``decision>=1``: every decision right); a bare number is in the base unit. Values follow :func:`~circuitforge.core.units.parse_quantity`
-    (prefixes are case-sensitive: ``M`` mega, ``m`` milli). Raises :class:`SpecError` naming the offending clause.
+    fraction for decision (``decision>=1``: every decision right); a bare number is in the base unit.
+    Values follow :func:`~circuitforge.core.units.parse_quantity` (prefixes are case-sensitive: ``M``
+    mega, ``m`` milli). Raises :class:`SpecError` naming the offending clause.
 
     >>> parse_spec("gain>=60dB,ugbw>=10MHz").values()
     {'gain': 60.0, 'ugbw': 10000000.0}
