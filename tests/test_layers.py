@@ -91,6 +91,7 @@ LOCAL_EXCEPTIONS: dict[str, str] = {
     "circuitforge.commands.sizing -> circuitforge.rl.sizing.report": _LAZY_HEAVY,
     "circuitforge.commands.sizing -> circuitforge.rl.sizing.resolve": _LAZY_HEAVY,
     "circuitforge.commands.sizing -> circuitforge.rl.sizing.train": _LAZY_HEAVY,
+    "circuitforge.commands.sizing -> circuitforge.rl.sizing.transfer": _LAZY_HEAVY,
     "circuitforge.design.pipeline -> circuitforge.generators.topology": _LAZY_HEAVY,
     # rf/solver.py: the solver by name; openEMS and scikit-rf load on use
     "circuitforge.rf.solver -> circuitforge.rf.openems_solver": _LAZY_HEAVY,

@@ -1,4 +1,5 @@
-"""CLI: ``size`` (size an op-amp for a spec) and ``train-sizer`` (train a sizing policy).
+"""CLI: ``size`` (size an op-amp for a spec), ``train-sizer`` (train a sizing policy for one op-amp) and
+``train-gnn-sizer`` (train the transferable graph policy on the corpus op-amps).
 
 The sizing layer (gymnasium, stable-baselines3, torch) is imported inside the
 command bodies so that ``circuitforge --help`` stays fast.
@@ -27,15 +28,18 @@ def size_cmd(
                                            "foldedcascode45.")],
     spec: Annotated[str, typer.Option("--spec", help="Target, e.g. \"gain>=60dB,ugbw>=10MHz,pm>=60deg,"
                                       "power<=1mW\".")],
-    method: Annotated[str, typer.Option("--method", help="ppo (shipped/given policy), cmaes, bo, random or "
-                                        "local.")] = "ppo",
+    method: Annotated[str, typer.Option("--method", help="ppo (the shipped Miller policy or --policy, "
+                                        "for the problem it was trained on), gnn-ppo (the transferable graph "
+                                        "policy, any op-amp of up to 32 sizing parameters), cmaes, bo, random "
+                                        "or local.")] = "ppo",
     budget: Annotated[int, typer.Option("--budget", help="Simulations at most.")] = 100,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Sized netlist to write (default: "
                                                    "NAME_sized.cir here); the Bode plot goes beside it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy .zip (default: the shipped "
-                                                   "Miller policy).")] = None,
+                                                   "Miller policy for ppo, the shipped graph policy for "
+                                                   "gnn-ppo).")] = None,
     tolerance: Annotated[float, typer.Option("--tolerance", help="Count a clause met within this fraction "
                                              "of its bound (AutoCkt: 0.02); 0 is strict.")] = 0.0,
     workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes (Ray actors with "
@@ -152,7 +156,53 @@ def train_cmd(
               f"TensorBoard: tensorboard --logdir {out_dir / 'tb'}")
 
 
+def train_gnn_cmd(
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="AnalogGenie corpus folder (default: "
+                                                  "../shared/datasets/analoggenie or $CIRCUITFORGE_ANALOGGENIE).")] = None,
+    sims: Annotated[int, typer.Option("--sims", help="Training budget in simulations (target pools + "
+                                      "steps).")] = 300_000,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint directory.")] = Path("gnn-sizer-run"),
+    resume: Annotated[bool, typer.Option("--resume", help="Continue from OUT/latest.zip.")] = False,
+    envs: Annotated[int, typer.Option("--envs", help="Parallel episodes (over random training "
+                                      "topologies).")] = 32,
+    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
+    targets: Annotated[int, typer.Option("--targets", help="Feasible targets per training topology.")] = 16,
+    limit: Annotated[int, typer.Option("--limit", help="At most N training topologies (0: all).")] = 0,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    process: Annotated[str, typer.Option("--process", help="Model cards and supply of the training "
+                                         "problems: generic45 or generic180.")] = "generic45",
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    overwrite_shipped: OverwriteShippedOpt = False,
+) -> None:
+    """Train the transferable graph sizing policy (gnn-ppo) on the train split of the corpus op-amps.
+
+    The op-amps are split by canonical hash (70 % train, 10 % validation, 20 % test); only the train
+    topologies are used. Reproduces the shipped policy with the defaults.
+
+    Example: circuitforge train-gnn-sizer --sims 300000 --out runs/gnn
+    """
+    from ..rl.sizing.transfer import corpus_problems, train_transfer
+
+    check_not_shipped(out_dir, overwrite_shipped)
+    try:
+        with SharedSimulator(max(1, workers)) as sim:
+            items = list(corpus_problems(corpus, process=process, splits=("train",), simulator=sim))
+            probs = [it.problem for it in items if it.problem is not None and not it.reason]
+            if limit:
+                probs = probs[:limit]
+            err.print(f"{len(probs)} of {len(items)} training op-amps have a sizing problem that fits; "
+                      f"training gnn-ppo for {sims} simulations into {out_dir}", highlight=False)
+            r = train_transfer(probs, total_sims=sims, n_envs=envs, workers=workers, checkpoint_dir=out_dir,
+                               resume=resume, seed=seed, n_targets=targets, progress=progress, simulator=sim,
+                               log=lambda m: err.print(m, highlight=False))
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"policy {r.policy_path} ({r.topologies} topologies, {r.sims} simulations: {r.target_sims} for "
+              f"targets; {r.episodes} episodes, last success rate {r.success_rate_last:.1%}, {r.seconds:.0f} s)")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``size`` and ``train-sizer`` to ``app``."""
+    """Add ``size``, ``train-sizer`` and ``train-gnn-sizer`` to ``app``."""
     app.command(name="size")(size_cmd)
     app.command(name="train-sizer")(train_cmd)
+    app.command(name="train-gnn-sizer")(train_gnn_cmd)

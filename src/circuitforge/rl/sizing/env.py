@@ -104,7 +104,10 @@ class SizingTask:
             delta = self.step * (a.astype(float) - 1.0)
         return np.clip(u + delta, 0.0, 1.0)
 
-    def observe(self, u: np.ndarray, values: dict[str, float | None], target: Spec) -> np.ndarray:
+    def observe(self, u: np.ndarray, values: dict[str, float | None], target: Spec,
+                prev: tuple[np.ndarray, dict[str, float | None]] | None = None) -> np.ndarray:
+        """The observation at design ``u`` with measurements ``values``; ``prev`` (the episode's previous
+        design and measurements) is ignored here, a task with history uses it."""
         failed = any(values.get(n) is None for n in self.names)
         meas = [0.0 if values.get(n) is None else spec_feature(n, values[n]) for n in self.names]  # type: ignore[arg-type]
         tgt = [spec_feature(c.name, c.value) for c in target.clauses]

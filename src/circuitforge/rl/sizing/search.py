@@ -20,6 +20,9 @@ success are the index of the first success.
   move every parameter by -1, 0 or +1 step (5 % of its range), keep the move if it improves.
 - ``ppo`` (or any SB3 policy): the policy's rollout from the start design,
   deterministic for one training horizon, then sampled.
+- ``gnn-ppo``: the same rollout by the transferable graph policy
+  (:mod:`~circuitforge.rl.sizing.transfer`), which fits any op-amp of up to
+  :data:`~circuitforge.rl.sizing.graphtask.MAX_PARAMS` parameters.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from .spec import Spec
 
 __all__ = ["BASELINES", "METHODS", "FitFallbackWarning", "Method", "Run", "objective", "run_method"]
 
-Method = Literal["ppo", "cmaes", "bo", "random", "local"]
+Method = Literal["ppo", "gnn-ppo", "cmaes", "bo", "random", "local"]
 METHODS: tuple[str, ...] = get_args(Method)
 BASELINES: tuple[str, ...] = ("random", "cmaes", "bo", "local")
 
@@ -221,16 +224,18 @@ def _policy(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingT
     u = start.copy()
     vals = run.evaluate(u[None, :])[0]
     steps = 0
+    prev = None
     while True:
-        obs = task.observe(u, vals, target)
+        obs = task.observe(u, vals, target, prev)
         action, _ = policy.predict(obs, deterministic=steps < task.horizon)
+        prev = (u, vals)
         u = task.move(u, action)
         vals = run.evaluate(u[None, :])[0]
         steps += 1
 
 
 _RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, "bo": _bo, "local": _local,
-                                            "ppo": _policy}
+                                            "ppo": _policy, "gnn-ppo": _policy}
 
 
 def require_measured(spec: Spec, measures: Sequence[str], what: str) -> None:

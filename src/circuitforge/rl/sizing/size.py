@@ -17,13 +17,14 @@ from ...netlists import Netlist
 from ...netlists.errors import ResolutionError
 from ...spice import MeasurementPredictor, SharedSimulator, Simulator
 from .env import SizingTask
+from .graphtask import GraphSizingTask
 from ..errors import PolicyMismatch
 from .problem import SizingProblem
 from .search import METHODS, Run, run_method
 from .spec import Spec
-from .train import LoadedPolicy, load_policy
+from .train import LoadedPolicy, load_policy, shipped_transfer_path
 
-__all__ = ["SizingResult", "policy_task", "size"]
+__all__ = ["SizingResult", "graph_policy_task", "policy_task", "size"]
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,30 @@ def policy_task(layout: dict[str, Any], problem: SizingProblem) -> SizingTask:
                       horizon=layout.get("horizon", 30))
 
 
+def graph_policy_task(problem: SizingProblem, spec: Spec, policy: Any = None) -> tuple[SizingTask, Any]:
+    """The task and SB3 model of a transferable graph policy (``policy``: a path or
+    :class:`~circuitforge.rl.sizing.train.LoadedPolicy`, default the shipped one) on ``problem``;
+    :class:`PolicyMismatch` when the policy is not a graph policy or the problem does not fit it."""
+    loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy or shipped_transfer_path())
+    layout = loaded.layout
+    if layout.get("action_mode") != "graph":
+        raise PolicyMismatch(f"the policy {loaded.path.name} was trained for one problem "
+                             f"({layout.get('problem')!r}), not as a transferable graph policy: use --method ppo")
+    slots = int(str(layout["params"]).split(":")[1])
+    task = GraphSizingTask(problem, names=layout["names"], max_step=layout.get("max_step", 0.1),
+                           horizon=layout.get("horizon", 30), max_params=slots,
+                           history=bool(layout.get("history", False)))
+    task.fit(spec)  # raises for quantities the policy does not observe
+    return task, loaded.model
+
+
 def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int = 100, seed: int = 0,
          simulator: Simulator | MeasurementPredictor | None = None, policy: Any = None, progress: bool = False,
          tolerance: float | None = None, workers: int = 1) -> SizingResult:
     """Size ``problem`` for ``spec`` within ``budget`` simulations.
 
-    ``method``: ``ppo`` (the policy: ``policy`` as a path or
+    ``method``: ``gnn-ppo`` (the transferable graph policy, :func:`graph_policy_task`; ``policy``
+    as for ``ppo``, default the shipped ``opamp_gnn_ppo.zip``), ``ppo`` (the policy: ``policy`` as a path or
     :class:`~circuitforge.rl.sizing.train.LoadedPolicy`, default the shipped one; it
     must have been trained for this problem's parameter layout, else
     :class:`PolicyMismatch` says so), ``cmaes``, ``bo``, ``random`` or ``local``.
@@ -85,10 +104,15 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
     if method not in METHODS:
         raise ResolutionError(method, METHODS, "sizing method")
     tol = spec.tolerance if tolerance is None else tolerance
-    task = None
+    task: SizingTask | None = None
     model = None
+    if method == "gnn-ppo":
+        task, model = graph_policy_task(problem, spec, policy)
     if method == "ppo":
         loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy)
+        if loaded.layout.get("action_mode") == "graph":
+            raise PolicyMismatch(f"the policy {loaded.path.name} is the transferable graph policy: "
+                                 "use --method gnn-ppo")
         if loaded.layout.get("params") != list(problem.param_names):
             raise PolicyMismatch(
                 f"the policy {loaded.path.name} was trained for problem {loaded.layout.get('problem')!r} with "

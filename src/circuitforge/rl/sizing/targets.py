@@ -38,6 +38,7 @@ __all__ = [
     "BOUNDS",
     "TARGET_NAMES",
     "Rule",
+    "feasible_target",
     "feasible_targets",
     "random_designs",
     "target_from",
@@ -79,6 +80,21 @@ def random_designs(problem: SizingProblem, n: int, *, seed: int,
     return u, values
 
 
+def feasible_target(values: Mapping[str, float | None], *, rule: Rule = "soften", fraction: float = 0.05,
+                    pm: float | None = 60.0, names: Sequence[str] = TARGET_NAMES,
+                    exclude_met_by: Mapping[str, float | None] | None = None) -> Spec | None:
+    """The target one simulated design gives by the 5 % rule, or None: when a quantity is not measured,
+    the phase margin is below ``pm / (1 - fraction)``, or ``exclude_met_by`` (the start design's
+    measurements) already meets it."""
+    floor = (pm / (1 - fraction)) if pm is not None else -math.inf
+    if any(values.get(k) is None for k in names) or (values.get("pm") or -1e9) < floor:
+        return None
+    t = target_from(values, rule=rule, fraction=fraction, pm=pm, names=names)  # type: ignore[arg-type]
+    if exclude_met_by is not None and t.met(exclude_met_by):
+        return None
+    return t
+
+
 def feasible_targets(problem: SizingProblem, n: int, *, seed: int = 0,
                      simulator: Simulator | MeasurementPredictor | None = None, rule: Rule = "soften",
                      fraction: float = 0.05, pm: float | None = 60.0,
@@ -95,17 +111,14 @@ def feasible_targets(problem: SizingProblem, n: int, *, seed: int = 0,
     out: list[Spec] = []
     sims = 0
     chunk = 0
-    floor = (pm / (1 - fraction)) if pm is not None else -math.inf
     while len(out) < n and sims < limit:
         size = min(max(64, 2 * (n - len(out))), limit - sims)
         _, vals = random_designs(problem, size, seed=seed * 100_003 + chunk, simulator=simulator)
         chunk += 1
         sims += size
         for v in vals:
-            if any(v.get(k) is None for k in names) or (v.get("pm") or -1e9) < floor:
-                continue
-            t = target_from(v, rule=rule, fraction=fraction, pm=pm, names=names)  # type: ignore[arg-type]
-            if exclude_met_by is not None and t.met(exclude_met_by):
+            t = feasible_target(v, rule=rule, fraction=fraction, pm=pm, names=names, exclude_met_by=exclude_met_by)
+            if t is None:
                 continue
             out.append(t)
             if len(out) == n:

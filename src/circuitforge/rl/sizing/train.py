@@ -41,6 +41,7 @@ __all__ = [
     "TrainResult",
     "load_policy",
     "shipped_policy_path",
+    "shipped_transfer_path",
     "train_sizer",
 ]
 
@@ -84,6 +85,12 @@ class LoadedPolicy:
 def shipped_policy_path(problem: str = "miller45") -> Path:
     """The policy shipped in the package for a built-in problem (``miller45``)."""
     return Path(str(resources.files("circuitforge.rl.sizing") / "policies" / f"{problem}_ppo.zip"))
+
+
+def shipped_transfer_path() -> Path:
+    """The transferable graph policy shipped in the package (``circuitforge size --method gnn-ppo``;
+    trained by :func:`~circuitforge.rl.sizing.transfer.train_transfer`)."""
+    return Path(str(resources.files("circuitforge.rl.sizing") / "policies" / "opamp_gnn_ppo.zip"))
 
 
 def _algo_class(algo: str) -> Any:
