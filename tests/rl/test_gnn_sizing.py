@@ -157,6 +157,10 @@ def test_train_transfer_tiny_resume_and_size(tmp_path, sim):
     res = size(miller_problem(), parse_spec(EASY), method="gnn-ppo", budget=12, policy=tmp_path / "latest.zip",
                simulator=sim)
     assert res.sims_used <= 12 and res.method == "gnn-ppo"
+    # the rollout is sampled, and the seed makes it the same run again
+    again = size(miller_problem(), parse_spec(EASY), method="gnn-ppo", budget=12, policy=tmp_path / "latest.zip",
+                 simulator=sim)
+    assert np.allclose(again.x, res.x) and again.sims_used == res.sims_used
     # the policy kinds are not interchangeable, and the error says which method to use
     with pytest.raises(PolicyMismatch, match="gnn-ppo"):
         size(miller_problem(), parse_spec(EASY), method="ppo", budget=5, policy=tmp_path / "latest.zip",
@@ -197,3 +201,25 @@ def test_cli_size_gnn_ppo(tmp_path):
 def test_cli_train_gnn_sizer_help():
     res = CliRunner().invoke(app, ["train-gnn-sizer", "--help"])
     assert res.exit_code == 0 and "canonical hash" in res.output
+
+
+def test_hindsight_targets_come_from_visited_designs(sim):
+    """Hindsight targets are the 5 % rule of designs the agent simulated: feasible, and not met at the start."""
+    from circuitforge.rl.sizing.targets import feasible_target
+    from circuitforge.rl.sizing.vec_env import MultiSizingVecEnv
+
+    miller = miller_problem()
+    env = MultiSizingVecEnv([GraphSizingTask(miller)], [[parse_spec(EASY)]], 4, simulator=sim, seed=1,
+                            hindsight=1.0, hindsight_size=8)
+    env.reset()
+    rng = np.random.default_rng(0)
+    for _ in range(8):
+        env.step(rng.uniform(-1, 1, (4, MAX_PARAMS)).astype(np.float32))
+    seen = env.visited[0]
+    start = env._starts[0].values
+    assert 0 < len(seen) <= 8
+    assert all(not t.met(start) for t in seen)
+    assert feasible_target(start, exclude_met_by=start) is None
+    # later episodes aim at them
+    env.reset()
+    assert all(any(str(env.tg[i]) == str(env.tasks[0].fit(t)) for t in seen) for i in range(4))

@@ -158,7 +158,8 @@ def train_cmd(
 
 def train_gnn_cmd(
     corpus: Annotated[Path | None, typer.Option("--corpus", help="AnalogGenie corpus folder (default: "
-                                                  "../shared/datasets/analoggenie or $CIRCUITFORGE_ANALOGGENIE).")] = None,
+                                                  "$CIRCUITFORGE_ANALOGGENIE or "
+                                                  "../shared/datasets/analoggenie).")] = None,
     sims: Annotated[int, typer.Option("--sims", help="Training budget in simulations (target pools + "
                                       "steps).")] = 300_000,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Checkpoint directory.")] = Path("gnn-sizer-run"),
