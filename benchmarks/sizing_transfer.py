@@ -70,7 +70,7 @@ def main() -> int:
     ap.add_argument("--topologies", type=int, default=0, help="the first N sizable topologies (0: all)")
     ap.add_argument("--seed", type=int, default=HELD_OUT_SEED)
     ap.add_argument("--budget", type=int, default=100)
-    ap.add_argument("--methods", default="gnn-ppo,cmaes,bo,random")
+    ap.add_argument("--methods", default="gnn-ppo,gnn-ppo+cmaes,cmaes,bo,random")
     ap.add_argument("--bo-targets", type=int, default=None, help="BO on the first N targets of each topology")
     ap.add_argument("--policy", default=None, help="graph policy .zip (default: the shipped one)")
     ap.add_argument("--miller", type=int, default=0,
@@ -113,7 +113,7 @@ def main() -> int:
               file=sys.stderr)
         task = model = None
         loaded_meta: dict = {}
-        if "gnn-ppo" in methods:
+        if any(m.startswith("gnn-ppo") for m in methods):
             from circuitforge.rl.sizing.train import load_policy
             from circuitforge.rl.sizing.train import shipped_transfer_path
 
@@ -131,7 +131,7 @@ def main() -> int:
             if not targets:
                 no_target += 1
                 continue
-            if "gnn-ppo" in methods:
+            if any(m.startswith("gnn-ppo") for m in methods):
                 task, model = graph_policy_task(p, targets[0], loaded)
             for method in methods:
                 subset = targets[: args.bo_targets] if method == "bo" and args.bo_targets else targets

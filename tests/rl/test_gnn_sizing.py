@@ -161,6 +161,13 @@ def test_train_transfer_tiny_resume_and_size(tmp_path, sim):
     again = size(miller_problem(), parse_spec(EASY), method="gnn-ppo", budget=12, policy=tmp_path / "latest.zip",
                  simulator=sim)
     assert np.allclose(again.x, res.x) and again.sims_used == res.sims_used
+    # the hybrid: the policy's first POLICY_LEAD simulations, then CMA-ES with the rest of the budget
+    hard = parse_spec("gain>=90dB,ugbw>=5GHz")
+    hyb = size(miller_problem(), hard, method="gnn-ppo+cmaes", budget=16, policy=tmp_path / "latest.zip",
+               simulator=sim)
+    pol = size(miller_problem(), hard, method="gnn-ppo", budget=10, policy=tmp_path / "latest.zip", simulator=sim)
+    assert not hyb.met and hyb.sims_used == 16
+    assert [v for _, v in hyb.history[:10]] == [v for _, v in pol.history]
     # the policy kinds are not interchangeable, and the error says which method to use
     with pytest.raises(PolicyMismatch, match="gnn-ppo"):
         size(miller_problem(), parse_spec(EASY), method="ppo", budget=5, policy=tmp_path / "latest.zip",

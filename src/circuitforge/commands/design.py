@@ -21,7 +21,7 @@ DEFAULT_SPEC = "gain>=55dB,ugbw>=30MHz,pm>=60deg,power<=0.3mW"
 """The spec ``design`` (and ``make demo``) uses when none is given: beyond both shipped examples as they
 are (Miller 52 dB, folded cascode 48 dB), within reach of sizing."""
 
-METHODS = ("auto", "ppo", "gnn-ppo", "cmaes", "bo", "random", "local")
+METHODS = ("auto", "ppo", "gnn-ppo", "gnn-ppo+cmaes", "cmaes", "bo", "random", "local")
 
 
 def design_cmd(
@@ -38,7 +38,7 @@ def design_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Seed of generation and sizing.")] = 0,
     method: Annotated[str, typer.Option("--method", help="Sizing method: auto (the shipped PPO policy "
                                         "where it fits, else CMA-ES), ppo, gnn-ppo (the transferable graph "
-                                        "policy), cmaes, bo, random, local.")] = "auto",
+                                        "policy), gnn-ppo+cmaes, cmaes, bo, random, local.")] = "auto",
     workers: Annotated[int, typer.Option("--workers", min=1, help="Candidates sized in parallel "
                                          "(one ngspice worker each).")] = 2,
     backend: Annotated[str, typer.Option("--backend", help="Where the screen and the sizing jobs run: "

@@ -106,7 +106,7 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
     tol = spec.tolerance if tolerance is None else tolerance
     task: SizingTask | None = None
     model = None
-    if method == "gnn-ppo":
+    if method in ("gnn-ppo", "gnn-ppo+cmaes"):
         task, model = graph_policy_task(problem, spec, policy)
     if method == "ppo":
         loaded = policy if isinstance(policy, LoadedPolicy) else load_policy(policy)
