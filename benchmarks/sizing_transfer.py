@@ -20,7 +20,8 @@ every target is feasible and none is solved before the first move; a topology no
 random designs gives a target is counted too. Every method gets ``--budget`` (100) simulations per
 target, from the same start, stopping at the first design that meets every clause strictly;
 success within 30 and within 100 simulations is counted on the same run. The rate's denominator is
-every target of the split's sizable topologies. ``--bo-targets N``: BO on the first N targets of
+every target of the split's sizable topologies. A topology one of whose simulations runs past 5 s
+(the quick-sizing protocol's limit) is left out of every method's count and reported as such. ``--bo-targets N``: BO on the first N targets of
 each topology only (slow: a GP fit per batch of 4); the table says how many.
 
 ``--process generic180``: the same test topologies derived on the 180 nm cards (a technology the
@@ -40,6 +41,7 @@ import numpy as np
 from sizing import first_index  # benchmarks/sizing.py: one home for the first success in a run
 
 from circuitforge.rl import AUTOCKT_TOLERANCE
+from circuitforge.rl.sizing.quick import QUICK_TIMEOUT, _Breaker
 from circuitforge.rl.sizing.search import METHODS, run_method
 from circuitforge.rl.sizing.size import graph_policy_task
 from circuitforge.rl.sizing.targets import feasible_targets
@@ -122,32 +124,44 @@ def main() -> int:
             figures["policy"] = {"path": str(loaded.path), **loaded_meta}
         no_target = 0
         t_targets = time.time()
+        slow = 0
         for n_done, it in enumerate(sizable):
             p = it.problem
             assert p is not None
-            start = {k: m.value for k, m in p.evaluate([p.default_x], sim)[0].items()}
-            targets, _ = feasible_targets(p, args.targets, seed=args.seed * 10_007 + int(it.id), simulator=sim,
+            tsim = _Breaker(sim, QUICK_TIMEOUT)  # one simulation past 5 s: the topology is left out, counted
+            start = {k: m.value for k, m in p.evaluate([p.default_x], tsim)[0].items()}
+            targets, _ = feasible_targets(p, args.targets, seed=args.seed * 10_007 + int(it.id), simulator=tsim,
                                           max_designs=128, exclude_met_by=start)
+            if tsim.tripped is not None:
+                slow += 1
+                continue
             if not targets:
                 no_target += 1
                 continue
+            rows: dict = {m: [] for m in methods}
             if any(m.startswith("gnn-ppo") for m in methods):
                 task, model = graph_policy_task(p, targets[0], loaded)
             for method in methods:
                 subset = targets[: args.bo_targets] if method == "bo" and args.bo_targets else targets
                 t0 = time.time()
                 for i, spec in enumerate(subset):
-                    run = run_method(method, p, spec, budget=args.budget, seed=1_000 * i + 17, simulator=sim,
+                    run = run_method(method, p, spec, budget=args.budget, seed=1_000 * i + 17, simulator=tsim,
                                      task=task, policy=model, batch=args.workers)
-                    per_target[method].append({"id": it.id, "target": str(spec), "first": run.success,
+                    rows[method].append({"id": it.id, "target": str(spec), "first": run.success,
                                                "first_tol": first_index(run.values, spec, AUTOCKT_TOLERANCE),
                                                "sims": len(run.values), "seconds": time.time() - t0})
                     t0 = time.time()
+            if tsim.tripped is not None:  # not judged on a method whose runs were cut short
+                slow += 1
+                continue
+            for m in methods:
+                per_target[m] += rows[m]
             done = {m: rates([r["first"] for r in per_target[m]], args.budget).get("strict@30") for m in methods}
             print(f"[{n_done + 1}/{len(sizable)}] {it.id} ({p.dim} params, {len(targets)} targets): strict@30 so "
                   f"far " + ", ".join(f"{m} {v:.1%}" for m, v in done.items() if v is not None), file=sys.stderr)
         figures["no_target"] = no_target
-        figures["topologies_with_targets"] = len(sizable) - no_target
+        figures["slow"] = slow
+        figures["topologies_with_targets"] = len(sizable) - no_target - slow
     for m in methods:
         row = rates([r["first"] for r in per_target[m]], args.budget)
         row["tol@30"] = (sum(1 for r in per_target[m] if r["first_tol"] is not None and r["first_tol"] < 30)
@@ -169,7 +183,8 @@ def main() -> int:
         print(json.dumps(figures, indent=1))
         return 0
     print(f"\n{args.split} split on {args.process}: {figures['opamps']} op-amps, {figures['sizable']} sizable "
-          f"(excluded: {figures['excluded']}), {figures['no_target']} without a feasible target; "
+          f"(excluded: {figures['excluded']}), {figures['no_target']} without a feasible target, "
+          f"{figures['slow']} left out for a simulation past {QUICK_TIMEOUT:g} s; "
           f"{args.targets} held-out targets each, budget {args.budget}; wall {figures['seconds']:.0f} s\n")
     head = ["method", "targets"] + [f"strict ≤{k}" for k in KS if k <= args.budget] + \
         ["2 % tol ≤30", "median sims", "topologies ≥ half met ≤30", "wall s"]
