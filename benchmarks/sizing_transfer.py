@@ -21,7 +21,8 @@ random designs gives a target is counted too. Every method gets ``--budget`` (10
 target, from the same start, stopping at the first design that meets every clause strictly;
 success within 30 and within 100 simulations is counted on the same run. The rate's denominator is
 every target of the split's sizable topologies. A topology one of whose simulations runs past 5 s
-(the quick-sizing protocol's limit) is left out of every method's count and reported as such. ``--bo-targets N``: BO on the first N targets of
+(the quick-sizing protocol's limit), or that takes more than ``--topology-seconds`` (300) in all, is
+left out of every method's count and reported as such. ``--bo-targets N``: BO on the first N targets of
 each topology only (slow: a GP fit per batch of 4); the table says how many.
 
 ``--process generic180``: the same test topologies derived on the 180 nm cards (a technology the
@@ -47,6 +48,7 @@ from circuitforge.rl.sizing.size import graph_policy_task
 from circuitforge.rl.sizing.targets import feasible_targets
 from circuitforge.rl.sizing.transfer import SPLITS, corpus_problems
 from circuitforge.spice import SharedSimulator
+from circuitforge.spice.errors import SimulationTimeout
 
 HELD_OUT_SEED = 11
 KS = (10, 30, 100)
@@ -61,6 +63,20 @@ def rates(firsts: list[int | None], budget: int) -> dict:
     done = [f + 1 for f in firsts if f is not None]
     row["median_sims"] = float(np.median(done)) if done else None
     return row
+
+
+class _Capped(_Breaker):
+    """The quick protocol's breaker (a simulation past 5 s trips it) that also trips once the topology
+    has taken ``seconds`` in all (slow decks below the per-simulation limit)."""
+
+    def __init__(self, inner, seconds: float):
+        super().__init__(inner, QUICK_TIMEOUT)
+        self.deadline = time.time() + seconds
+
+    def run_many(self, jobs, *, timeout: float = 30.0, progress: bool = False):
+        if self.tripped is None and time.time() > self.deadline:
+            self.tripped = SimulationTimeout("the topology ran past its time limit")
+        return super().run_many(jobs, timeout=timeout, progress=progress)
 
 
 def main() -> int:
@@ -78,6 +94,8 @@ def main() -> int:
     ap.add_argument("--miller", type=int, default=0,
                     help="also N held-out miller45 targets (benchmarks/sizing.py's, seed 7): gnn-ppo against "
                          "the dedicated ppo policy")
+    ap.add_argument("--topology-seconds", type=float, default=300.0,
+                    help="a topology taking longer than this (targets and every method) is left out, counted")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", default=None, help="write per-target results (JSON) here")
@@ -128,7 +146,8 @@ def main() -> int:
         for n_done, it in enumerate(sizable):
             p = it.problem
             assert p is not None
-            tsim = _Breaker(sim, QUICK_TIMEOUT)  # one simulation past 5 s: the topology is left out, counted
+            # one simulation past 5 s, or the topology past --topology-seconds: left out, counted
+            tsim = _Capped(sim, args.topology_seconds)
             start = {k: m.value for k, m in p.evaluate([p.default_x], tsim)[0].items()}
             targets, _ = feasible_targets(p, args.targets, seed=args.seed * 10_007 + int(it.id), simulator=tsim,
                                           max_designs=128, exclude_met_by=start)
@@ -184,7 +203,8 @@ def main() -> int:
         return 0
     print(f"\n{args.split} split on {args.process}: {figures['opamps']} op-amps, {figures['sizable']} sizable "
           f"(excluded: {figures['excluded']}), {figures['no_target']} without a feasible target, "
-          f"{figures['slow']} left out for a simulation past {QUICK_TIMEOUT:g} s; "
+          f"{figures['slow']} left out for time (a simulation past {QUICK_TIMEOUT:g} s or the topology past "
+          f"{args.topology_seconds:g} s); "
           f"{args.targets} held-out targets each, budget {args.budget}; wall {figures['seconds']:.0f} s\n")
     head = ["method", "targets"] + [f"strict ≤{k}" for k in KS if k <= args.budget] + \
         ["2 % tol ≤30", "median sims", "topologies ≥ half met ≤30", "wall s"]

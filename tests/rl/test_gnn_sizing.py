@@ -188,13 +188,19 @@ def test_topology_split_is_stable_and_proportioned():
 
 
 def test_shipped_policy_sizes_an_op_amp_it_was_not_trained_for(sim):
-    """miller45 is not in the corpus: the shipped graph policy still fits it and sizes it (a weak target)."""
+    """miller45 is not in the corpus: the shipped graph policy fits it and, on 10 feasible targets, meets
+    more within 30 simulations than random search (measured: 7 against 4; the run is seeded)."""
+    from circuitforge.rl.sizing.targets import feasible_targets
     from circuitforge.rl.sizing.train import load_policy
 
     pol = load_policy(shipped_transfer_path())
     assert pol.layout["action_mode"] == "graph" and pol.layout["train_sims"] <= 300_000
-    res = size(miller_problem(), parse_spec(EASY), method="gnn-ppo", budget=30, policy=pol, simulator=sim)
-    assert res.sims_used <= 30
+    miller = miller_problem()
+    start = {k: v.value for k, v in miller.evaluate([miller.default_x], sim)[0].items()}
+    targets, _ = feasible_targets(miller, 10, seed=11, simulator=sim, exclude_met_by=start)
+    met = [size(miller, t, method="gnn-ppo", budget=30, policy=pol, simulator=sim).met for t in targets]
+    rnd = [size(miller, t, method="random", budget=30, simulator=sim).met for t in targets]
+    assert sum(met) >= 6 and sum(met) > sum(rnd), (met, rnd)
 
 
 def test_cli_size_gnn_ppo(tmp_path):

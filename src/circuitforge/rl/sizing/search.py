@@ -237,7 +237,8 @@ def _policy(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingT
         _rollout(run, start, task, policy, lambda steps: steps < task.horizon)
 
 
-def _rollout(run: Run, start: np.ndarray, task: SizingTask, policy: Any, deterministic: Callable[[int], bool]) -> None:
+def _rollout(run: Run, start: np.ndarray, task: SizingTask, policy: Any,
+             deterministic: Callable[[int], bool]) -> None:
     target = task.fit(run.spec)
     u = start.copy()
     vals = run.evaluate(u[None, :])[0]

@@ -92,7 +92,8 @@ def size(problem: SizingProblem, spec: Spec, *, method: str = "ppo", budget: int
     """Size ``problem`` for ``spec`` within ``budget`` simulations.
 
     ``method``: ``gnn-ppo`` (the transferable graph policy, :func:`graph_policy_task`; ``policy``
-    as for ``ppo``, default the shipped ``opamp_gnn_ppo.zip``), ``ppo`` (the policy: ``policy`` as a path or
+    as for ``ppo``, default the shipped ``opamp_gnn_ppo.zip``), ``gnn-ppo+cmaes`` (its first
+    simulations, then CMA-ES), ``ppo`` (the policy: ``policy`` as a path or
     :class:`~circuitforge.rl.sizing.train.LoadedPolicy`, default the shipped one; it
     must have been trained for this problem's parameter layout, else
     :class:`PolicyMismatch` says so), ``cmaes``, ``bo``, ``random`` or ``local``.
