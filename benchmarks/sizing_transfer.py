@@ -8,6 +8,7 @@ Reproduce (after `make install`; needs ../shared/datasets/analoggenie):
     .venv/bin/python benchmarks/sizing_transfer.py --split val --methods gnn-ppo,cmaes
     .venv/bin/python benchmarks/sizing_transfer.py --process generic180 --methods gnn-ppo,cmaes,random
     .venv/bin/python benchmarks/sizing_transfer.py --miller 100      # also miller45 against its own policy
+    .venv/bin/python benchmarks/sizing_transfer.py --finetune 2000 --methods gnn-ppo,cmaes --topologies 20
 
 Protocol. The corpus op-amps are split by canonical hash (70 % train, 10 % validation, 20 % test:
 circuitforge.rl.sizing.transfer.topology_split); the policy trained on the train topologies only.
@@ -24,6 +25,12 @@ every target of the split's sizable topologies. A topology one of whose simulati
 (the quick-sizing protocol's limit), or that takes more than ``--topology-seconds`` (300) in all, is
 left out of every method's count and reported as such. ``--bo-targets N``: BO on the first N targets of
 each topology only (slow: a GP fit per batch of 4); the table says how many.
+
+``--finetune N`` (few-shot): before the methods run on a topology, the policy is fine-tuned on it
+with N simulations (`finetune_transfer`: its own target pool from random designs, seed 3000, then
+PPO on that topology alone; the held-out targets are never seen), and ``ft:gnn-ppo`` and
+``ft:gnn-ppo+cmaes`` run with the fine-tuned policy. The N simulations are reported apart, not
+charged to the per-target budget: they pay off when one topology is sized for many specs.
 
 ``--process generic180``: the same test topologies derived on the 180 nm cards (a technology the
 policy was not trained on), without retraining.
@@ -96,12 +103,18 @@ def main() -> int:
                          "the dedicated ppo policy")
     ap.add_argument("--topology-seconds", type=float, default=300.0,
                     help="a topology taking longer than this (targets and every method) is left out, counted")
+    ap.add_argument("--finetune", type=int, default=0,
+                    help="few-shot: fine-tune the policy on each topology with this many simulations (its own "
+                         "target pool, seed 3000) and add ft:gnn-ppo and ft:gnn-ppo+cmaes to the methods")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", default=None, help="write per-target results (JSON) here")
     args = ap.parse_args()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    bad = [m for m in methods if m not in METHODS or m == "ppo"]
+    if args.finetune:
+        methods += [m for m in ("ft:gnn-ppo", "ft:gnn-ppo+cmaes") if m not in methods]
+    bad = [m for m in methods if m.removeprefix("ft:") not in METHODS or m.removeprefix("ft:") == "ppo"
+           or (m.startswith("ft:") and not args.finetune)]
     if bad:
         ap.error(f"unknown methods {bad}; choose among {[m for m in METHODS if m != 'ppo']}")
     try:
@@ -141,7 +154,7 @@ def main() -> int:
             loaded_meta = {k: loaded.layout.get(k) for k in ("train_sims", "topologies", "seconds")}
             figures["policy"] = {"path": str(loaded.path), **loaded_meta}
         no_target = 0
-        t_targets = time.time()
+        finetunes: list[dict] = []
         slow = 0
         for n_done, it in enumerate(sizable):
             p = it.problem
@@ -160,12 +173,17 @@ def main() -> int:
             rows: dict = {m: [] for m in methods}
             if any(m.startswith("gnn-ppo") for m in methods):
                 task, model = graph_policy_task(p, targets[0], loaded)
+            ft_model = None
+            if args.finetune:
+                ft_model, ft_row = finetune(p, args, tsim)
+                finetunes.append({"id": it.id, **ft_row})
             for method in methods:
                 subset = targets[: args.bo_targets] if method == "bo" and args.bo_targets else targets
                 t0 = time.time()
                 for i, spec in enumerate(subset):
-                    run = run_method(method, p, spec, budget=args.budget, seed=1_000 * i + 17, simulator=tsim,
-                                     task=task, policy=model, batch=args.workers)
+                    run = run_method(method.removeprefix("ft:"), p, spec, budget=args.budget, seed=1_000 * i + 17,
+                                     simulator=tsim, task=task, batch=args.workers,
+                                     policy=ft_model if method.startswith("ft:") else model)
                     rows[method].append({"id": it.id, "target": str(spec), "first": run.success,
                                                "first_tol": first_index(run.values, spec, AUTOCKT_TOLERANCE),
                                                "sims": len(run.values), "seconds": time.time() - t0})
@@ -181,6 +199,11 @@ def main() -> int:
         figures["no_target"] = no_target
         figures["slow"] = slow
         figures["topologies_with_targets"] = len(sizable) - no_target - slow
+        if finetunes:
+            figures["finetune"] = {"sims_per_topology": args.finetune,
+                                   "sims": int(sum(f["sims"] for f in finetunes)),
+                                   "seconds": round(sum(f["seconds"] for f in finetunes), 1),
+                                   "train_success_rate": float(np.mean([f["success_rate"] for f in finetunes]))}
     for m in methods:
         row = rates([r["first"] for r in per_target[m]], args.budget)
         row["tol@30"] = (sum(1 for r in per_target[m] if r["first_tol"] is not None and r["first_tol"] < 30)
@@ -193,7 +216,7 @@ def main() -> int:
         row["topologies_half_met@30"] = int(sum(1 for v in by_topo if v >= 0.5))
         figures["methods"][m] = row
     if args.miller:
-        figures["miller45"] = miller_rows(args.miller, args.policy, args.workers)
+        figures["miller45"] = miller_rows(args.miller, args)
     figures["seconds"] = round(time.time() - t_start, 1)
     if args.save:
         with open(args.save, "w") as fh:
@@ -221,25 +244,46 @@ def main() -> int:
         for m, r in figures["miller45"].items():
             print(f"  {m}: strict ≤30 {100 * r['strict@30']:.1f} %, ≤100 {100 * r['strict@100']:.1f} % "
                   f"of {r['targets']}")
+    if "finetune" in figures:
+        print(f"\nfine-tuning: {figures['finetune']}")
     if loaded_meta:
         print(f"\npolicy: {loaded_meta}")
     return 0
 
 
-def miller_rows(n: int, policy: str | None, workers: int) -> dict:
-    """gnn-ppo and the dedicated miller45 policy on ``n`` held-out targets of benchmarks/sizing.py."""
+def finetune(problem, args, simulator):
+    """The policy fine-tuned on ``problem`` with ``args.finetune`` simulations, and what it cost."""
+    import tempfile
+
+    from circuitforge.rl.sizing.train import load_policy
+    from circuitforge.rl.sizing.transfer import finetune_transfer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        r = finetune_transfer(problem, sims=args.finetune, policy=args.policy, simulator=simulator,
+                              checkpoint_dir=tmp)
+        model = load_policy(r.policy_path).model
+    return model, {"sims": r.sims, "seconds": r.seconds, "success_rate": r.success_rate_last}
+
+
+def miller_rows(n: int, args) -> dict:
+    """gnn-ppo (and with ``--finetune``, gnn-ppo fine-tuned on miller45) beside the dedicated miller45
+    policy on ``n`` held-out targets of benchmarks/sizing.py."""
     from circuitforge.rl import miller_problem
     from circuitforge.rl.sizing.size import policy_task
     from circuitforge.rl.sizing.train import load_policy
 
     problem = miller_problem()
     out = {}
+    policy, workers = args.policy, args.workers
     with SharedSimulator(workers) as sim:
         start = {k: m.value for k, m in problem.evaluate([problem.default_x], sim)[0].items()}
         targets, _ = feasible_targets(problem, n, seed=7, simulator=sim, exclude_met_by=start)
         dedicated = load_policy()
         runs = {"ppo (dedicated)": (policy_task(dedicated.layout, problem), dedicated.model, "ppo"),
                 "gnn-ppo": (*graph_policy_task(problem, targets[0], policy), "gnn-ppo")}
+        if args.finetune:
+            ft_model, _ = finetune(problem, args, sim)
+            runs[f"ft:gnn-ppo ({args.finetune} sims)"] = (runs["gnn-ppo"][0], ft_model, "gnn-ppo")
         for name, (task, model, method) in runs.items():
             firsts = [run_method(method, problem, t, budget=100, seed=1_000 * i + 17, simulator=sim, task=task,
                                  policy=model).success for i, t in enumerate(targets)]

@@ -236,3 +236,33 @@ def test_hindsight_targets_come_from_visited_designs(sim):
     # later episodes aim at them
     env.reset()
     assert all(any(str(env.tg[i]) == str(env.tasks[0].fit(t)) for t in seen) for i in range(4))
+
+
+def test_finetune_on_one_topology_via_cli(tmp_path):
+    """Few-shot fine-tuning: within its budget, the base policy's layout kept, weights moved, and the
+    result sizes with --method gnn-ppo --policy."""
+    from circuitforge.rl.sizing.train import load_policy
+
+    out = tmp_path / "ft"
+    res = CliRunner().invoke(app, ["finetune-gnn-sizer", "miller45", "--sims", "300", "--envs", "4", "--workers",
+                                   "1", "--out", str(out), "--json", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["sims"] <= 300 and data["episodes"] >= 1 and data["problem"] == "miller45"
+    base, tuned = load_policy(shipped_transfer_path()), load_policy(out / "latest.zip")
+    keys = ("params", "names", "action_mode", "max_step", "horizon", "history", "node_features")
+    assert {k: tuned.layout[k] for k in keys} == {k: base.layout[k] for k in keys}
+    assert tuned.layout["finetuned_on"] == "miller45" and tuned.layout["train_sims"] == data["sims"]
+    moved = [not torch.equal(a, b) for a, b in zip(base.model.policy.parameters(), tuned.model.policy.parameters())]
+    assert any(moved)
+    sized = CliRunner().invoke(app, ["size", "miller45", "--spec", EASY, "--method", "gnn-ppo", "--policy",
+                                     str(out / "latest.zip"), "--budget", "10", "--out", str(tmp_path / "s.cir"),
+                                     "--json", "--no-plot"])
+    assert sized.exit_code in (0, 1), sized.output
+    assert json.loads(sized.output)["sims_used"] <= 10
+
+
+def test_finetune_budget_too_small_is_a_clear_error(tmp_path):
+    res = CliRunner().invoke(app, ["finetune-gnn-sizer", "miller45", "--sims", "50", "--out", str(tmp_path),
+                                   "--no-progress"])
+    assert res.exit_code != 0 and "cannot pay for the target pool" in res.output

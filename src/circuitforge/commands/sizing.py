@@ -1,5 +1,6 @@
 """CLI: ``size`` (size an op-amp for a spec), ``train-sizer`` (train a sizing policy for one op-amp) and
-``train-gnn-sizer`` (train the transferable graph policy on the corpus op-amps).
+``train-gnn-sizer`` (train the transferable graph policy on the corpus op-amps) and
+``finetune-gnn-sizer`` (fine-tune it on one op-amp with a simulation budget).
 
 The sizing layer (gymnasium, stable-baselines3, torch) is imported inside the
 command bodies so that ``circuitforge --help`` stays fast.
@@ -203,8 +204,62 @@ def train_gnn_cmd(
               f"targets; {r.episodes} episodes, last success rate {r.success_rate_last:.1%}, {r.seconds:.0f} s)")
 
 
+def finetune_gnn_cmd(
+    netlist: Annotated[str, typer.Argument(help="Op-amp netlist (or a built-in problem: miller45, "
+                                           "foldedcascode45) to fine-tune the graph policy on.")],
+    sims: Annotated[int, typer.Option("--sims", help="Simulations in all (the target pool + PPO "
+                                      "steps).")] = 2_000,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where the fine-tuned policy goes "
+                                          "(OUT/latest.zip, for size --method gnn-ppo --policy).")
+                       ] = Path("gnn-finetune"),
+    policy: Annotated[Path | None, typer.Option("--policy", help="Graph policy to start from (default: the "
+                                                   "shipped one).")] = None,
+    envs: Annotated[int, typer.Option("--envs", help="Parallel episodes.")] = 8,
+    workers: Annotated[int, typer.Option("--workers", help="ngspice worker processes.")] = 2,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    subckt: Annotated[str | None, typer.Option("--subckt", help="Which subcircuit is the op-amp.")] = None,
+    process: Annotated[str, typer.Option("--process", help="Model cards and supply: generic45 (1 V) or "
+                                         "generic180 (1.8 V).")] = "generic45",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+    overwrite_shipped: OverwriteShippedOpt = False,
+) -> None:
+    """Few-shot: fine-tune the transferable graph policy on one op-amp, for sizing it for many specs.
+
+    Spends --sims simulations: random designs of the op-amp give a pool of feasible targets, then
+    PPO trains on that op-amp alone from the shipped (or --policy) weights. Use the result with
+    `circuitforge size NETLIST --method gnn-ppo --policy OUT/latest.zip`.
+
+    Example: circuitforge finetune-gnn-sizer my_ota.cir --sims 2000 --out runs/ota-ft
+    """
+    from ..rl.sizing.resolve import resolve_problem
+    from ..rl.sizing.transfer import finetune_transfer
+
+    check_not_shipped(out_dir, overwrite_shipped)
+    try:
+        with SharedSimulator(max(1, workers)) as sim:
+            problem = resolve_problem(netlist, subckt=subckt, simulator=sim, process=process)
+            if not as_json:
+                err.print(f"fine-tuning gnn-ppo on {problem.name} ({problem.dim} parameters) for {sims} "
+                          f"simulations into {out_dir}", highlight=False)
+            r = finetune_transfer(problem, sims=sims, policy=policy, n_envs=envs, seed=seed,
+                                  checkpoint_dir=out_dir, progress=progress and not as_json, simulator=sim,
+                                  log=None if as_json else (lambda m: err.print(m, highlight=False)))
+    except CircuitforgeError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        out.print_json(json.dumps({"policy": str(r.policy_path), "problem": problem.name, "sims": r.sims,
+                                   "target_sims": r.target_sims, "episodes": r.episodes,
+                                   "success_rate": r.success_rate_last, "seconds": round(r.seconds, 1)}))
+        return
+    out.print(f"policy {r.policy_path} ({r.sims} simulations: {r.target_sims} for targets; {r.episodes} "
+              f"episodes, success rate {r.success_rate_last:.1%}, {r.seconds:.0f} s); size with: circuitforge "
+              f"size {netlist} --method gnn-ppo --policy {r.policy_path} --spec ...")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``size``, ``train-sizer`` and ``train-gnn-sizer`` to ``app``."""
+    """Add ``size``, ``train-sizer``, ``train-gnn-sizer`` and ``finetune-gnn-sizer`` to ``app``."""
     app.command(name="size")(size_cmd)
     app.command(name="train-sizer")(train_cmd)
     app.command(name="train-gnn-sizer")(train_gnn_cmd)
+    app.command(name="finetune-gnn-sizer")(finetune_gnn_cmd)

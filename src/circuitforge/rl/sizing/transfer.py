@@ -42,7 +42,7 @@ from ...graph.hashing import canonical_hash
 from ...netlists import CircuitforgeError
 from ...netlists.analoggenie import CorpusError, iter_corpus
 from ...spice import MeasurementPredictor, SharedSimulator, Simulator
-from ..errors import SizingError
+from ..errors import PolicyMismatch, SizingError
 from .gnn import GraphSizingPolicy
 from .graphtask import MAX_PARAMS, GraphSizingTask
 from .problem import SizingProblem
@@ -51,12 +51,17 @@ from .targets import feasible_targets
 from .train import _atomic_json, _save, shipped_transfer_path
 from .vec_env import MultiSizingVecEnv
 
-__all__ = ["SPLITS", "CorpusProblem", "TransferResult", "corpus_problems",
+__all__ = ["SPLITS", "CorpusProblem", "TransferResult", "corpus_problems", "finetune_transfer",
            "target_pools", "topology_split", "train_transfer"]
 
 SPLITS = ("train", "val", "test")
 TRANSFER_TARGET_SEED = 2000
 """Seed of the training targets (the benchmark's held-out targets use another)."""
+FINETUNE_TARGET_SEED = 3000
+"""Seed of a fine-tuning run's target pool (neither the training pools' nor the benchmark's)."""
+FINETUNE_HYPER: dict[str, Any] = dict(n_steps=16, batch_size=64, n_epochs=10, learning_rate=1e-4)
+"""PPO settings of :func:`finetune_transfer`: short rollouts so that a budget of a few thousand
+simulations still gives tens of updates; a smaller step than training's."""
 
 
 def topology_split(canonical: str) -> str:
@@ -242,3 +247,81 @@ def train_transfer(problems: list[SizingProblem], *, total_sims: int = 300_000, 
     rate = sum(cb.window) / max(1, len(cb.window))
     return TransferResult(path, done + env.sims + target_sims, target_sims, env.episodes, rate, time.time() - t0,
                           len(keep))
+
+
+def finetune_transfer(problem: SizingProblem, *, sims: int = 2_000, policy: str | Path | None = None,
+                      n_envs: int = 8, n_targets: int = 16, max_designs: int = 64, hindsight: float = 0.5,
+                      seed: int = 0, checkpoint_dir: str | Path = "gnn-finetune", workers: int = 2,
+                      hyper: dict[str, Any] | None = None, progress: bool = False,
+                      simulator: Simulator | MeasurementPredictor | None = None, log: Any = None) -> TransferResult:
+    """Few-shot fine-tuning of a transferable graph policy (default: the shipped one) on one new topology.
+
+    Spends at most ``sims`` simulations in all: a target pool of up to ``n_targets`` feasible targets
+    from at most ``max_designs`` random designs of ``problem`` (seed :data:`FINETUNE_TARGET_SEED` +
+    ``seed``), then PPO (:data:`FINETUNE_HYPER`, overridable by ``hyper``) on that topology alone, with
+    ``hindsight`` of the episodes aimed at designs it visited. The result, ``checkpoint_dir/latest.zip``
+    with the base policy's layout, is a graph policy like the shipped one: ``size(...,
+    method="gnn-ppo", policy=...)`` and ``circuitforge size --method gnn-ppo --policy`` use it.
+    :class:`SizingError` when the budget cannot pay for the pool and one PPO update, or when the
+    topology has no feasible target; :class:`PolicyMismatch` when it does not fit the policy.
+    """
+    import torch
+    from stable_baselines3 import PPO
+
+    from .train import load_policy
+
+    base = Path(policy) if policy is not None else shipped_transfer_path()
+    loaded = load_policy(base)
+    layout = dict(loaded.layout)
+    if layout.get("action_mode") != "graph":
+        raise PolicyMismatch(f"the policy {base.name} is not a transferable graph policy")
+    kw = {**FINETUNE_HYPER, **(hyper or {})}
+    if sims < max_designs + 2 + n_envs * kw["n_steps"]:
+        raise SizingError(f"a fine-tuning budget of {sims} simulations cannot pay for the target pool "
+                          f"({max_designs + 1}) and one PPO update ({n_envs * kw['n_steps']}); "
+                          "give more --sims or fewer --envs")
+    slots = int(str(layout["params"]).split(":")[1])
+    task = GraphSizingTask(problem, names=layout["names"], max_step=layout.get("max_step", 0.1),
+                           horizon=layout.get("horizon", 30), max_params=slots,
+                           history=bool(layout.get("history", False)))
+    torch.set_num_threads(1)
+    directory = Path(checkpoint_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    say = log or (lambda msg: None)
+    t0 = time.time()
+    own = simulator is None
+    sim: Any = SharedSimulator(workers) if simulator is None else simulator
+    try:
+        say(f"simulating up to {max_designs} random designs of {problem.name} for its target pool")
+        start = {k: m.value for k, m in problem.evaluate([problem.default_x], sim)[0].items()}
+        pool, k = feasible_targets(problem, n_targets, seed=FINETUNE_TARGET_SEED + seed, simulator=sim,
+                                   max_designs=max_designs, exclude_met_by=start)
+        target_sims = k + 1
+        if not pool:
+            raise SizingError(f"{problem.name}: none of {k} random designs gives a feasible target "
+                              "the start design does not already meet")
+        _atomic_json(directory / "targets.json", {"problems": [problem.name], "targets": [[str(t) for t in pool]],
+                                                  "sims": target_sims})
+        env = MultiSizingVecEnv([task], [pool], n_envs, simulator=sim, seed=seed, hindsight=hindsight)
+        custom = {"n_steps": kw["n_steps"], "batch_size": kw["batch_size"], "n_epochs": kw["n_epochs"],
+                  "learning_rate": kw["learning_rate"], "lr_schedule": lambda _: kw["learning_rate"]}
+        model = PPO.load(str(base), env=env, device="cpu", custom_objects=custom)
+        model.set_random_seed(seed)
+        budget = sims - target_sims
+        model.learn(total_timesteps=budget - budget % (n_envs * kw["n_steps"]),
+                    callback=sb3_progress_callback(f"fine-tuning gnn-ppo on {problem.name}", enabled=progress),
+                    reset_num_timesteps=True)
+        rate = env.successes / max(1, env.episodes)
+        meta = {**layout, "env_sims": env.sims, "target_sims": target_sims, "train_sims": env.sims + target_sims,
+                "episodes": env.episodes, "successes": env.successes, "topologies": 1, "left_out": [],
+                "seconds": round(time.time() - t0, 1), "seed": seed, "hindsight": hindsight,
+                "n_targets": n_targets, "max_designs": max_designs,
+                "finetuned_from": str(base), "finetuned_on": problem.name,
+                "base_train_sims": layout.get("train_sims")}
+        path = _save(model, directory, meta)
+        say(f"{env.sims + target_sims} sims, {time.time() - t0:.0f} s: {env.episodes} episodes, "
+            f"success rate {rate:.1%}")
+    finally:
+        if own:
+            sim.close()
+    return TransferResult(path, env.sims + target_sims, target_sims, env.episodes, rate, time.time() - t0, 1)
