@@ -29,6 +29,8 @@ import numpy as np
 import torch
 
 from circuitforge.rf.dataset import load_dataset
+from circuitforge.rf.errors import SolverResultError
+from circuitforge.rf.solver import check_response
 from circuitforge.rf.geometry import family
 from circuitforge.rf.openems_solver import OpenEMSSolver, openems_available
 from circuitforge.rf.skrf_solver import SkrfSolver
@@ -62,6 +64,14 @@ def _row(name: str, r: dict, kind: str) -> str:
             f"{r['s11_rmse_db']:.3f} | {extra} |")
 
 
+def _physical(kind: str, s: np.ndarray) -> bool:
+    try:
+        check_response(kind, s)
+    except SolverResultError:
+        return False
+    return True
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="out/rf")
@@ -76,8 +86,8 @@ def main() -> None:
         sur = EMSurrogate.load(kind)
         fam = family(kind)
         data = Path(args.data) / f"{kind}-skrf"
-        x, s, f = load_dataset(data)
-        tr, te = split_by_chunk(len(x), 500, args.test_chunks)
+        x, s, f, chunk_ids = load_dataset(data, with_chunks=True)
+        tr, te = split_by_chunk(len(x), 500, args.test_chunks, chunk_ids)
         db_tr, _ = targets_from_s(s[tr])
         res = evaluate_methods(kind, f, x[te], s[te], {
             "surrogate": _pred(sur), "nearest neighbour": baseline_nearest(fam, x[tr], db_tr),
@@ -122,8 +132,8 @@ def main() -> None:
         xh, sh, fh = load_dataset(hf)
         n_all = len(xh)
         n_tr = min(30, n_all * 2 // 3)
-        # a failed run: a DC-connected low-pass must pass 0.5 GHz; one that does not is a meshing failure
-        valid = 20 * np.log10(np.abs(sh[:, 0, 1, 0]) + 1e-30) > -10
+        # chunks built before failures were recorded keep failed runs as rows: the same rule finds them
+        valid = np.array([_physical("lowpass", v) for v in sh])
         failed = {"train": int((~valid[:n_tr]).sum()), "test": int((~valid[n_tr:]).sum())}
         keep_tr = np.nonzero(valid[:n_tr])[0]
         keep_te = n_tr + np.nonzero(valid[n_tr:])[0]

@@ -137,16 +137,35 @@ def dataset(kind: TypeOpt = "lowpass",
             seed: Annotated[int, typer.Option(help="Dataset seed.")] = 0,
             chunk: Annotated[int, typer.Option(help="Geometries per stored chunk.")] = 500,
             touchstone: Annotated[bool, typer.Option(help="Also write a Touchstone file per geometry.")] = False,
-            cells: Annotated[float, typer.Option(help="openEMS cells per wavelength.")] = 20.0) -> None:
-    """Solve many seeded geometries into a resumable dataset (arrays, and Touchstone on request)."""
-    from ..rf.dataset import build_dataset
+            cells: Annotated[float, typer.Option(help="openEMS cells per wavelength.")] = 20.0,
+            retries: Annotated[int, typer.Option(help="Extra attempts for a geometry whose solve fails "
+                                                 "(then it is recorded in manifest.json and left out).")] = 1,
+            as_json: Annotated[bool, typer.Option("--json", help="Print the manifest's totals as JSON.")] = False
+            ) -> None:
+    """Solve many seeded geometries into a resumable dataset (arrays, and Touchstone on request).
+
+    A geometry whose solve fails (error, time limit, or a response that is not physical) is retried,
+    then left out and counted by type in OUT/manifest.json (small: commit it for a set built across
+    sessions); the build goes on.
+    """
+    from ..rf.dataset import build_dataset, read_manifest
     opts = {"cells_per_wavelength": cells} if solver == "openems" else None
+    if retries < 0:
+        raise fail(f"--retries must be 0 or more, got {retries}")
     try:
         p = build_dataset(_kind(kind), n, out_dir, solver=solver, seed=seed, chunk=chunk, workers=workers,
-                          touchstone=touchstone, solver_options=opts, backend=backend)
+                          touchstone=touchstone, solver_options=opts, backend=backend, retries=retries,
+                          progress=not as_json)
+        man = read_manifest(p)
     except RFError as exc:
         raise fail(str(exc)) from None
-    out.print(f"dataset in {p}", highlight=False)
+    totals = {"dataset": str(p), "done": man["done"], "solved": man["solved"], "failed": man["failed"]}
+    if as_json:
+        out.print_json(json.dumps(totals))
+        return
+    failed = ", ".join(f"{k} {v}" for k, v in man["failed"].items()) or "none"
+    out.print(f"dataset in {p}: {man['solved']} of {man['done']} geometries solved; failed after retries: "
+              f"{failed} (see {p / 'manifest.json'})", highlight=False)
 
 
 @filter_app.command("train-surrogate")

@@ -1,9 +1,17 @@
 """Datasets of (geometry parameters, S-parameters) over many seeded geometries.
 
 Stored as chunks ``chunk_00000.npz`` (``x``: parameters ``(n, dim)``, ``s``: complex64 ``(n, F, 2, 2)``,
-``f``: the grid) in one directory with a ``meta.json``; a run that finds finished chunks skips them
-(resumable), and each chunk's geometries come from its own seed, so the result does not depend on
-the number of workers or on interruptions. Touchstone files are written beside them on request.
+``f``: the grid, ``ok``: which geometries were solved) in one directory with a ``meta.json``; a run
+that finds finished chunks skips them (resumable), and each chunk's geometries come from its own
+seed, so the result does not depend on the number of workers or on interruptions. Touchstone files
+are written beside them on request.
+
+A geometry whose solve fails (:class:`~.errors.SolverError`: the tool exits with an error, runs past
+its time limit, or returns a response :func:`~.solver.check_response` rejects) is retried
+``retries`` times; if it still fails, its row is marked not ``ok`` (NaN), the chunk goes on, and the
+failure is recorded by type. ``manifest.json`` (small: commit it, not the chunks, for a set built
+across sessions) lists every finished chunk with its SHA-256, its solved count and its failures;
+:func:`load_dataset` returns the solved rows only.
 With ``backend="ray"`` the chunks are Ray tasks on the cluster Ray is connected to (else
 ``$CIRCUITFORGE_RAY_ADDRESS``, else a local instance); the directory and manifest are the same,
 and a task lost with its node is run again by Ray.
@@ -17,10 +25,12 @@ and a task lost with its node is run again by Ray.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import get_args
@@ -30,30 +40,63 @@ import numpy as np
 from ..core.cluster import ClusterBackend, resolve_address
 from ..core.files import write_atomic
 from ..core.progress import progress as show_progress
-from .errors import RFError
+from .errors import RFError, SolverError, SolverUnavailable
 from .geometry import family
-from .solver import frequency_grid, make_solver
+from .solver import check_response, frequency_grid, make_solver
 
-__all__ = ["build_dataset", "load_dataset", "solve_chunk", "DatasetBackend"]
+__all__ = ["build_dataset", "load_dataset", "solve_chunk", "DatasetBackend", "Chunk", "read_manifest"]
 
 DatasetBackend = ClusterBackend
 
 
+RETRIES = 1
+"""Extra attempts for a geometry whose solve fails (openEMS's end criterion is checked at wall-clock
+intervals, so a run under load can stop at another time step)."""
+
+
+@dataclass
+class Chunk:
+    """One solved chunk: parameters, S-parameters (NaN where not ``ok``), and the failures."""
+
+    x: np.ndarray
+    s: np.ndarray
+    ok: np.ndarray
+    failures: list[dict] = field(default_factory=list)
+    """``{"row", "type", "message", "attempts"}`` per geometry that failed every attempt."""
+
+
 def solve_chunk(kind: str, solver: str, seed: int, index: int, size: int, touchstone_dir: str | None = None,
-                solver_options: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters and S-parameters of chunk ``index`` (its geometries drawn from seed ``(seed, index)``)."""
+                solver_options: dict | None = None, retries: int = RETRIES) -> Chunk:
+    """Chunk ``index`` (its geometries drawn from seed ``(seed, index)``), each failed geometry retried
+    ``retries`` times and then recorded, not raised; :class:`~.errors.SolverUnavailable` (the tool is
+    missing: every geometry would fail) is raised."""
     fam = family(kind)
     rng = np.random.default_rng([seed, index])
     x = fam.sample(rng, size)
     sol = make_solver(solver, **(solver_options or {}))
     freq = frequency_grid()
-    s = np.empty((size, freq.npoints, 2, 2), np.complex64)
+    s = np.full((size, freq.npoints, 2, 2), np.nan, np.complex64)
+    ok = np.zeros(size, bool)
+    failures: list[dict] = []
     for k, v in enumerate(x):
-        net = sol.solve(fam.build(v), freq)
-        s[k] = net.s
-        if touchstone_dir:
-            net.write_touchstone(str(Path(touchstone_dir) / f"{kind}_{index:05d}_{k:04d}"))
-    return x, s
+        geometry = fam.build(v)
+        for attempt in range(retries + 1):
+            try:
+                net = sol.solve(geometry, freq)
+                check_response(kind, net.s)
+            except SolverUnavailable:
+                raise
+            except SolverError as exc:
+                last = exc
+                continue
+            s[k], ok[k] = net.s, True
+            if touchstone_dir:
+                net.write_touchstone(str(Path(touchstone_dir) / f"{kind}_{index:05d}_{k:04d}"))
+            break
+        else:
+            failures.append({"row": k, "type": type(last).__name__, "message": str(last)[:400],
+                             "attempts": retries + 1})
+    return Chunk(x, s, ok, failures)
 
 
 def _npz(**arrays: np.ndarray) -> bytes:
@@ -77,11 +120,13 @@ def _ray() -> tuple[ModuleType, bool]:
 
 def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf", seed: int = 0, chunk: int = 250,
                   workers: int = 1, touchstone: bool = False, progress: bool = True,
-                  solver_options: dict | None = None, backend: DatasetBackend = "local") -> Path:
+                  solver_options: dict | None = None, backend: DatasetBackend = "local",
+                  retries: int = RETRIES) -> Path:
     """Solve ``n`` seeded geometries of ``kind`` into ``out_dir`` (resumable; returns ``out_dir``).
 
     ``backend="local"``: ``workers`` processes here; ``"ray"``: one Ray task per chunk, at most
-    ``2 * workers`` queued at a time (back-pressure), saved as they finish.
+    ``2 * workers`` queued at a time (back-pressure), saved as they finish. Failed geometries are
+    retried, then counted (module docstring; :func:`read_manifest` sums them).
     """
     if backend not in get_args(DatasetBackend):
         raise RFError(f"unknown dataset backend {backend!r}; expected one of {list(get_args(DatasetBackend))}")
@@ -107,11 +152,18 @@ def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf
             if not (out / f"chunk_{i:05d}.npz").is_file()]
     f = frequency_grid().f
     with show_progress(f"{kind} ({solver})", n, enabled=progress, completed=n - sum(sz for _, sz in todo)) as bar:
-        def save(i: int, res: tuple[np.ndarray, np.ndarray]) -> None:
-            write_atomic(out / f"chunk_{i:05d}.npz", _npz(x=res[0], s=res[1], f=f))
-            bar.advance(len(res[0]))
+        manifest = _manifest_entries(out)
 
-        args = [(kind, solver, seed, i, sz, str(ts_dir) if ts_dir else None, solver_options) for i, sz in todo]
+        def save(i: int, res: Chunk) -> None:
+            data = _npz(x=res.x, s=res.s, f=f, ok=res.ok, failures=np.array(json.dumps(res.failures)))
+            write_atomic(out / f"chunk_{i:05d}.npz", data)
+            manifest[f"chunk_{i:05d}.npz"] = {"n": int(len(res.x)), "solved": int(res.ok.sum()),
+                                              "sha256": hashlib.sha256(data).hexdigest(), "failures": res.failures}
+            write_atomic(out / "manifest.json", json.dumps(_manifest(meta, manifest), indent=1))
+            bar.advance(len(res.x))
+
+        args = [(kind, solver, seed, i, sz, str(ts_dir) if ts_dir else None, solver_options, retries)
+                for i, sz in todo]
         if backend == "ray":
             _solve_on_ray(args, save, max(2, 2 * workers))
         elif workers <= 1:
@@ -125,7 +177,52 @@ def build_dataset(kind: str, n: int, out_dir: str | Path, *, solver: str = "skrf
     return out
 
 
-def _solve_on_ray(args: list[tuple], save: Callable[[int, tuple[np.ndarray, np.ndarray]], None],
+def _manifest_entries(out: Path) -> dict[str, dict]:
+    """The chunk entries of ``out/manifest.json``, rebuilt from the chunks where it is missing."""
+    path = out / "manifest.json"
+    if path.is_file():
+        try:
+            return dict(json.loads(path.read_text(encoding="utf-8"))["chunks"])
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+            pass  # rebuilt below from the chunks themselves
+    entries = {}
+    for p in sorted(out.glob("chunk_*.npz")):
+        ok, failures = _chunk_status(p)
+        entries[p.name] = {"n": int(len(ok)), "solved": int(ok.sum()),
+                           "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "failures": failures}
+    return entries
+
+
+def _manifest(meta: dict, chunks: dict[str, dict]) -> dict:
+    by_type: dict[str, int] = {}
+    for c in chunks.values():
+        for fail in c["failures"]:
+            by_type[fail["type"]] = by_type.get(fail["type"], 0) + 1
+    return {**meta, "done": sum(c["n"] for c in chunks.values()), "solved": sum(c["solved"] for c in chunks.values()),
+            "failed": by_type, "chunks": dict(sorted(chunks.items()))}
+
+
+def _chunk_status(path: Path) -> tuple[np.ndarray, list[dict]]:
+    with np.load(path) as z:
+        n = len(z["x"])
+        ok = z["ok"].astype(bool) if "ok" in z.files else np.ones(n, bool)  # chunks written before retries
+        failures = json.loads(str(z["failures"])) if "failures" in z.files else []
+    return ok, failures
+
+
+def read_manifest(path: str | Path) -> dict:
+    """``manifest.json`` of a dataset folder: ``done``, ``solved``, ``failed`` (count per error type)
+    and the chunks (rebuilt from the chunks when the file is missing)."""
+    out = Path(path)
+    meta_path = out / "meta.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RFError(f"cannot read {meta_path}: {exc} (expected a dataset's meta.json)") from None
+    return _manifest(meta, _manifest_entries(out))
+
+
+def _solve_on_ray(args: list[tuple], save: Callable[[int, Chunk], None],
                   in_flight: int) -> None:
     """Each chunk as a Ray task, at most ``in_flight`` at once, saved as it finishes."""
     ray, started = _ray()
@@ -144,15 +241,23 @@ def _solve_on_ray(args: list[tuple], save: Callable[[int, tuple[np.ndarray, np.n
             ray.shutdown()
 
 
-def load_dataset(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x, s, f)`` of every chunk in ``path``, in chunk order."""
+def load_dataset(path: str | Path, *, with_chunks: bool = False) -> tuple[np.ndarray, ...]:
+    """``(x, s, f)`` of the solved geometries of every chunk in ``path``, in chunk order (failed ones
+    left out: :func:`read_manifest` counts them); with ``with_chunks``, also each row's chunk index
+    (for a split by chunk that failures do not shift)."""
     files = sorted(Path(path).glob("chunk_*.npz"))
     if not files:
         raise RFError(f"no dataset chunks (chunk_*.npz) in {path}")
-    xs, ss, f = [], [], None
+    xs, ss, ids, f = [], [], [], None
     for p in files:
-        with np.load(p) as z:
-            xs.append(z["x"])
-            ss.append(z["s"])
-            f = z["f"]
-    return np.concatenate(xs), np.concatenate(ss), f
+        try:
+            with np.load(p) as z:
+                ok = z["ok"].astype(bool) if "ok" in z.files else np.ones(len(z["x"]), bool)
+                xs.append(z["x"][ok])
+                ss.append(z["s"][ok])
+                f = z["f"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise RFError(f"cannot read dataset chunk {p}: {exc}") from None
+        ids.append(np.full(int(ok.sum()), int(p.stem.split("_")[1])))
+    out = (np.concatenate(xs), np.concatenate(ss), f)
+    return (*out, np.concatenate(ids)) if with_chunks else out

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..netlists.errors import CircuitforgeError
 
-__all__ = ["RFError", "GeometryError", "SolverError", "SolverTimeout", "SolverUnavailable"]
+__all__ = ["RFError", "GeometryError", "SolverError", "SolverResultError", "SolverTimeout",
+           "SolverUnavailable"]
 
 
 class RFError(CircuitforgeError):
@@ -25,3 +26,8 @@ class SolverTimeout(SolverError):
 
 class SolverUnavailable(SolverError):
     """The solver's tool is not installed (openEMS: Debian ``openems python3-openems``)."""
+
+
+class SolverResultError(SolverError):
+    """A solver finished but its response is not physical for the geometry (not finite, not passive,
+    or a low-pass that does not pass the lowest frequency: a meshing or ring-down failure)."""

@@ -63,10 +63,10 @@ def train_and_evaluate(data: str | Path, out: str | Path | None = None, *, epoch
     """
     data = Path(data)
     meta = _dataset_meta(data)
-    x, s, f = load_dataset(data)
+    x, s, f, chunk_ids = load_dataset(data, with_chunks=True)
     kind = meta["kind"]
     target = Path(out) if out is not None else Path("out/rf") / f"em_{kind}.pt"
-    tr, te = split_by_chunk(len(x), meta["chunk"], test_chunks)
+    tr, te = split_by_chunk(len(x), meta["chunk"], test_chunks, chunk_ids)
     net, rec = train_surrogate(kind, x[tr], s[tr], TrainConfig(epochs=epochs, hidden=hidden),
                                state_path=target.with_suffix(".state"), progress=log, restart=restart)
     rec.update(dataset=str(data), solver=meta["solver"], test_samples=len(te))

@@ -78,8 +78,19 @@ class LoadedSurrogate:
     record: dict
 
 
-def split_by_chunk(n: int, chunk: int, test_chunks: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of train and held-out samples (the last ``test_chunks`` chunks held out)."""
+def split_by_chunk(n: int, chunk: int, test_chunks: int,
+                   chunk_ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of train and held-out samples (the last ``test_chunks`` chunks held out). With
+    ``chunk_ids`` (each row's chunk, :func:`~circuitforge.rf.dataset.load_dataset` ``with_chunks``)
+    the split follows them, so that failed geometries left out of a chunk do not move it.
+
+    >>> split_by_chunk(6, 2, 1)[1].tolist(), split_by_chunk(5, 2, 1, np.array([0, 0, 1, 2, 2]))[1].tolist()
+    ([4, 5], [3, 4])
+    """
+    if chunk_ids is not None:
+        held = np.unique(chunk_ids)[-test_chunks:] if test_chunks > 0 else np.array([], int)
+        test = np.isin(chunk_ids, held)
+        return np.nonzero(~test)[0], np.nonzero(test)[0]
     cut = max(0, n - test_chunks * chunk)
     return np.arange(cut), np.arange(cut, n)
 
