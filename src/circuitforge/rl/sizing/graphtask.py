@@ -188,6 +188,14 @@ class GraphSizingTask(SizingTask):
         self._pos = np.arange(self.graph.dim) * f + _STATIC
         self._last = np.arange(self.graph.dim) * f + NODE_FEATURES
 
+    @classmethod
+    def from_layout(cls, problem: SizingProblem, layout: dict[str, Any]) -> GraphSizingTask:
+        """The task a saved graph policy's layout (its ``.json``) describes, on ``problem``
+        (:class:`PolicyMismatch` when the problem has more parameters than the policy's slots)."""
+        return cls(problem, names=layout["names"], max_step=layout.get("max_step", 0.1),
+                   horizon=layout.get("horizon", 30), max_params=int(str(layout["params"]).split(":")[1]),
+                   history=bool(layout.get("history", False)))
+
     def layout(self) -> dict[str, Any]:
         return {"problem": "any", "params": f"graph:{self.max_params}", "names": list(self.names),
                 "action_mode": "graph", "max_step": self.max_step, "horizon": self.horizon,

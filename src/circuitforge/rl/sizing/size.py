@@ -78,10 +78,7 @@ def graph_policy_task(problem: SizingProblem, spec: Spec, policy: Any = None) ->
     if layout.get("action_mode") != "graph":
         raise PolicyMismatch(f"the policy {loaded.path.name} was trained for one problem "
                              f"({layout.get('problem')!r}), not as a transferable graph policy: use --method ppo")
-    slots = int(str(layout["params"]).split(":")[1])
-    task = GraphSizingTask(problem, names=layout["names"], max_step=layout.get("max_step", 0.1),
-                           horizon=layout.get("horizon", 30), max_params=slots,
-                           history=bool(layout.get("history", False)))
+    task = GraphSizingTask.from_layout(problem, layout)
     task.fit(spec)  # raises for quantities the policy does not observe
     return task, loaded.model
 

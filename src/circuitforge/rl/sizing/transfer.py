@@ -280,10 +280,7 @@ def finetune_transfer(problem: SizingProblem, *, sims: int = 2_000, policy: str 
         raise SizingError(f"a fine-tuning budget of {sims} simulations cannot pay for the target pool "
                           f"({max_designs + 1}) and one PPO update ({n_envs * kw['n_steps']}); "
                           "give more --sims or fewer --envs")
-    slots = int(str(layout["params"]).split(":")[1])
-    task = GraphSizingTask(problem, names=layout["names"], max_step=layout.get("max_step", 0.1),
-                           horizon=layout.get("horizon", 30), max_params=slots,
-                           history=bool(layout.get("history", False)))
+    task = GraphSizingTask.from_layout(problem, layout)
     torch.set_num_threads(1)
     directory = Path(checkpoint_dir)
     directory.mkdir(parents=True, exist_ok=True)
