@@ -49,6 +49,7 @@ import numpy as np
 from sizing import first_index  # benchmarks/sizing.py: one home for the first success in a run
 
 from circuitforge.rl import AUTOCKT_TOLERANCE
+from circuitforge.rl.errors import SizingError
 from circuitforge.rl.sizing.quick import QUICK_TIMEOUT, _Breaker
 from circuitforge.rl.sizing.search import METHODS, run_method
 from circuitforge.rl.sizing.size import graph_policy_task
@@ -175,7 +176,10 @@ def main() -> int:
                 task, model = graph_policy_task(p, targets[0], loaded)
             ft_model = None
             if args.finetune:
-                ft_model, ft_row = finetune(p, args, tsim)
+                try:
+                    ft_model, ft_row = finetune(p, args, tsim)
+                except SizingError as exc:  # no fine-tuning target: ft:* run the base policy, counted
+                    ft_model, ft_row = model, {"sims": 0, "seconds": 0.0, "success_rate": 0.0, "failed": str(exc)}
                 finetunes.append({"id": it.id, **ft_row})
             for method in methods:
                 subset = targets[: args.bo_targets] if method == "bo" and args.bo_targets else targets
@@ -203,7 +207,8 @@ def main() -> int:
             figures["finetune"] = {"sims_per_topology": args.finetune,
                                    "sims": int(sum(f["sims"] for f in finetunes)),
                                    "seconds": round(sum(f["seconds"] for f in finetunes), 1),
-                                   "train_success_rate": float(np.mean([f["success_rate"] for f in finetunes]))}
+                                   "train_success_rate": float(np.mean([f["success_rate"] for f in finetunes])),
+                                   "not_finetuned": [f["id"] for f in finetunes if "failed" in f]}
     for m in methods:
         row = rates([r["first"] for r in per_target[m]], args.budget)
         row["tol@30"] = (sum(1 for r in per_target[m] if r["first_tol"] is not None and r["first_tol"] < 30)
