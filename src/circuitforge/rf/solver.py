@@ -7,7 +7,7 @@ from typing import Literal, Protocol, get_args, runtime_checkable
 import numpy as np
 import skrf
 
-from .errors import RFError
+from .errors import RFError, SolverResultError
 from .geometry import FilterGeometry
 
 __all__ = ["Solver", "SolverName", "SOLVER_NAMES", "frequency_grid", "F_START_HZ", "F_STOP_HZ", "N_FREQ",
@@ -81,8 +81,6 @@ def check_response(kind: str, s: np.ndarray) -> None:
     ...
     circuitforge.rf.errors.SolverResultError: no transmission at the lowest frequency (|S21| -60.0 dB < -10 dB): a low-pass must pass it
     """
-    from .errors import SolverResultError
-
     s = np.asarray(s)
     if not np.isfinite(s).all():
         raise SolverResultError("the response has non-finite values")

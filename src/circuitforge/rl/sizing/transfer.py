@@ -48,7 +48,7 @@ from .graphtask import MAX_PARAMS, GraphSizingTask
 from .problem import SizingProblem
 from .spec import Spec, parse_spec
 from .targets import feasible_targets
-from .train import _atomic_json, _save, shipped_transfer_path
+from .train import _atomic_json, _save, load_policy, shipped_transfer_path
 from .vec_env import MultiSizingVecEnv
 
 __all__ = ["SPLITS", "CorpusProblem", "TransferResult", "corpus_problems", "finetune_transfer",
@@ -267,8 +267,6 @@ def finetune_transfer(problem: SizingProblem, *, sims: int = 2_000, policy: str 
     """
     import torch
     from stable_baselines3 import PPO
-
-    from .train import load_policy
 
     base = Path(policy) if policy is not None else shipped_transfer_path()
     loaded = load_policy(base)
