@@ -33,7 +33,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import get_args
+from typing import Any, get_args
 
 import numpy as np
 
@@ -202,10 +202,14 @@ def _manifest(meta: dict, chunks: dict[str, dict]) -> dict:
             "failed": by_type, "chunks": dict(sorted(chunks.items()))}
 
 
+def _solved(z: Any) -> np.ndarray:
+    """The ``ok`` mask of an open chunk (all solved in chunks written before failures were recorded)."""
+    return z["ok"].astype(bool) if "ok" in z.files else np.ones(len(z["x"]), bool)
+
+
 def _chunk_status(path: Path) -> tuple[np.ndarray, list[dict]]:
     with np.load(path) as z:
-        n = len(z["x"])
-        ok = z["ok"].astype(bool) if "ok" in z.files else np.ones(n, bool)  # chunks written before retries
+        ok = _solved(z)
         failures = json.loads(str(z["failures"])) if "failures" in z.files else []
     return ok, failures
 
@@ -252,7 +256,7 @@ def load_dataset(path: str | Path, *, with_chunks: bool = False) -> tuple[np.nda
     for p in files:
         try:
             with np.load(p) as z:
-                ok = z["ok"].astype(bool) if "ok" in z.files else np.ones(len(z["x"]), bool)
+                ok = _solved(z)
                 xs.append(z["x"][ok])
                 ss.append(z["s"][ok])
                 f = z["f"]
