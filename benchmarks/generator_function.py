@@ -21,13 +21,17 @@ Every sample and circuit goes through the same protocol:
 
 0. valid (samples): the sequence finished and the structural checker found nothing; a sample that
    did not finish or is not structurally valid stops here, counted with the checker's first reason;
-1. interface: the op-amp ports (supplies, two inputs, an output, bias ports) are found;
+1. interface: the op-amp ports (supplies, two inputs, an output, bias ports) are found; a circuit with
+   one input is a single-input amplifier (measured by the open-loop deck's output servo, inverting or
+   not), or an op-amp drawn as a follower when its input pair's second gate is on the output (that
+   gate becomes the inverting input: :func:`circuitforge.rl.sizing.derive.open_follower`);
 2. problem: :meth:`SizingProblem.from_netlist` derives the sizing parameters, ranges and start point;
 3. simulates: the start design's OP + AC deck runs and gives a gain;
 4. modest: CMA-ES (seeded, ``--budget`` simulations, 60 by default) sizes it for
    ``gain>=40dB,ugbw>=10MHz,pm>=45deg`` and stops at the first design that meets it
    (``clauses``), and that design of a single-ended op-amp is an op-amp: its CMRR is at least
-   ``--cmrr`` dB (20 by default; fully differential op-amps are not checked). The check is there
+   ``--cmrr`` dB (20 by default; fully differential op-amps and single-input amplifiers are not
+   checked). The check is there
    because the open-loop testbench drives one input and servoes the other, so a circuit whose
    inputs push the output the same way meets the clauses: the first RL fine-tuning learned such
    circuits (``clauses`` 70.8 %, CMRR -8 to -23 dB);

@@ -103,3 +103,13 @@ def test_finder_on_the_corpus_opamps(corpus_root: Path) -> None:
     # single-input stages, current-mode circuits or blocks with several input pairs
     assert ok >= 450, (ok, why)
     assert set(why) <= {"no input", "no second input", "no output", "4 inputs", "4 outputs", "no positive supply"}, why
+
+
+def test_single_input_interface() -> None:
+    i = find_opamp_ports(["VDD", "VSS", "VIN1", "VOUT1", "VB1"], single_input=True)
+    assert (i.inp, i.inn, i.single_input, i.bias) == ("VIN1", None, True, ("VB1",))
+    assert i.swapped() is i
+    # two inputs stay an op-amp's; one input without the flag stays refused
+    assert find_opamp_ports(["VDD", "VSS", "VIN1", "VIN2", "VOUT1"], single_input=True).inn == "VIN2"
+    with pytest.raises(ValidationError, match="no second input"):
+        find_opamp_ports(["VDD", "VSS", "VIN1", "VOUT1"])

@@ -198,8 +198,11 @@ def test_from_netlist_says_which_port_is_missing():
     from circuitforge.rl.errors import ProblemError
 
     amp = parse("M0 (VOUT1 VIN1 VSS VSS) nmos4\nR0 (VDD VOUT1) resistor\n", dialect="spectre")
-    amp.ports = ["VDD", "VSS", "VIN1", "VOUT1"]
-    with pytest.raises(ProblemError, match=r"no second input among ports \['VDD', 'VSS', 'VIN1', 'VOUT1'\]"):
+    amp.ports = ["VDD", "VSS", "VIN1", "VIN2", "VIN3", "VOUT1"]
+    with pytest.raises(ProblemError, match=r"3 inputs \(VIN1, VIN2, VIN3\) among ports \['VDD', 'VSS', 'VIN1', "):
+        SizingProblem.from_netlist(amp)
+    amp.ports = ["VDD", "VSS", "VIN1"]
+    with pytest.raises(ProblemError, match=r"no output among ports \['VDD', 'VSS', 'VIN1'\]"):
         SizingProblem.from_netlist(amp)
 
 
@@ -444,3 +447,26 @@ def test_cmaes_sizes_a_one_parameter_problem(sim):
     run = run_method("cmaes", p, parse_spec("gain>=200dB"), budget=12, seed=0, simulator=sim)  # never met
     assert 1 < len(run.values) <= 12
     assert all(u.shape == (1,) and 0.0 <= u[0] <= 1.0 for u in run.us)
+
+
+def test_a_second_check_keeps_the_search_going_and_costs_budget(miller, sim):
+    """``accept``: a design that meets the spec but fails the check is no success; the search goes on
+    with it scored by the check's margin, and every check's simulations count against the budget."""
+    spec = parse_spec("gain>=45dB")
+    plain = run_method("cmaes", miller, spec, budget=20, seed=0, simulator=sim)
+    assert plain.success == 0  # the start design meets it
+    calls = []
+
+    def reject_twice(u):
+        calls.append(np.array(u))
+        return (-0.7, 1) if len(calls) <= 2 else (None, 1)
+
+    run = run_method("cmaes", miller, spec, budget=20, seed=0, simulator=sim, accept=reject_twice)
+    assert len(calls) == 3 and run.checks == 3 and run.success is not None and run.success >= 2
+    assert sorted(run.rejected.values()) == [-0.7, -0.7] and 0 in run.rejected
+    assert run.score(0) == pytest.approx(-0.7) and run.score(run.success) == 0.0
+    assert len(run.us) + run.checks <= 20
+    # a check that always fails uses up the budget with the checks counted; unchecked ones score as missing
+    never = run_method("cmaes", miller, spec, budget=8, seed=0, simulator=sim, accept=lambda u: (-0.1, 1))
+    assert never.success is None and len(never.us) + never.checks <= 8
+    assert all(v in (-0.1, -2.5) for v in never.rejected.values())

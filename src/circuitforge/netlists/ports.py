@@ -114,13 +114,17 @@ class OpampInterface:
     fully differential one), supplies, bias ports, and whether the inputs' polarity is known from
     their names (``INP``/``INN``) or only assumed (``VIN1``/``VIN2``: try :meth:`swapped` too).
 
+    A single-input amplifier (``find_opamp_ports(..., single_input=True)``: one input, such as the
+    single-ended gain stages the AnalogGenie corpus files as op-amps) has ``inn=None``; ``inp`` is
+    then its one input, of unknown polarity.
+
     >>> i = OpampInterface("VIN1", "VIN2", "VOUT1", "VDD", "VSS", bias=("VB1",))
     >>> i.swapped().inp, i.differential, i.names
     ('VIN2', False, ('VIN1', 'VIN2', 'VOUT1', 'VDD', 'VSS', 'VB1'))
     """
 
     inp: str
-    inn: str
+    inn: str | None
     out: str
     vdd: str
     vss: str
@@ -135,13 +139,21 @@ class OpampInterface:
         return self.outn is not None
 
     @property
+    def single_input(self) -> bool:
+        """True for an amplifier with one input (no inverting input: ``inn`` is None)."""
+        return self.inn is None
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Every port the interface uses: inputs, output(s), supplies, bias ports."""
         outs = (self.out,) if self.outn is None else (self.out, self.outn)
-        return (self.inp, self.inn, *outs, self.vdd, self.vss, *self.bias)
+        ins = (self.inp,) if self.inn is None else (self.inp, self.inn)
+        return (*ins, *outs, self.vdd, self.vss, *self.bias)
 
     def swapped(self) -> OpampInterface:
-        """The same interface with the inputs the other way round."""
+        """The same interface with the inputs the other way round (a single-input one is returned as is)."""
+        if self.inn is None:
+            return self
         return OpampInterface(self.inn, self.inp, self.out, self.vdd, self.vss, self.outn, self.bias,
                               self.polarity_known, self.others)
 
@@ -160,10 +172,11 @@ def _ordered_pair(a: str, b: str) -> tuple[str, str, bool]:
     return a, b, False
 
 
-def find_opamp_ports(ports: Netlist | Sequence[str]) -> OpampInterface:
+def find_opamp_ports(ports: Netlist | Sequence[str], *, single_input: bool = False) -> OpampInterface:
     """The op-amp interface among ``ports`` (names, or a netlist: its ports, else its nets with a role).
 
-    Needs exactly two inputs (:data:`PortRole` ``input``), one or two outputs, a positive supply and a
+    Needs exactly two inputs (one is enough with ``single_input=True``: the interface of a
+    single-input amplifier, ``inn=None``) (:data:`PortRole` ``input``), one or two outputs, a positive supply and a
     ground/negative supply (a named one before node ``0``); bias voltages and currents become ``bias``, other named ports ``others``.
     Inputs named ``..P``/``..N`` (or ``+``/``-``) are taken at their word; otherwise the first in
     natural order is taken as ``inp`` and ``polarity_known`` is False. Raises :class:`ValidationError`
@@ -178,6 +191,8 @@ def find_opamp_ports(ports: Netlist | Sequence[str]) -> OpampInterface:
     Traceback (most recent call last):
     ...
     circuitforge.netlists.errors.ValidationError: no second input among ports ['VDD', 'VSS', 'VIN1', 'VOUT1']: expected a pair like VIN1/VIN2, VINP/VINN, VIP/VIN, INP/INN, VIN+/VIN-
+    >>> find_opamp_ports(["VDD", "VSS", "VIN1", "VOUT1"], single_input=True).names
+    ('VIN1', 'VOUT1', 'VDD', 'VSS')
     """
     if isinstance(ports, (list, tuple)):
         names = [str(p) for p in ports]
@@ -195,7 +210,7 @@ def find_opamp_ports(ports: Netlist | Sequence[str]) -> OpampInterface:
         vss = [n for n in vss if n != "0"]
     if not ins:
         raise ValidationError(f"no input among {shown}: expected a pair like {_PAIRS}")
-    if len(ins) == 1:
+    if len(ins) == 1 and not single_input:
         raise ValidationError(f"no second input among {shown}: expected a pair like {_PAIRS}")
     if len(ins) > 2:
         raise ValidationError(f"{len(ins)} inputs ({', '.join(ins)}) among {shown}: an op-amp has one pair "
@@ -213,7 +228,7 @@ def find_opamp_ports(ports: Netlist | Sequence[str]) -> OpampInterface:
     if len(vdd) > 1 or len(vss) > 1:
         raise ValidationError(f"supplies are ambiguous among {shown}: expected one positive ({vdd}) and one "
                               f"ground/negative ({vss})")
-    inp, inn, known = _ordered_pair(*ins)
+    inp, inn, known = _ordered_pair(*ins) if len(ins) == 2 else (ins[0], None, False)
     out, outn = outs[0], None
     if len(outs) == 2:
         out, outn, _ = _ordered_pair(*outs)

@@ -63,7 +63,7 @@ from .device import Device
 from .netlist import GROUND_NAMES, Netlist
 from .polarity import device_polarity
 
-__all__ = ["Role", "ROLES", "Structures", "find_structures"]
+__all__ = ["Role", "ROLES", "Structures", "find_structures", "follower_feedback"]
 
 Role = Literal["input", "tail", "cascode", "load", "gain", "source", "bias"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -236,3 +236,27 @@ def find_structures(devices: Iterable[Device], *, inputs: Sequence[str], outputs
     groups += [tuple(v) for v in by_key.values()]
     groups.sort(key=lambda g: order[g[0]])
     return Structures({d.name: roles[d.name] for d in mos}, pol, tuple(pairs), tuple(groups), stages)
+
+
+def follower_feedback(devices: Iterable[Device], *, inp: str, out: str,
+                      netlist: Netlist | None = None) -> list[str]:
+    """The MOSFETs that make a single-input amplifier an op-amp wired as a follower: their gate is on
+    the output ``out`` and they form a source-coupled pair (same polarity, same source net) with a
+    transistor whose gate is the input ``inp``.
+
+    Such a circuit (the corpus has a few: a differential pair with one gate on ``VIN1`` and the other
+    on ``VOUT1``) is an op-amp with its inverting input tied to its output; moving those gates to a
+    new port gives the op-amp back, ``inp`` its non-inverting input. Empty when there is no such pair.
+
+    >>> from circuitforge.netlists import Device
+    >>> m = lambda n, d, g, s: Device(n, "mosfet", (("d", d), ("g", g), ("s", s), ("b", "0")), model="nmos")
+    >>> follower_feedback([m("M1", "x", "vin", "t"), m("M2", "out", "out", "t"), m("M3", "t", "vb", "0")],
+    ...                   inp="vin", out="out")
+    ['M2']
+    """
+    mos = [d for d in devices if d.kind == "mosfet"]
+    i, o = _low(inp), _low(out)
+    pol = {d.name: device_polarity(netlist, d) for d in mos}
+    inputs = [d for d in mos if _low(d.net("g")) == i]
+    return [d.name for d in mos if _low(d.net("g")) == o
+            and any(pol[a.name] == pol[d.name] and _low(a.net("s")) == _low(d.net("s")) for a in inputs)]

@@ -507,26 +507,30 @@ def measure_opamp(amp: AmpInput, process_name: str | Process = "generic45", *,
     wanted = {_DECK_OF[w] for w in which}
     if "cm" in wanted or "ps" in wanted:
         wanted.add("ol")
+    builders = {"ol": lambda: open_loop_ac(amp, proc, cl=cl, vcm=vcm, **common),
+                "cm": lambda: cmrr_ac(amp, proc, cl=cl, vcm=vcm, fstop=100e9, points=20, **common),
+                "ps": lambda: psrr_ac(amp, proc, cl=cl, vcm=vcm, fstop=100e9, points=20, **common),
+                "sw": lambda: output_swing_dc(amp, proc, vcm=vcm, **common),
+                "tr": lambda: unity_follower_tran(amp, proc, cl=cl, stop=tran_stop, **common),
+                "nz": lambda: noise_deck(amp, proc, cl=cl, vcm=vcm, **common),
+                "fo": lambda: follower_op(amp, proc, vcm=vcm, **common)}
     benches: dict[str, Testbench] = {}
-    if "ol" in wanted:
-        benches["ol"] = open_loop_ac(amp, proc, cl=cl, vcm=vcm, **common)
-    if "cm" in wanted:
-        benches["cm"] = cmrr_ac(amp, proc, cl=cl, vcm=vcm, fstop=100e9, points=20, **common)
-    if "ps" in wanted:
-        benches["ps"] = psrr_ac(amp, proc, cl=cl, vcm=vcm, fstop=100e9, points=20, **common)
-    if "sw" in wanted:
-        benches["sw"] = output_swing_dc(amp, proc, vcm=vcm, **common)
-    if "tr" in wanted:
-        benches["tr"] = unity_follower_tran(amp, proc, cl=cl, stop=tran_stop, **common)
-    if "nz" in wanted:
-        benches["nz"] = noise_deck(amp, proc, cl=cl, vcm=vcm, **common)
-    if "fo" in wanted:
-        benches["fo"] = follower_op(amp, proc, vcm=vcm, **common)
+    unbuilt: dict[str, str] = {}  # decks this amplifier has no version of (a single-input one: no follower)
+    for key in builders:
+        if key not in wanted:
+            continue
+        if ports.single_input and key != "ol" and key != "nz":
+            unbuilt[key] = f"{ports.inp!r} is the only input of this single-input amplifier (no such testbench)"
+            continue
+        benches[key] = builders[key]()
     results = {k: simulate(tb.netlist, list(tb.analyses)) for k, tb in benches.items()}
 
     out: dict[str, Measurement] = {}
     for w in which:
         key = _DECK_OF[w]
+        if key in unbuilt:
+            out[w] = _missing(w, UNITS[w], unbuilt[key])
+            continue
         res, tb = results[key], benches[key]
         if not res.ok:
             out[w] = _missing(w, UNITS[w], f"{tb.name} simulation failed: {res.error}")

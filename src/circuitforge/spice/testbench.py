@@ -78,6 +78,8 @@ AmpInput = CircuitInput
 
 _CM_SERVO_GAIN = 100.0  # V/V from the output common-mode error to the bias port (a 1 % static error)
 _DIFF_OUT = "od"
+_SINGLE_OUT = "aout"
+_SINGLE_SERVO_GAIN = 100.0  # V/V from the output's offset from mid-supply to the input (1 % of VDD at most)
 _OUT_CM = "ocm"
 
 
@@ -108,20 +110,27 @@ class OpampPorts:
 
     ``outn``: the inverting output of a fully differential op-amp (``out``
     is then the non-inverting one); None for a single-ended output.
+    ``inn=None``: a single-input amplifier (a gain stage with one input,
+    ``inp``), ``inverting`` saying whether its output falls when the input
+    rises (the open-loop deck then measures ``-v(out)``, so that the gain is
+    positive at DC either way); ``inverting`` means nothing with two inputs.
 
     >>> OpampPorts(bias=(BiasPort("ibias", 10e-6),)).names
     ('inp', 'inn', 'out', 'vdd', 'vss', 'ibias')
     >>> OpampPorts(out="outp", outn="outn").names
     ('inp', 'inn', 'outp', 'outn', 'vdd', 'vss')
+    >>> OpampPorts(inp="vin", inn=None).names
+    ('vin', 'out', 'vdd', 'vss')
     """
 
     inp: str = "inp"
-    inn: str = "inn"
+    inn: str | None = "inn"
     out: str = "out"
     vdd: str = "vdd"
     vss: str = "vss"
     bias: tuple[BiasPort, ...] = ()
     outn: str | None = None
+    inverting: bool = True
 
     @property
     def differential(self) -> bool:
@@ -129,9 +138,23 @@ class OpampPorts:
         return self.outn is not None
 
     @property
+    def single_input(self) -> bool:
+        """True for a single-input amplifier (``inn`` is None)."""
+        return self.inn is None
+
+    @property
     def names(self) -> tuple[str, ...]:
         outs = (self.out,) if self.outn is None else (self.out, self.outn)
-        return (self.inp, self.inn, *outs, self.vdd, self.vss, *(b.name for b in self.bias))
+        ins = (self.inp,) if self.inn is None else (self.inp, self.inn)
+        return (*ins, *outs, self.vdd, self.vss, *(b.name for b in self.bias))
+
+
+def _two_inputs(ports: OpampPorts, what: str) -> str:
+    """``ports.inn``, or a :class:`ValidationError` saying that ``what`` needs an op-amp's two inputs."""
+    if ports.inn is None:
+        raise ValidationError(f"{what} needs an op-amp's two inputs; {ports.inp!r} is the only input of this "
+                              "single-input amplifier (only the open-loop deck, open_loop_ac, measures one)")
+    return ports.inn
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +243,8 @@ def _bench(name: str, amp: AmpInput, proc: str | Process, ports: OpampPorts, sub
         raise ValidationError(f"testbench device names {clash} are already used in the amplifier netlist")
     deck = dataclasses.replace(dut, title=f"{name}: {dut.title}".strip(": "),
                                devices=list(dut.devices) + extra)
-    nodes = {"inp": ports.inp, "inn": ports.inn, "out": ports.out, "vdd": ports.vdd,
-             "vss": ports.vss, **nodes}
+    nodes = {"inp": ports.inp, **({} if ports.inn is None else {"inn": ports.inn}), "out": ports.out,
+             "vdd": ports.vdd, "vss": ports.vss, **nodes}
     sources = {"vdd": "VSUPPLY", **({} if dut.is_ground(ports.vss) else {"vss": "VGROUND"}), **sources}
     info = {"vdd": supply, **info}
     return Testbench(name, deck, tuple(analyses), nodes, sources, info)
@@ -232,9 +255,26 @@ def _vcm(proc: str | Process, vcm: float | None, vdd: float | None) -> float:
 
 
 def _dc_loop(ports: OpampPorts, cl: float) -> list[str]:
-    return [f"LFB {ports.out} {ports.inn} {_n(DC_FEEDBACK_L)}",
-            f"CFB {ports.inn} 0 {_n(DC_FEEDBACK_C)}",
+    inn = _two_inputs(ports, "this deck's DC loop")
+    return [f"LFB {ports.out} {inn} {_n(DC_FEEDBACK_L)}",
+            f"CFB {inn} 0 {_n(DC_FEEDBACK_C)}",
             f"CL {ports.out} 0 {_n(cl)}"]
+
+
+def _single_input_servo(ports: OpampPorts, cl: float, vcm: float, vdd: float | None,
+                        proc: str | Process) -> list[str]:
+    """Lines of a single-input amplifier's open-loop deck (see :func:`open_loop_ac`)."""
+    mid = (process(proc).vdd if vdd is None else vdd) / 2
+    sign = 1.0 if ports.inverting else -1.0  # an inverting stage's output rises when its input falls
+    return [f"VCM cm 0 DC {_n(vcm)}", f"VMID mid 0 DC {_n(mid)}",
+            # the servo: the low-passed output error moves the input's DC level (DC only: the 1 F
+            # capacitor shorts the error at every AC frequency), so the output sits near mid-supply
+            f"ESERVO srv 0 {ports.out} mid {_n(sign * _SINGLE_SERVO_GAIN)}",
+            f"LFB srv srvlp {_n(DC_FEEDBACK_L)}", f"CFB srvlp 0 {_n(DC_FEEDBACK_C)}",
+            f"VIN acin cm DC 0 AC 1", f"EIN {ports.inp} acin srvlp 0 1",
+            f"CL {ports.out} 0 {_n(cl)}",
+            # the measured node: the output, negated for an inverting stage (0 degrees at DC)
+            f"EAOUT {_SINGLE_OUT} 0 {ports.out} 0 {_n(-sign)}"]
 
 
 def _differential_servo(ports: OpampPorts, cl: float, v: float) -> list[str]:
@@ -291,6 +331,15 @@ def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float 
     raising the port moves the output common mode (-1 for the gate of PMOS
     loads, +1 for NMOS loads).
 
+    A single-input amplifier (``ports.inn`` None) has no inverting input to
+    close the loop through, so its servo holds the output instead: the
+    output's offset from mid-supply, times 100 and low-passed by the same
+    L-C pair, moves the DC level of the one input (negative feedback for
+    the stage's polarity, ``ports.inverting``), and the AC source rides on
+    that level. The measured node (role ``ac_out``) is ``v(out)``, negated
+    for an inverting stage, so that A(f) is at 0° at DC as for an op-amp
+    and a phase margin means the margin of that stage in unity feedback.
+
     >>> fd = parse(".subckt fd inp inn op on vdd vss\\nE1 op on inp inn 1000\\n.ends\\n")
     >>> tb = open_loop_ac(fd, "level1", ports=OpampPorts(out="op", outn="on"))
     >>> tb.nodes["ac_out"], tb.nodes["out_cm"], tb.sources["ac"]
@@ -301,6 +350,9 @@ def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float 
     if servo not in SERVOS:
         raise ResolutionError(str(servo), SERVOS, "DC servo of the open-loop deck")
     v = _vcm(proc, vcm, vdd)
+    if ports.differential and ports.single_input:
+        raise ValidationError(f"a single-input amplifier with two outputs ({ports.out}, {ports.outn}) has no "
+                              "open-loop deck: give it a second input or measure one output")
     if ports.differential and servo == "output":
         lines = [f"VCM cm 0 DC {_n(v)}", f"VIN {ports.inp} cm DC 0 AC 1", *_dc_loop(ports, cl),
                  f"CLN {ports.outn} 0 {_n(cl)}", f"EOD {_DIFF_OUT} 0 {ports.out} {ports.outn} 1",
@@ -315,6 +367,10 @@ def open_loop_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float 
                       {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl, "servo": 0.0}, vdd, cm_servo)
     if cm_servo is not None:
         raise ValidationError("a common-mode servo needs a fully differential op-amp (OpampPorts(outn=...))")
+    if ports.single_input:
+        return _bench("open_loop_ac", amp, proc, ports, subckt, _single_input_servo(ports, cl, v, vdd, proc),
+                      [Op(), AC(fstart, fstop, points)], {"input": ports.inp, "ac_out": _SINGLE_OUT},
+                      {"input": "VIN", "ac": "VIN"}, {"vcm": v, "cl": cl, "inverting": float(ports.inverting)}, vdd)
     lines = [f"VCM cm 0 DC {_n(v)}", f"VIN {ports.inp} cm DC 0 AC 1", *_dc_loop(ports, cl)]
     return _bench("open_loop_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
                   {"input": ports.inp, "ac_out": ports.out}, {"input": "VIN", "ac": "VIN"},
@@ -326,7 +382,7 @@ def follower_op(amp: AmpInput, proc: str | Process = "generic45", *, vcm: float 
                 subckt: str | None = None) -> Testbench:
     """Unity-gain follower at its operating point: ``v(out) - v(inp)`` is the input offset."""
     v = _vcm(proc, vcm, vdd)
-    lines = [f"VIN {ports.inp} 0 DC {_n(v)}", f"VFB {ports.out} {ports.inn} DC 0"]
+    lines = [f"VIN {ports.inp} 0 DC {_n(v)}", f"VFB {ports.out} {_two_inputs(ports, 'the follower')} DC 0"]
     return _bench("follower_op", amp, proc, ports, subckt, lines, [Op()], {"input": ports.inp},
                   {"input": "VIN"}, {"vcm": v}, vdd)
 
@@ -344,7 +400,7 @@ def unity_follower_tran(amp: AmpInput, proc: str | Process = "generic45", *, low
     lo = supply * 0.3 if low is None else low
     hi = supply * 0.7 if high is None else high
     lines = [f"VIN {ports.inp} 0 PULSE({_n(lo)} {_n(hi)} {_n(delay)} {_n(rise)} {_n(rise)} 1 2)",
-             f"VFB {ports.out} {ports.inn} DC 0", f"CL {ports.out} 0 {_n(cl)}"]
+             f"VFB {ports.out} {_two_inputs(ports, 'the follower')} DC 0", f"CL {ports.out} 0 {_n(cl)}"]
     return _bench("unity_follower_tran", amp, proc, ports, subckt, lines,
                   [Tran(step, stop, 0.0, step)], {"input": ports.inp}, {"input": "VIN"},
                   {"low": lo, "high": hi, "t_step": delay + rise / 2, "cl": cl}, vdd)
@@ -359,9 +415,10 @@ def cmrr_ac(amp: AmpInput, proc: str | Process = "generic45", *, cl: float = 1e-
     ``v(out)`` is A_cm(f); CMRR = A(f) / A_cm(f) with A from :func:`open_loop_ac`.
     """
     v = _vcm(proc, vcm, vdd)
+    inn = _two_inputs(ports, "a common-mode gain")
     lines = [f"VCM cm 0 DC {_n(v)}", "VAC acin 0 DC 0 AC 1",
              f"EINP {ports.inp} cm acin 0 1", f"LFB {ports.out} fbdc {_n(DC_FEEDBACK_L)}",
-             f"CFB fbdc 0 {_n(DC_FEEDBACK_C)}", f"EINN {ports.inn} fbdc acin 0 1",
+             f"CFB fbdc 0 {_n(DC_FEEDBACK_C)}", f"EINN {inn} fbdc acin 0 1",
              f"CL {ports.out} 0 {_n(cl)}"]
     return _bench("cmrr_ac", amp, proc, ports, subckt, lines, [Op(), AC(fstart, fstop, points)],
                   {"input": "acin"}, {"ac": "VAC"}, {"vcm": v, "cl": cl}, vdd)
@@ -404,8 +461,9 @@ def output_swing_dc(amp: AmpInput, proc: str | Process = "generic45", *, gain: f
     supply = process(proc).vdd if vdd is None else vdd
     v = _vcm(proc, vcm, vdd)
     span = 0.6 * supply / gain
+    inn = _two_inputs(ports, "the inverting-amplifier swing deck")
     lines = [f"VCM {ports.inp} 0 DC {_n(v)}", f"VIN vsig 0 DC {_n(v)}",
-             f"RIN vsig {ports.inn} {_n(rin)}", f"RF {ports.inn} {ports.out} {_n(rin * gain)}"]
+             f"RIN vsig {inn} {_n(rin)}", f"RF {inn} {ports.out} {_n(rin * gain)}"]
     sweep = DC("VIN", v - span, v + span, 2 * span / points)
     return _bench("output_swing_dc", amp, proc, ports, subckt, lines, [sweep], {"input": "vsig"},
                   {"input": "VIN"}, {"vcm": v, "gain": gain}, vdd)

@@ -10,7 +10,14 @@ the devices live there, as in AnalogGenie circuits):
    ``..P``/``..N`` (or ``+``/``-``) are taken at their word; otherwise
    (``VIN1``/``VIN2``) both assignments are candidates, and
    ``SizingProblem.from_netlist`` simulates each once and keeps the one whose
-   DC loop settles the output nearer mid-supply (negative feedback).
+   DC loop settles the output nearer mid-supply (negative feedback). A
+   single-input amplifier (one input port: the single-ended gain stages the
+   corpus files as op-amps) is measured by the output-servo deck of
+   :func:`~circuitforge.spice.testbench.open_loop_ac`; its two candidates are
+   the inverting and the non-inverting reading, and the one with a positive
+   gain at DC is kept. A single-input circuit whose input pair has its second
+   gate on the output is an op-amp drawn as a follower: :func:`open_follower`
+   moves that gate to a new inverting input port and it is sized as an op-amp.
 2. Bias port values come from :func:`~circuitforge.spice.bias.bias_default`
    (10 µA currents, gate-rule voltages) and become parameters: currents
    ×/÷ ``span`` (log), voltages ±0.25 V within the rails (linear). When the
@@ -65,7 +72,7 @@ from ...netlists.errors import CircuitforgeError, ValidationError
 from ...netlists.polarity import device_polarity
 from ...netlists.model import ModelCard
 from ...netlists.ports import OpampInterface, find_opamp_ports, port_role
-from ...netlists.structures import Role, Structures, find_structures
+from ...netlists.structures import Role, Structures, find_structures, follower_feedback
 from ...netlists.values import Value
 from ...spice.bias import BiasedCircuit, bias_default, floating_gate_nets
 from ...spice.dut import load_circuit
@@ -75,7 +82,7 @@ from ...spice.testbench import BiasPort, OpampPorts
 from ..errors import ProblemError
 from .param import PORT_TARGET, SizingParam
 
-__all__ = ["DerivedSizing", "derive_sizing", "infer_ports", "opamp_ports"]
+__all__ = ["DerivedSizing", "derive_sizing", "infer_ports", "open_follower", "opamp_ports"]
 
 _WMAX = 200e-6
 _LMAX = 2e-6
@@ -91,8 +98,9 @@ class DerivedSizing:
     ``subckt`` (None: top level); ``default_u``, the start point from device roles (None: the
     netlist's own values); ``cm_servo``, the bias port (and its sign) through which the testbench can
     hold the output common mode of a fully differential op-amp without common-mode feedback
-    (:func:`~circuitforge.spice.testbench.open_loop_ac`); ``structures``, the device roles found.
-    ``SizingProblem.from_netlist`` turns it into a problem.
+    (:func:`~circuitforge.spice.testbench.open_loop_ac`); ``structures``, the device roles found;
+    ``opened``, the transistors whose gates :func:`open_follower` moved from the output to a new
+    inverting input (an op-amp drawn as a follower). ``SizingProblem.from_netlist`` turns it into a problem.
     """
 
     name: str
@@ -104,6 +112,7 @@ class DerivedSizing:
     default_u: tuple[float, ...] | None = None
     cm_servo: tuple[str, float] | None = None
     structures: Structures | None = None
+    opened: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"DerivedSizing({self.name!r}, params={len(self.params)}, candidates={len(self.candidates)})"
@@ -139,16 +148,23 @@ def opamp_ports(interface: OpampInterface, bias: Sequence[BiasPort] = ()) -> Opa
 def infer_ports(names: Sequence[str]) -> tuple[list[OpampPorts], list[str]]:
     """Candidate :class:`OpampPorts` from port names (two when the inputs' polarity is unknown), and bias ports.
 
-    Raises :class:`ProblemError` with the finder's reason when the names are not an op-amp's.
+    A single-input amplifier (one input port) gets two candidates too: inverting and non-inverting
+    (:attr:`OpampPorts.inverting`). Raises :class:`ProblemError` with the finder's reason when the
+    names are not an amplifier's.
 
     >>> cands, bias = infer_ports(["VDD", "VSS", "VIN1", "VIN2", "VOUT1", "IB1"])
     >>> [(c.inp, c.inn) for c in cands], bias
     ([('VIN1', 'VIN2'), ('VIN2', 'VIN1')], ['IB1'])
+    >>> [(c.inp, c.inn, c.inverting) for c in infer_ports(["VDD", "VSS", "VIN1", "VOUT1"])[0]]
+    [('VIN1', None, True), ('VIN1', None, False)]
     """
     try:
-        found = find_opamp_ports(list(names))
+        found = find_opamp_ports(list(names), single_input=True)
     except ValidationError as exc:
         raise ProblemError(f"cannot find the op-amp ports: {exc}; pass ports=OpampPorts(...)") from None
+    if found.single_input:
+        one = opamp_ports(found)
+        return [one, dataclasses.replace(one, inverting=False)], list(found.bias)
     cands = [found] if found.polarity_known else [found, found.swapped()]
     return [opamp_ports(c) for c in cands], list(found.bias)
 
@@ -344,16 +360,25 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
         candidates, bias_names = [ports], []
     else:
         candidates, bias_names = infer_ports(port_names)
+    opened: tuple[str, ...] = ()
+    if ports is None and candidates[0].single_input and body is None:
+        net, opened = open_follower(net, candidates[0])
+        if opened:  # an op-amp wired as a follower: its inverting input is a port now
+            port_names = list(net.ports) or [n for n in net.nets() if port_role(n) != "other"]
+            candidates, bias_names = infer_ports(port_names)
     # sizes and values first, so that every parameter has a value to centre its range on
     net, devices = with_values(net, body, proc)
     bias = tuple(ports.bias) if ports is not None else _bias_ports(net, port_names, bias_names, proc, body)
     first = candidates[0]
-    inputs = {first.inp.lower(), first.inn.lower()}
+    ins = (first.inp,) if first.inn is None else (first.inp, first.inn)
+    inputs = {n.lower() for n in ins}
     outs = (first.out,) if first.outn is None else (first.out, first.outn)
     mos = [d for d in devices if d.kind == "mosfet" and d.model]
-    found = find_structures(mos, inputs=(first.inp, first.inn), outputs=outs, vdd=first.vdd, vss=first.vss,
+    found = find_structures(mos, inputs=ins, outputs=outs, vdd=first.vdd, vss=first.vss,
                             bias=[b.name for b in bias], netlist=net)
-    roles = unsized and ports is None and bool(found.pairs)
+    # roles need the input pair of an op-amp, or the input transistor of a single-input stage
+    roles = unsized and ports is None and (bool(found.pairs) or (first.single_input and "input" in
+                                                                   found.roles.values()))
     sizes, unit = role_sizes(found, mos, proc, vss=first.vss) if roles else ({}, 0.0)
     if roles:  # bias currents: one unit branch current each
         bias = tuple(dataclasses.replace(b, value=math.copysign(unit, b.value))
@@ -385,7 +410,32 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
         raise ProblemError(f"no sizable devices in {net.title!r} (MOSFETs, R, C, current sources, bias ports)")
     title = name or body or (net.title or "opamp").split()[0]
     return DerivedSizing(title, net, tuple(params), proc.name, tuple(candidates), body, default_u,
-                         _cm_servo(found, mos, candidates[0]), found)
+                         _cm_servo(found, mos, candidates[0]), found, opened)
+
+
+def open_follower(net: Netlist, ports: OpampPorts) -> tuple[Netlist, tuple[str, ...]]:
+    """A single-input amplifier that is an op-amp wired as a follower
+    (:func:`~circuitforge.netlists.structures.follower_feedback`: the input pair's second gate on the
+    output) with that loop opened: those gates move to a new input port (``VINN``, or ``VIN_FB`` when
+    the name is taken), which the names mark as the inverting input; and the devices moved (empty,
+    and ``net`` unchanged, when there is no such pair).
+
+    >>> from circuitforge.netlists import parse
+    >>> net = parse("* follower\\nM1 x VIN1 t 0 nmos\\nM2 VOUT1 VOUT1 t 0 nmos\\nI1 t 0 1u\\n.end\\n")
+    >>> net.ports = ["VDD", "VSS", "VIN1", "VOUT1"]
+    >>> opened, moved = open_follower(net, OpampPorts(inp="VIN1", inn=None, out="VOUT1", vdd="VDD", vss="VSS"))
+    >>> moved, opened.device("M2").nets, opened.ports[-1]
+    (('M2',), ('VOUT1', 'VINN', 't', '0'), 'VINN')
+    """
+    moved = follower_feedback(net.devices, inp=ports.inp, out=ports.out, netlist=net)
+    if not moved:
+        return net, ()
+    taken = {n.lower() for n in net.nets()} | {p.lower() for p in net.ports}
+    name = next(n for n in ("VINN", "VIN_FB", "VIN_FB2") if n.lower() not in taken)
+    # the gate terminal alone: a diode-connected partner keeps its drain on the output
+    devices = [dataclasses.replace(d, terminals=tuple((r, name if r == "g" else n) for r, n in d.terminals))
+               if d.name in moved else d for d in net.devices]
+    return dataclasses.replace(net, devices=devices, ports=[*net.ports, name] if net.ports else []), tuple(moved)
 
 
 def bias_params(bias: Sequence[BiasPort], proc: Process, span: float) -> list[SizingParam]:

@@ -100,13 +100,14 @@ def param_graph(problem: SizingProblem, max_params: int = MAX_PARAMS) -> ParamGr
     devices = {d.name.lower(): d for d in body.devices}
     ports = problem.ports
     outs = [ports.out] + ([ports.outn] if ports.outn else [])
+    ins = (ports.inp,) if ports.inn is None else (ports.inp, ports.inn)  # a single-input amplifier: one
     try:
-        found = find_structures(body.devices, inputs=(ports.inp, ports.inn), outputs=outs, vdd=ports.vdd,
+        found = find_structures(body.devices, inputs=ins, outputs=outs, vdd=ports.vdd,
                                 vss=ports.vss, bias=[b.name for b in ports.bias], netlist=problem.netlist)
         roles = {k.lower(): v for k, v in found.roles.items()}
     except Exception:  # noqa: BLE001 - roles are a hint; a circuit they cannot be found in still sizes
         roles = {}
-    inputs = {ports.inp.lower(), ports.inn.lower()}
+    inputs = {n.lower() for n in ins}
     outputs = {o.lower() for o in outs}
     vdd, vss = ports.vdd.lower(), {ports.vss.lower(), "0", "gnd"}
     rails = {vdd} | vss

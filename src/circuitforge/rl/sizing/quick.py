@@ -15,11 +15,16 @@ reinforcement fine-tuning (:mod:`circuitforge.rl.topology`), in one place:
 
 With ``cmrr_min`` a design that meets ``spec`` must also be an op-amp: a single-ended one is
 measured once more (:func:`~circuitforge.spice.measure.measure_opamp` ``cmrr``: differential over
-common-mode gain) and counts as meeting the spec only with a CMRR of at least ``cmrr_min`` dB.
-Without it, a circuit whose two inputs push the output the same way (a sum, not a difference: the
-open-loop testbench drives one input and servoes the other) passes a gain/UGBW/PM spec; the
-reinforcement fine-tuning found exactly such circuits (parallel inverters on both inputs into an
-inverter: CMRR -8 to -23 dB). Fully differential op-amps are not checked (``cmrr`` stays None).
+common-mode gain) and counts as meeting the spec only with a CMRR of at least ``cmrr_min`` dB;
+one that fails the check does not end the run: CMA-ES goes on with that design scored by the
+CMRR's margin (:class:`~.search.Run` ``accept``), and each check's simulations count against the
+budget (two for CMRR: the common-mode deck and the open-loop one; one for the follower offset;
+``sims`` includes them). Until 2026-12-08 the run stopped at the first design that met the
+clauses and the circuit failed when that design's CMRR did. Without the check, a circuit whose two
+inputs push the output the same way (a sum, not a difference: the open-loop testbench drives one
+input and servoes the other) passes a gain/UGBW/PM spec; the reinforcement fine-tuning found
+exactly such circuits (parallel inverters on both inputs into an inverter: CMRR -8 to -23 dB).
+Fully differential op-amps and single-input amplifiers are not checked (``cmrr`` stays None).
 
 Every simulation of the protocol may take :data:`QUICK_TIMEOUT` seconds (its decks run in
 milliseconds); the first one that runs past it ends the run: the rest fail at once with its
@@ -51,11 +56,11 @@ from ..errors import SizingError
 from .comparator import COMPARATOR_MEDIUM, COMPARATOR_MODEST, ComparatorSizingProblem
 from .ldo import LDO_MEDIUM, LDO_MODEST, LdoSizingProblem
 from .problem import SizingProblem
-from .search import MISSING_MARGIN, objective, require_measured, run_method
+from .search import MISSING_MARGIN, require_measured, run_method
 from .spec import Spec
 
 __all__ = ["CMRR_MIN", "FAMILY_SPECS", "OPAMP_MODEST", "OPAMP_MEDIUM", "PROBLEMS", "QUICK_TIMEOUT", "QuickSizing",
-           "quick_size", "short_reason", "missed_clauses", "design_cmrr", "design_offset"]
+           "UNCHECKED", "quick_size", "short_reason", "missed_clauses", "design_cmrr", "design_offset"]
 
 PROBLEMS: dict[str, type[SizingProblem]] = {"opamp": SizingProblem, "ldo": LdoSizingProblem,
                                              "comparator": ComparatorSizingProblem}
@@ -173,12 +178,20 @@ class QuickSizing:
         return self.stage in ("missed", "met")
 
 
+UNCHECKED = "not checked: "
+"""How the reason of a check that does not apply to the circuit starts (:func:`design_cmrr`)."""
+
+
 def _single_ended(problem: SizingProblem, x: Any, which: str, simulator: Any) -> tuple[float | None, str]:
     """(value, reason when None) of :func:`~circuitforge.spice.measure.measure_opamp`'s ``which`` at design
-    ``x`` of a single-ended op-amp; (None, "fully differential: not checked") for the others."""
+    ``x`` of a single-ended op-amp; (None, ":data:`UNCHECKED` fully differential") for a fully
+    differential one and (None, ":data:`UNCHECKED` single-input amplifier") for one with a single input
+    (no common mode, no follower)."""
     ports = problem.ports_for(x)
     if ports.outn is not None:
-        return None, "fully differential: not checked"
+        return None, UNCHECKED + "fully differential"
+    if ports.inn is None:
+        return None, UNCHECKED + "single-input amplifier"
     run = simulator.run if simulator is not None else simulate
     m = measure_opamp(problem.netlist_for(x), problem.process, which=(which,), simulate=run, ports=ports,
                       subckt=problem.subckt, cl=problem.cl)[which]
@@ -187,7 +200,7 @@ def _single_ended(problem: SizingProblem, x: Any, which: str, simulator: Any) ->
 
 def design_cmrr(problem: SizingProblem, x: Any, simulator: Any = None) -> tuple[float | None, str]:
     """(CMRR in dB at low frequency, reason when None) of design ``x`` (physical values) of a
-    single-ended op-amp; (None, "fully differential") for the others."""
+    single-ended op-amp; (None, :data:`UNCHECKED` ...) for the others."""
     return _single_ended(problem, x, "cmrr", simulator)
 
 
@@ -195,7 +208,7 @@ def design_offset(problem: SizingProblem, x: Any, simulator: Any = None) -> tupl
     """(V, reason when None): the DC output-minus-input of design ``x`` of a single-ended op-amp as a
     unity-gain follower (:func:`~circuitforge.spice.measure.measure_opamp` ``offset``): the systematic
     offset, which the open-loop sizing testbench (its DC servo settles the output wherever the
-    inputs balance) cannot see; (None, "fully differential") for the others."""
+    inputs balance) cannot see; (None, :data:`UNCHECKED` ...) for the others."""
     return _single_ended(problem, x, "offset", simulator)
 
 
@@ -224,39 +237,45 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
             if simulator.tripped is not None:
                 stage = "simulate"
             return QuickSizing(stage, f"{stage}: {short_reason(msg)}", objective=floor)
-    run = run_method("cmaes", problem, spec, budget=budget, seed=seed, simulator=simulator)
+    checked: dict[int, tuple[float | None, float | None, str]] = {}  # id(u) -> (cmrr, offset, failed check)
+
+    def check(u: Any) -> tuple[float | None, int]:
+        """The op-amp checks of a design that met the clauses: (None or the failed check's margin, sims)."""
+        x = problem.to_x(u)
+        cmrr = off = None
+        sims, margin, failed = 0, None, ""
+        if cmrr_min is not None:
+            cmrr, why = design_cmrr(problem, x, simulator)
+            applies = not why.startswith(UNCHECKED)
+            sims += 2 * applies  # the common-mode deck and the open-loop one it is referred to
+            if applies and (cmrr is None or cmrr < cmrr_min):
+                margin, failed = _cmrr_margin(cmrr, cmrr_min), "cmrr"
+        if margin is None and offset_max is not None:
+            off, why = design_offset(problem, x, simulator)
+            applies = not why.startswith(UNCHECKED)
+            sims += applies
+            if applies and (off is None or abs(off) > offset_max):
+                margin, failed = _offset_margin(off, offset_max), "offset"
+        checked[id(u)] = (cmrr, off, failed)
+        return margin, sims
+
+    checks = check if (cmrr_min is not None or offset_max is not None) else None
+    cost = 2 * (cmrr_min is not None) + (offset_max is not None)
+    run = run_method("cmaes", problem, spec, budget=budget, seed=seed, simulator=simulator, accept=checks,
+                     check_cost=max(1, cost))
     if simulator.tripped is not None and run.success is None:
         return QuickSizing("simulate", f"simulate: timeout: {short_reason(simulator.tripped.message)}",
-                           params=problem.dim, sims=len(run.values), objective=floor, problem=problem)
+                           params=problem.dim, sims=len(run.values) + run.checks, objective=floor, problem=problem)
     first = run.values[0] if run.values else {}
-    best = dict(run.values[run.best()]) if run.values else {}
-    out = QuickSizing("met", params=problem.dim, sims=len(run.values), best=best,
-                      objective=objective(spec, best) if best else floor, problem=problem)
-    if run.values:
-        out.design = tuple(float(v) for v in problem.to_x(run.us[run.success if run.success is not None
-                                                                else run.best()]))
+    pick = run.success if run.success is not None else (run.best() if run.values else None)
+    best = dict(run.values[pick]) if pick is not None else {}
+    out = QuickSizing("met", params=problem.dim, sims=len(run.values) + run.checks, best=best,
+                      objective=run.score(pick) if pick is not None else floor, problem=problem)
+    if pick is not None:
+        out.design = tuple(float(v) for v in problem.to_x(run.us[pick]))
+        out.cmrr, out.offset, _ = checked.get(id(run.us[pick]), (None, None, ""))
     if run.success is not None:
         out.objective = 0.0
-        x = problem.to_x(run.us[run.success])
-        if cmrr_min is not None:
-            value, why = design_cmrr(problem, x, simulator)
-            out.cmrr = value
-            if value is None and why.startswith("fully differential"):
-                return out
-            if value is None or value < cmrr_min:
-                got = "not measured" if value is None else f"below {cmrr_min:g} dB"  # the value is in .cmrr
-                out.stage, out.reason = "missed", f"missed: cmrr {got} (not differential)"
-                out.objective = _cmrr_margin(value, cmrr_min)
-                return out
-        if offset_max is not None:
-            off, why = design_offset(problem, x, simulator)
-            out.offset = off
-            if off is None and why.startswith("fully differential"):
-                return out
-            if off is None or abs(off) > offset_max:
-                got = "not measured" if off is None else f"above {offset_max * 1e3:g} mV"  # the value is in .offset
-                out.stage, out.reason = "missed", f"missed: offset {got} (as a follower)"
-                out.objective = _offset_margin(off, offset_max)
         return out
     if first.get(problem.primary) is None:
         m = problem.evaluate([problem.default_x], simulator)[0]
@@ -264,11 +283,26 @@ def quick_size(netlist: Netlist, spec: Spec, *, process: str, budget: int = 60, 
         out.stage, out.reason = "simulate", f"simulate: {short_reason(why)}"
         out.objective = floor
         return out
+    if run.rejected:  # designs met the clauses and failed a check: that is why the circuit missed
+        j = max((i for i in run.rejected if id(run.us[i]) in checked), key=run.score,
+                default=next(iter(run.rejected)))  # the objective stays the best score of the run
+        cmrr, off, failed = checked.get(id(run.us[j]), (None, None, "budget"))
+        out.best, out.design = dict(run.values[j]), tuple(float(v) for v in problem.to_x(run.us[j]))
+        out.cmrr, out.offset = cmrr, off
+        if failed == "budget":
+            out.stage, out.reason = "missed", "missed: no simulations left to check the design that met the clauses"
+        elif failed == "cmrr":
+            got = "not measured" if cmrr is None else f"below {cmrr_min:g} dB"  # the value is in .cmrr
+            out.stage, out.reason = "missed", f"missed: cmrr {got} (not differential)"
+        else:
+            got = "not measured" if off is None else f"above {offset_max * 1e3:g} mV"  # the value is in .offset
+            out.stage, out.reason = "missed", f"missed: offset {got} (as a follower)"
+        return out
     out.stage, out.reason = "missed", f"missed: {missed_clauses(spec, best)}"
     if cmrr_min is not None:  # how differential the best design is: part of the score to climb
-        value, why = design_cmrr(problem, problem.to_x(run.us[run.best()]), simulator)
+        value, why = design_cmrr(problem, problem.to_x(run.us[pick]), simulator)
         out.cmrr = value
-        if not why.startswith("fully differential"):
+        if not why.startswith(UNCHECKED):
             out.objective += _cmrr_margin(value, cmrr_min)
     return out
 

@@ -98,6 +98,15 @@ class Run:
     ``fallbacks``: one line per step where the method fell back from its
     model (``bo``: a failed GP hyper-parameter fit, with the error), so that a
     benchmark can count them; empty for the other methods.
+
+    ``accept``: a second check of a design that meets the spec (``accept(u)`` returns (None when it
+    passes, else a margin <= 0 that is added to that design's score; the simulations it ran)): the run
+    succeeds only at a design that passes it, and the checks' simulations count against the budget
+    (``checks``; a check needs at most ``check_cost`` of them); ``rejected`` maps the
+    index of each design that met the spec but failed the check to its margin (:data:`MISSING_MARGIN`
+    when fewer than ``check_cost`` simulations were left to check it). The op-amp protocol
+    of :func:`~.quick.quick_size` checks CMRR (and the follower offset) this way, so that a run goes
+    on searching after a design that meets the clauses but is not differential.
     """
 
     problem: SizingProblem
@@ -109,6 +118,11 @@ class Run:
     values: list[dict[str, float | None]] = field(default_factory=list)
     success: int | None = None  # index of the first success (0-based)
     fallbacks: list[str] = field(default_factory=list)
+    accept: Callable[[np.ndarray], tuple[float | None, int]] | None = None
+    check_cost: int = 1
+    checks: int = 0
+    rejected: dict[int, float] = field(default_factory=dict)
+    last_scores: list[float] = field(default_factory=list)
 
     def fallback(self, what: str) -> None:
         """Record a fallback (and warn on the first of the run)."""
@@ -119,7 +133,11 @@ class Run:
 
     @property
     def left(self) -> int:
-        return self.budget - len(self.us)
+        return self.budget - len(self.us) - self.checks
+
+    def score(self, i: int) -> float:
+        """:func:`objective` of design ``i``, plus its check margin when it failed :attr:`accept`."""
+        return objective(self.spec, self.values[i]) + self.rejected.get(i, 0.0)
 
     def evaluate(self, us: np.ndarray) -> list[dict[str, float | None]]:
         """Simulate designs (rows of the unit cube) within the budget; raise _Stop when done."""
@@ -128,19 +146,33 @@ class Run:
             raise _Stop
         got = self.problem.evaluate(self.problem.to_x(us), self.simulator)
         out = []
+        first = len(self.us)
         for u, m in zip(us, got):
             v = {k: x.value for k, x in m.items()}
             self.us.append(u)
             self.values.append(v)
             out.append(v)
-            if self.success is None and self.spec.met(v, tolerance=self.tolerance):
-                self.success = len(self.us) - 1
+        for i in range(first, len(self.us)):
+            if self.success is not None or not self.spec.met(self.values[i], tolerance=self.tolerance):
+                continue
+            if self.accept is None:
+                self.success = i
+            elif self.left < self.check_cost:  # not enough simulations left to check it: it cannot count
+                self.rejected[i] = MISSING_MARGIN
+            else:
+                margin, cost = self.accept(self.us[i])
+                self.checks += int(cost)
+                if margin is None:
+                    self.success = i
+                else:
+                    self.rejected[i] = min(0.0, float(margin))
+        self.last_scores = [self.score(i) for i in range(first, len(self.us))]
         if self.success is not None or self.left <= 0:
             raise _Stop
         return out
 
     def scores(self) -> np.ndarray:
-        return np.array([objective(self.spec, v) for v in self.values])
+        return np.array([self.score(i) for i in range(len(self.values))])
 
     def best(self) -> int:
         if self.success is not None:
@@ -155,33 +187,36 @@ def _random(run: Run, rng: np.random.Generator, batch: int, **_: Any) -> None:
         run.evaluate(rng.random((batch, run.problem.dim)))
 
 
-def _cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, evaluated: bool = False, **_: Any) -> None:
+def _cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, evaluated: bool = False, sigma: float = 0.3,
+           **_: Any) -> None:
     import cma
 
     # cma has no 1-D search: a one-parameter problem runs in 2-D with the second coordinate unused
     pad = run.problem.dim == 1
     x0 = [*start, 0.5] if pad else list(start)
-    es = cma.CMAEvolutionStrategy(x0, 0.3, {"bounds": [0.0, 1.0], "seed": int(rng.integers(1, 2**31 - 1)),
+    es = cma.CMAEvolutionStrategy(x0, sigma, {"bounds": [0.0, 1.0], "seed": int(rng.integers(1, 2**31 - 1)),
                                             "verbose": -9, "maxfevals": run.budget})
     if not evaluated:
         run.evaluate(start[None, :])
     while True:
         xs = np.array(es.ask())
         vals = run.evaluate(xs[:, :1] if pad else xs)
-        es.tell(list(xs[: len(vals)]), [-objective(run.spec, v) for v in vals])
+        es.tell(list(xs[: len(vals)]), [-f for f in run.last_scores[: len(vals)]])
 
 
 def _local(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,
            **_: Any) -> None:
     step = task.step if task is not None else 0.05
     best_u = start.copy()
-    best = objective(run.spec, run.evaluate(start[None, :])[0])
+    run.evaluate(start[None, :])
+    best = run.last_scores[0]
     while True:
         moves = rng.integers(-1, 2, run.problem.dim)
         if not moves.any():
             continue
         u = np.clip(best_u + step * moves, 0.0, 1.0)
-        f = objective(run.spec, run.evaluate(u[None, :])[0])
+        run.evaluate(u[None, :])
+        f = run.last_scores[0]
         if f > best:
             best, best_u = f, u
 
@@ -255,21 +290,26 @@ def _rollout(run: Run, start: np.ndarray, task: SizingTask, policy: Any,
 
 POLICY_LEAD = 10
 """Simulations the graph policy spends before CMA-ES takes over in ``gnn-ppo+cmaes``."""
+HYBRID_SIGMA = 0.3
+"""CMA-ES's initial step (unit cube) when it takes over from the policy in ``gnn-ppo+cmaes``."""
 
 
 def _policy_cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,
                   policy: Any = None, **_: Any) -> None:
-    lead = Run(run.problem, run.spec, min(POLICY_LEAD, run.budget), run.simulator, run.tolerance)
+    lead = Run(run.problem, run.spec, min(POLICY_LEAD, run.budget), run.simulator, run.tolerance,
+               accept=run.accept, check_cost=run.check_cost)
     try:
         _policy(lead, rng, start, task=task, policy=policy, sample=True)
     except _Stop:
         pass
     run.us += lead.us
     run.values += lead.values
+    run.checks += lead.checks
+    run.rejected.update(lead.rejected)
     run.success = lead.success
     if run.success is not None or run.left <= 0:
         raise _Stop
-    _cmaes(run, rng, np.asarray(lead.us[lead.best()]), evaluated=True)
+    _cmaes(run, rng, np.asarray(lead.us[lead.best()]), evaluated=True, sigma=HYBRID_SIGMA)
 
 
 _RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, "bo": _bo, "local": _local,
@@ -288,14 +328,17 @@ def require_measured(spec: Spec, measures: Sequence[str], what: str) -> None:
 
 def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, seed: int,
                simulator: Simulator | MeasurementPredictor | None, tolerance: float = 0.0,
-               task: SizingTask | None = None, policy: Any = None, batch: int = 2) -> Run:
-    """Size ``problem`` for ``spec`` with ``method``; the :class:`Run` holds every simulation."""
+               task: SizingTask | None = None, policy: Any = None, batch: int = 2,
+               accept: Callable[[np.ndarray], tuple[float | None, int]] | None = None,
+               check_cost: int = 1) -> Run:
+    """Size ``problem`` for ``spec`` with ``method``; the :class:`Run` holds every simulation
+    (``accept``, ``check_cost``: the second check a success must pass, :class:`Run`)."""
     if method not in METHODS:
         raise ResolutionError(method, METHODS, "sizing method")
     if budget < 1:
         raise SizingError(f"budget must be at least 1 simulation, got {budget}")
     require_measured(spec, problem.measures, f"the {problem.family} sizing problem {problem.name!r}")
-    run = Run(problem, spec, int(budget), simulator, tolerance)
+    run = Run(problem, spec, int(budget), simulator, tolerance, accept=accept, check_cost=check_cost)
     rng = np.random.default_rng(seed)
     start = problem.start_u
     try:
