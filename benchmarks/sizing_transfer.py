@@ -34,6 +34,13 @@ charged to the per-target budget: they pay off when one topology is sized for ma
 
 ``--process generic180``: the same test topologies derived on the 180 nm cards (a technology the
 policy was not trained on), without retraining.
+
+``--hybrids LEAD:SIGMA,...`` runs more hand-offs of ``gnn-ppo+cmaes`` beside the methods (the policy's
+first LEAD simulations, then CMA-ES with initial step SIGMA). The shipped hand-off (6 and 0.2, in
+``circuitforge.rl.sizing.search``) was chosen this way on the validation split, never on the test split:
+
+    .venv/bin/python benchmarks/sizing_transfer.py --split val --methods gnn-ppo+cmaes,cmaes \
+        --hybrids 10:0.3,10:0.15,10:0.1,15:0.15,4:0.2,8:0.2,6:0.25,6:0.3
 """
 
 from __future__ import annotations
@@ -107,17 +114,29 @@ def main() -> int:
     ap.add_argument("--finetune", type=int, default=0,
                     help="few-shot: fine-tune the policy on each topology with this many simulations (its own "
                          "target pool, seed 3000) and add ft:gnn-ppo and ft:gnn-ppo+cmaes to the methods")
+    ap.add_argument("--hybrids", default="",
+                    help="extra gnn-ppo+cmaes hand-offs to run beside the methods, LEAD:SIGMA[,...] (e.g. "
+                         "10:0.3,8:0.2): the policy's first LEAD simulations, then CMA-ES with initial step SIGMA; "
+                         "listed as gnn-ppo+cmaes[LEAD:SIGMA]")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", default=None, help="write per-target results (JSON) here")
     args = ap.parse_args()
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    hybrids: dict[str, dict] = {}
+    for h in (x.strip() for x in args.hybrids.split(",") if x.strip()):
+        try:
+            lead, sigma = h.split(":")
+            hybrids[f"gnn-ppo+cmaes[{h}]"] = {"lead": int(lead), "sigma": float(sigma)}
+        except ValueError:
+            ap.error(f"--hybrids entry {h!r} is not LEAD:SIGMA (e.g. 6:0.2)")
     if args.finetune:
         methods += [m for m in ("ft:gnn-ppo", "ft:gnn-ppo+cmaes") if m not in methods]
     bad = [m for m in methods if m.removeprefix("ft:") not in METHODS or m.removeprefix("ft:") == "ppo"
            or (m.startswith("ft:") and not args.finetune)]
     if bad:
         ap.error(f"unknown methods {bad}; choose among {[m for m in METHODS if m != 'ppo']}")
+    methods += [h for h in hybrids if h not in methods]
     try:
         from circuitforge.netlists.analoggenie import corpus_path
 
@@ -184,10 +203,12 @@ def main() -> int:
             for method in methods:
                 subset = targets[: args.bo_targets] if method == "bo" and args.bo_targets else targets
                 t0 = time.time()
+                name = "gnn-ppo+cmaes" if method in hybrids else method.removeprefix("ft:")
                 for i, spec in enumerate(subset):
-                    run = run_method(method.removeprefix("ft:"), p, spec, budget=args.budget, seed=1_000 * i + 17,
+                    run = run_method(name, p, spec, budget=args.budget, seed=1_000 * i + 17,
                                      simulator=tsim, task=task, batch=args.workers,
-                                     policy=ft_model if method.startswith("ft:") else model)
+                                     policy=ft_model if method.startswith("ft:") else model,
+                                     options=hybrids.get(method))
                     rows[method].append({"id": it.id, "target": str(spec), "first": run.success,
                                                "first_tol": first_index(run.values, spec, AUTOCKT_TOLERANCE),
                                                "sims": len(run.values), "seconds": time.time() - t0})
@@ -271,8 +292,8 @@ def finetune(problem, args, simulator):
 
 
 def miller_rows(n: int, args) -> dict:
-    """gnn-ppo (and with ``--finetune``, gnn-ppo fine-tuned on miller45) beside the dedicated miller45
-    policy on ``n`` held-out targets of benchmarks/sizing.py."""
+    """gnn-ppo, gnn-ppo+cmaes, cmaes (and with ``--finetune``, gnn-ppo fine-tuned on miller45) beside the
+    dedicated miller45 policy on ``n`` held-out targets of benchmarks/sizing.py."""
     from circuitforge.rl import miller_problem
     from circuitforge.rl.sizing.size import policy_task
     from circuitforge.rl.sizing.train import load_policy
@@ -286,6 +307,8 @@ def miller_rows(n: int, args) -> dict:
         dedicated = load_policy()
         runs = {"ppo (dedicated)": (policy_task(dedicated.layout, problem), dedicated.model, "ppo"),
                 "gnn-ppo": (*graph_policy_task(problem, targets[0], policy), "gnn-ppo")}
+        runs["gnn-ppo+cmaes"] = (*runs["gnn-ppo"][:2], "gnn-ppo+cmaes")
+        runs["cmaes"] = (None, None, "cmaes")
         if args.finetune:
             ft_model, _ = finetune(problem, args, sim)
             runs[f"ft:gnn-ppo ({args.finetune} sims)"] = (runs["gnn-ppo"][0], ft_model, "gnn-ppo")

@@ -14,6 +14,7 @@ from circuitforge.cli import app
 from circuitforge.rl import PolicyMismatch, folded_cascode_problem, miller_problem, parse_spec, size
 from circuitforge.rl.sizing.graphtask import MAX_PARAMS, NODE_FEATURES, GraphSizingTask, param_graph
 from circuitforge.rl.sizing.param import SizingParam
+from circuitforge.rl.sizing.search import POLICY_LEAD
 from circuitforge.rl.sizing.train import shipped_policy_path
 from circuitforge.rl.sizing.train import shipped_transfer_path
 from circuitforge.rl.sizing.transfer import topology_split, train_transfer
@@ -165,9 +166,10 @@ def test_train_transfer_tiny_resume_and_size(tmp_path, sim):
     hard = parse_spec("gain>=90dB,ugbw>=5GHz")
     hyb = size(miller_problem(), hard, method="gnn-ppo+cmaes", budget=16, policy=tmp_path / "latest.zip",
                simulator=sim)
-    pol = size(miller_problem(), hard, method="gnn-ppo", budget=10, policy=tmp_path / "latest.zip", simulator=sim)
+    pol = size(miller_problem(), hard, method="gnn-ppo", budget=POLICY_LEAD, policy=tmp_path / "latest.zip",
+               simulator=sim)
     assert not hyb.met and hyb.sims_used == 16
-    assert [v for _, v in hyb.history[:10]] == [v for _, v in pol.history]
+    assert [v for _, v in hyb.history[:POLICY_LEAD]] == [v for _, v in pol.history]
     # the policy kinds are not interchangeable, and the error says which method to use
     with pytest.raises(PolicyMismatch, match="gnn-ppo"):
         size(miller_problem(), parse_spec(EASY), method="ppo", budget=5, policy=tmp_path / "latest.zip",

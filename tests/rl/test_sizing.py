@@ -470,3 +470,11 @@ def test_a_second_check_keeps_the_search_going_and_costs_budget(miller, sim):
     never = run_method("cmaes", miller, spec, budget=8, seed=0, simulator=sim, accept=lambda u: (-0.1, 1))
     assert never.success is None and len(never.us) + never.checks <= 8
     assert all(v in (-0.1, -2.5) for v in never.rejected.values())
+
+
+def test_method_options_are_checked(miller):
+    with pytest.raises(SizingError, match="method 'cmaes' has no option 'lead'"):
+        run_method("cmaes", miller, parse_spec("gain>=45dB"), budget=5, seed=0, simulator=None, options={"lead": 3})
+    with pytest.raises(SizingError, match="no option 'step'.*lead"):
+        run_method("gnn-ppo+cmaes", miller, parse_spec("gain>=45dB"), budget=5, seed=0, simulator=None,
+                   options={"step": 3})

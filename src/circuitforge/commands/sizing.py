@@ -32,7 +32,7 @@ def size_cmd(
     method: Annotated[str, typer.Option("--method", help="ppo (the shipped Miller policy or --policy, "
                                         "for the problem it was trained on), gnn-ppo (the transferable graph "
                                         "policy, any op-amp of up to 32 sizing parameters), gnn-ppo+cmaes (its "
-                                        "first 10 simulations, then CMA-ES from its best), cmaes, bo, random "
+                                        "first 6 simulations, then CMA-ES from its best), cmaes, bo, random "
                                         "or local.")] = "ppo",
     budget: Annotated[int, typer.Option("--budget", help="Simulations at most.")] = 100,
     output: Annotated[Path | None, typer.Option("--out", "-o", help="Sized netlist to write (default: "

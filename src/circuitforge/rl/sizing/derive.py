@@ -416,7 +416,7 @@ def derive_sizing(netlist: Netlist | str | os.PathLike[str], *, ports: OpampPort
 def open_follower(net: Netlist, ports: OpampPorts) -> tuple[Netlist, tuple[str, ...]]:
     """A single-input amplifier that is an op-amp wired as a follower
     (:func:`~circuitforge.netlists.structures.follower_feedback`: the input pair's second gate on the
-    output) with that loop opened: those gates move to a new input port (``VINN``, or ``VIN_FB`` when
+    output) with that loop opened: those gates move to a new input port (``VINN``, or ``VIN_FBN`` when
     the name is taken), which the names mark as the inverting input; and the devices moved (empty,
     and ``net`` unchanged, when there is no such pair).
 
@@ -431,7 +431,7 @@ def open_follower(net: Netlist, ports: OpampPorts) -> tuple[Netlist, tuple[str, 
     if not moved:
         return net, ()
     taken = {n.lower() for n in net.nets()} | {p.lower() for p in net.ports}
-    name = next(n for n in ("VINN", "VIN_FB", "VIN_FB2") if n.lower() not in taken)
+    name = next(n for n in ("VINN", "VIN_FBN", "VIN_FBM") if n.lower() not in taken)  # names that read as inverting
     # the gate terminal alone: a diode-connected partner keeps its drain on the output
     devices = [dataclasses.replace(d, terminals=tuple((r, name if r == "g" else n) for r, n in d.terminals))
                if d.name in moved else d for d in net.devices]

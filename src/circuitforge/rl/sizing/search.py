@@ -27,7 +27,8 @@ success are the index of the first success.
   held-out topologies the sampled rollout met about twice as many targets
   within 30 simulations as the deterministic one (benchmarks/README.md).
 - ``gnn-ppo+cmaes``: the graph policy's first :data:`POLICY_LEAD` simulations (where it is
-  ahead of every baseline), then CMA-ES (as ``cmaes``) from the best design it reached.
+  ahead of every baseline), then CMA-ES from the best design it reached, with the smaller initial
+  step :data:`HYBRID_SIGMA`.
 """
 
 from __future__ import annotations
@@ -288,29 +289,38 @@ def _rollout(run: Run, start: np.ndarray, task: SizingTask, policy: Any,
         steps += 1
 
 
-POLICY_LEAD = 10
-"""Simulations the graph policy spends before CMA-ES takes over in ``gnn-ppo+cmaes``."""
-HYBRID_SIGMA = 0.3
-"""CMA-ES's initial step (unit cube) when it takes over from the policy in ``gnn-ppo+cmaes``."""
+POLICY_LEAD = 6
+"""Simulations the graph policy spends before CMA-ES takes over in ``gnn-ppo+cmaes``. Chosen with
+:data:`HYBRID_SIGMA` on the validation topologies (benchmarks/README.md, 2026-12-08): among ten
+(lead, sigma) pairs, 6 and 0.2 met 80 % of 510 validation targets within 30 simulations, the earlier
+10 and 0.3 77 %; the neighbours (4-8, 0.2-0.3) 77.6-79.0 %."""
+HYBRID_SIGMA = 0.2
+"""CMA-ES's initial step (unit cube) when it takes over from the policy in ``gnn-ppo+cmaes`` (smaller
+than the 0.3 of ``cmaes`` from the start design: the policy's best design is nearer a target)."""
 
 
 def _policy_cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,
-                  policy: Any = None, **_: Any) -> None:
-    lead = Run(run.problem, run.spec, min(POLICY_LEAD, run.budget), run.simulator, run.tolerance,
+                  policy: Any = None, lead: int | None = None, sigma: float | None = None, **_: Any) -> None:
+    n_lead = POLICY_LEAD if lead is None else int(lead)
+    head = Run(run.problem, run.spec, min(n_lead, run.budget), run.simulator, run.tolerance,
                accept=run.accept, check_cost=run.check_cost)
     try:
-        _policy(lead, rng, start, task=task, policy=policy, sample=True)
+        _policy(head, rng, start, task=task, policy=policy, sample=True)
     except _Stop:
         pass
-    run.us += lead.us
-    run.values += lead.values
-    run.checks += lead.checks
-    run.rejected.update(lead.rejected)
-    run.success = lead.success
+    run.us += head.us
+    run.values += head.values
+    run.checks += head.checks
+    run.rejected.update(head.rejected)
+    run.success = head.success
     if run.success is not None or run.left <= 0:
         raise _Stop
-    _cmaes(run, rng, np.asarray(lead.us[lead.best()]), evaluated=True, sigma=HYBRID_SIGMA)
+    _cmaes(run, rng, np.asarray(head.us[head.best()]), evaluated=True,
+           sigma=HYBRID_SIGMA if sigma is None else float(sigma))
 
+
+_OPTIONS: dict[str, set[str]] = {"gnn-ppo+cmaes": {"lead", "sigma"}}
+"""The settings each method takes through :func:`run_method`'s ``options``."""
 
 _RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, "bo": _bo, "local": _local,
                                             "ppo": _policy, "gnn-ppo": functools.partial(_policy, sample=True),
@@ -330,19 +340,25 @@ def run_method(method: str, problem: SizingProblem, spec: Spec, *, budget: int, 
                simulator: Simulator | MeasurementPredictor | None, tolerance: float = 0.0,
                task: SizingTask | None = None, policy: Any = None, batch: int = 2,
                accept: Callable[[np.ndarray], tuple[float | None, int]] | None = None,
-               check_cost: int = 1) -> Run:
+               check_cost: int = 1, options: dict[str, Any] | None = None) -> Run:
     """Size ``problem`` for ``spec`` with ``method``; the :class:`Run` holds every simulation
-    (``accept``, ``check_cost``: the second check a success must pass, :class:`Run`)."""
+    (``accept``, ``check_cost``: the second check a success must pass, :class:`Run`; ``options``:
+    the method's own settings, ``gnn-ppo+cmaes`` taking ``lead`` and ``sigma``, default
+    :data:`POLICY_LEAD` and :data:`HYBRID_SIGMA`)."""
     if method not in METHODS:
         raise ResolutionError(method, METHODS, "sizing method")
     if budget < 1:
         raise SizingError(f"budget must be at least 1 simulation, got {budget}")
     require_measured(spec, problem.measures, f"the {problem.family} sizing problem {problem.name!r}")
+    unknown = sorted(set(options or {}) - _OPTIONS.get(method, set()))
+    if unknown:
+        raise SizingError(f"method {method!r} has no option {unknown[0]!r} (its options: "
+                          f"{sorted(_OPTIONS.get(method, set())) or 'none'})")
     run = Run(problem, spec, int(budget), simulator, tolerance, accept=accept, check_cost=check_cost)
     rng = np.random.default_rng(seed)
     start = problem.start_u
     try:
-        _RUNNERS[method](run, rng, start=start, task=task, policy=policy, batch=batch)
+        _RUNNERS[method](run, rng, start=start, task=task, policy=policy, batch=batch, **(options or {}))
     except _Stop:
         pass
     return run
