@@ -13,7 +13,8 @@ The worker: the strips and feeds are PEC sheets on the substrate (lossless, ``er
 board), a PEC ground plane, 4 mm of air above, 8 mm of board beside the strips (openEMS's box), modal
 (TEM) ports on the feed ends; mesh ``--res`` (fraction of a wavelength) and ``--edge`` (mm, the mesh
 size along the strip edges). openEMS runs at the low-pass's converged setting (``all-cpw20``) and at
-the band-pass's finest tried (``fine_mm=0.05``), both from ``openems_convergence.py``.
+the band-pass's finest tried (``fine_mm=0.05``), both from ``openems_convergence.py``, on the library's
+frequency grid (its mesh is sized for the grid's top frequency, 10 GHz), interpolated onto EMerge's.
 
 Reproduce (the EMerge venv once, ~2 min; the first solve compiles numba code for ~90 s):
 
@@ -92,6 +93,7 @@ def main() -> int:
     from circuitforge.rf.microstrip import width_for_z0
     from circuitforge.rf.openems_solver import OpenEMSSolver, openems_available
     from circuitforge.rf.skrf_solver import SkrfSolver
+    from circuitforge.rf.solver import frequency_grid
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kind", choices=("lowpass", "bandpass"), default="lowpass")
@@ -134,7 +136,7 @@ def main() -> int:
             return 1
         print(f"EMerge: {time.time() - t0:.0f} s", file=sys.stderr)
     em_res = json.loads(res_path.read_text())
-    freq = skrf.Frequency.from_f(np.asarray(em_res["f"]), unit="Hz")
+    freq = skrf.Frequency.from_f(np.round(np.asarray(em_res["f"])), unit="Hz")  # 5e8 - 6e-8 is off the grid
     s = np.zeros((len(freq.f), 2, 2), complex)
     s[:, 1, 0] = s[:, 0, 1] = 10 ** (np.asarray(em_res["s21_db"]) / 20)
     s[:, 0, 0] = s[:, 1, 1] = 1e-9  # not solved for here (only |S21| is compared); not 0, whose dB is -inf
@@ -144,14 +146,17 @@ def main() -> int:
                 "max_time_ns": 30.0} if args.kind == "lowpass" else {"fine_mm": 0.05, "fine_axes": "xy"})
     seconds = {"emerge": em_res["seconds"]}
     if openems_available():
-        touch = out / f"{args.kind}_openems_{args.f0:.3g}-{args.f1:.3g}x{args.nf}.s2p"
+        # on the library's own grid: the openEMS mesh is sized for its top frequency (10 GHz), as in
+        # openems_convergence.py; then interpolated onto EMerge's frequencies
+        touch = out / f"{args.kind}_openems.s2p"
         if touch.is_file():
-            nets["openems"] = skrf.Network(str(touch))
+            full = skrf.Network(str(touch))
         else:
             t0 = time.time()
-            nets["openems"] = OpenEMSSolver(**setting, timeout_s=args.timeout).solve(g, freq)
+            full = OpenEMSSolver(**setting, timeout_s=args.timeout).solve(g, frequency_grid())
             seconds["openems"] = time.time() - t0
-            nets["openems"].write_touchstone(str(touch.with_suffix("")))
+            full.write_touchstone(str(touch.with_suffix("")))
+        nets["openems"] = full.interpolate(freq)
     print(f"{args.kind} centre geometry, EMerge res {args.res} edge {args.edge} mm "
           f"({em_res['tets'] or '?'} tetrahedra), openEMS {setting}")
     print("f GHz  " + "  ".join(f"{k:>8}" for k in nets))
