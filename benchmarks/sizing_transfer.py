@@ -115,9 +115,9 @@ def main() -> int:
                     help="few-shot: fine-tune the policy on each topology with this many simulations (its own "
                          "target pool, seed 3000) and add ft:gnn-ppo and ft:gnn-ppo+cmaes to the methods")
     ap.add_argument("--hybrids", default="",
-                    help="extra gnn-ppo+cmaes hand-offs to run beside the methods, LEAD:SIGMA[,...] (e.g. "
-                         "10:0.3,8:0.2): the policy's first LEAD simulations, then CMA-ES with initial step SIGMA; "
-                         "listed as gnn-ppo+cmaes[LEAD:SIGMA]")
+                    help="extra gnn-ppo+cmaes hand-offs to run beside the methods, LEAD:SIGMA[:POPSIZE][,...] "
+                         "(e.g. 10:0.3,8:0.2:6): the policy's first LEAD simulations, then CMA-ES with initial "
+                         "step SIGMA (and population POPSIZE; default cma's); listed as gnn-ppo+cmaes[...]")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--save", default=None, help="write per-target results (JSON) here")
@@ -126,10 +126,13 @@ def main() -> int:
     hybrids: dict[str, dict] = {}
     for h in (x.strip() for x in args.hybrids.split(",") if x.strip()):
         try:
-            lead, sigma = h.split(":")
-            hybrids[f"gnn-ppo+cmaes[{h}]"] = {"lead": int(lead), "sigma": float(sigma)}
+            parts = h.split(":")
+            if len(parts) not in (2, 3):
+                raise ValueError(h)
+            hybrids[f"gnn-ppo+cmaes[{h}]"] = {"lead": int(parts[0]), "sigma": float(parts[1]),
+                                              **({"popsize": int(parts[2])} if len(parts) == 3 else {})}
         except ValueError:
-            ap.error(f"--hybrids entry {h!r} is not LEAD:SIGMA (e.g. 6:0.2)")
+            ap.error(f"--hybrids entry {h!r} is not LEAD:SIGMA or LEAD:SIGMA:POPSIZE (e.g. 6:0.2)")
     if args.finetune:
         methods += [m for m in ("ft:gnn-ppo", "ft:gnn-ppo+cmaes") if m not in methods]
     bad = [m for m in methods if m.removeprefix("ft:") not in METHODS or m.removeprefix("ft:") == "ppo"

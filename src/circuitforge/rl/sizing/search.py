@@ -189,14 +189,15 @@ def _random(run: Run, rng: np.random.Generator, batch: int, **_: Any) -> None:
 
 
 def _cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, evaluated: bool = False, sigma: float = 0.3,
-           **_: Any) -> None:
+           popsize: int | None = None, **_: Any) -> None:
     import cma
 
     # cma has no 1-D search: a one-parameter problem runs in 2-D with the second coordinate unused
     pad = run.problem.dim == 1
     x0 = [*start, 0.5] if pad else list(start)
     es = cma.CMAEvolutionStrategy(x0, sigma, {"bounds": [0.0, 1.0], "seed": int(rng.integers(1, 2**31 - 1)),
-                                            "verbose": -9, "maxfevals": run.budget})
+                                            "verbose": -9, "maxfevals": run.budget,
+                                            **({"popsize": int(popsize)} if popsize else {})})
     if not evaluated:
         run.evaluate(start[None, :])
     while True:
@@ -300,7 +301,8 @@ than the 0.3 of ``cmaes`` from the start design: the policy's best design is nea
 
 
 def _policy_cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, task: SizingTask | None = None,
-                  policy: Any = None, lead: int | None = None, sigma: float | None = None, **_: Any) -> None:
+                  policy: Any = None, lead: int | None = None, sigma: float | None = None,
+                  popsize: int | None = None, **_: Any) -> None:
     n_lead = POLICY_LEAD if lead is None else int(lead)
     head = Run(run.problem, run.spec, min(n_lead, run.budget), run.simulator, run.tolerance,
                accept=run.accept, check_cost=run.check_cost)
@@ -316,10 +318,10 @@ def _policy_cmaes(run: Run, rng: np.random.Generator, start: np.ndarray, task: S
     if run.success is not None or run.left <= 0:
         raise _Stop
     _cmaes(run, rng, np.asarray(head.us[head.best()]), evaluated=True,
-           sigma=HYBRID_SIGMA if sigma is None else float(sigma))
+           sigma=HYBRID_SIGMA if sigma is None else float(sigma), popsize=popsize)
 
 
-_OPTIONS: dict[str, set[str]] = {"gnn-ppo+cmaes": {"lead", "sigma"}}
+_OPTIONS: dict[str, set[str]] = {"gnn-ppo+cmaes": {"lead", "sigma", "popsize"}}
 """The settings each method takes through :func:`run_method`'s ``options``."""
 
 _RUNNERS: dict[str, Callable[..., None]] = {"random": _random, "cmaes": _cmaes, "bo": _bo, "local": _local,
