@@ -5,9 +5,10 @@ EMerge (``pip install emerge``, a FEM solver in Python over gmsh, numba and a di
 numpy 2.2.6, so it lives in a venv of its own and this script runs it in a subprocess, as
 :class:`~circuitforge.rf.openems_solver.OpenEMSSolver` runs openEMS under the system Python: the
 geometry (``family(kind).center()``, the same centre geometries as ``openems_convergence.py``) is
-written as a JSON job (metal rectangles, the two port points, 50-ohm feed lines of 10 mm outside the
-filter as the openEMS worker has them, the substrate), the worker (this file with ``--worker``, which
-imports nothing of circuitforge) meshes and solves it and writes |S21|, and the comparison runs here.
+written as the openEMS solver's own JSON job (:meth:`OpenEMSSolver.job`: metal rectangles, the 50-ohm
+feed lines outside the filter, the substrate, the box) plus the EMerge mesh settings; the worker (this
+file with ``--worker``, which imports nothing of circuitforge) meshes and solves it and writes |S21|,
+and the comparison runs here.
 
 The worker: the strips and feeds are PEC sheets on the substrate (lossless, ``er`` and ``h`` of the
 board), a PEC ground plane, 4 mm of air above, 8 mm of board beside the strips (openEMS's box), modal
@@ -35,9 +36,6 @@ import sys
 import time
 from pathlib import Path
 
-FEED_MM = 10.0
-AIR_MM = 4.0
-MARGIN_MM = 8.0
 DEFAULT_PYTHON = os.environ.get("CIRCUITFORGE_EMERGE_PYTHON", "/tmp/venv-emerge/bin/python")
 
 
@@ -49,23 +47,25 @@ def worker(job_path: str, out_path: str) -> None:
     job = json.loads(Path(job_path).read_text())
     mm = 1e-3
     t0 = time.time()
-    wf, (xi, yi), (xo, yo) = job["feed_w"], job["port_in"], job["port_out"]
+    air, margin, freqs = job["air_mm"], job["margin_y_mm"], job["freq_hz"]
     with em.Simulation(job["name"]) as model:
-        pcb = em.geo.PCBNew(job["h"], unit=mm, material=em.Material(er=job["er"]))
-        pcb.new(xi - FEED_MM, yi, wf, (1, 0)).store("p1").straight(FEED_MM, wf)
-        pcb.new(xo + FEED_MM, yo, wf, (-1, 0)).store("p2").straight(FEED_MM, wf)
+        pcb = em.geo.PCBNew(job["substrate"]["h_mm"], unit=mm, material=em.Material(er=job["substrate"]["er"]))
+        for k, p in enumerate(job["ports"], start=1):  # each feed from its outer end towards the filter
+            length = abs(p["x_inner"] - p["x_outer"])
+            direction = (1 if p["x_inner"] > p["x_outer"] else -1, 0)
+            pcb.new(p["x_outer"], p["y"], p["w"], direction).store(f"p{k}").straight(length, p["w"])
         for x0, x1, y0, y1 in job["rects"]:
             pcb.add_poly([x0, x1, x1, x0], [y0, y0, y1, y1])
         strips = pcb.compile_paths(True)
-        pcb.determine_bounds(leftmargin=0, topmargin=MARGIN_MM, rightmargin=0, bottommargin=MARGIN_MM)
+        pcb.determine_bounds(leftmargin=0, topmargin=margin, rightmargin=0, bottommargin=margin)
         pcb.plane(pcb.z(0))  # the ground
-        p1 = pcb.modal_port(pcb.load("p1"), height=AIR_MM)
-        p2 = pcb.modal_port(pcb.load("p2"), height=AIR_MM)
+        p1 = pcb.modal_port(pcb.load("p1"), height=air)
+        p2 = pcb.modal_port(pcb.load("p2"), height=air)
         pcb.generate_pcb(True, merge=True)
-        pcb.generate_air(AIR_MM)
+        pcb.generate_air(air)
         model.commit_geometry()
         model.mw.set_resolution(job["res"])
-        model.mw.set_frequency_range(job["f0"], job["f1"], job["nf"])
+        model.mw.set_frequency_range(freqs[0], freqs[-1], len(freqs))
         model.mesher.set_boundary_size(strips, job["edge"] * mm)
         model.mesher.set_face_size(p1, 0.5 * mm)
         model.mesher.set_face_size(p2, 0.5 * mm)
@@ -90,7 +90,6 @@ def main() -> int:
 
     from circuitforge.rf import measure
     from circuitforge.rf.geometry import family
-    from circuitforge.rf.microstrip import width_for_z0
     from circuitforge.rf.openems_solver import OpenEMSSolver, openems_available
     from circuitforge.rf.skrf_solver import SkrfSolver
     from circuitforge.rf.solver import frequency_grid
@@ -114,12 +113,9 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     g = family(args.kind).center()
-    lay = g.layout()
-    sub = g.substrate
     tag = f"{args.kind}_res{args.res}_edge{args.edge}_{args.f0:.3g}-{args.f1:.3g}x{args.nf}"
-    job = {"name": args.kind, "rects": [list(r) for r in lay.rects], "port_in": list(lay.port_in),
-           "port_out": list(lay.port_out), "feed_w": width_for_z0(50.0, sub.h, sub.er), "h": sub.h, "er": sub.er,
-           "res": args.res, "edge": args.edge, "f0": args.f0, "f1": args.f1, "nf": args.nf}
+    grid = skrf.Frequency.from_f(np.linspace(args.f0, args.f1, args.nf), unit="Hz")
+    job = {**OpenEMSSolver().job(g, grid), "name": args.kind, "res": args.res, "edge": args.edge}
     job_path, res_path = out / f"{tag}.job.json", out / f"{tag}.emerge.json"
     job_path.write_text(json.dumps(job))
     if not res_path.is_file():

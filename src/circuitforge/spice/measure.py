@@ -519,7 +519,7 @@ def measure_opamp(amp: AmpInput, process_name: str | Process = "generic45", *,
     for key in builders:
         if key not in wanted:
             continue
-        if ports.single_input and key != "ol" and key != "nz":
+        if ports.single_input and key not in ("ol", "nz"):
             unbuilt[key] = f"{ports.inp!r} is the only input of this single-input amplifier (no such testbench)"
             continue
         benches[key] = builders[key]()
